@@ -1,0 +1,323 @@
+"""``sotong bench``: build a large store and measure what staff feel.
+
+Figures (JSON keys are stable so versions can be compared):
+``generate_rows_per_s`` (bulk generation of the store), ``first_paint_ms`` (cold start of the
+main window to the first painted list, in a fresh process), ``queue_query_p50_ms`` /
+``queue_query_p95_ms`` (a department queue: first page of ids plus the visible rows),
+``open_conversation_p95_ms`` (a 200-message thread), ``service_call_p95_ms`` (tag and save
+draft, each a committed transaction with fsync), ``peak_rss_mb`` (this process and its children).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource as rlimit
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from console import services
+from console.demo.server import CHANNELS
+from console.ids import new_id
+from console.resources import resource
+from console.store.engine import DB_NAME, Store, open_store
+from console.store.queries import (
+    ListFilter,
+    Order,
+    View,
+    conversation_ids,
+    conversation_rows,
+    thread_items,
+)
+
+DEPARTMENTS = ("plastic", "dental", "derm", "obesity", "general", None)
+STATUSES = ("open",) * 6 + ("pending", "resolved", "resolved", "snoozed")
+LONG_THREADS = 50
+LONG_THREAD_MESSAGES = 200
+VISIBLE_ROWS = 40
+
+
+def _percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def _texts() -> list[str]:
+    convs = json.loads(resource("demo", "conversations.json").read_text(encoding="utf-8"))
+    return [m["text"] for c in convs for m in c["messages"]] or ["안녕하세요"]
+
+
+def generate(data_dir: Path, conversations: int, messages: int, seed: int = 1) -> float:
+    """Fill a fresh store with ``conversations`` / ``messages`` rows of realistic shape.
+
+    Returns:
+        Rows written per second (contacts, identities, conversations and messages).
+    """
+    store = open_store(data_dir)
+    with store.write() as s:
+        from console.store.models import Operator
+
+        ops = [new_id() for _ in range(6)]
+        for i, oid in enumerate(ops):
+            s.add(
+                Operator(
+                    id=oid,
+                    name=f"직원{i + 1}",
+                    role="coordinator",
+                    departments=["plastic"],
+                    on_duty=True,
+                    created_at=0,
+                )
+            )
+    store.close()
+    rng = random.Random(seed)
+    texts = _texts()
+    now = time.time_ns() // 1_000_000
+    span = 2 * 365 * 86_400_000
+    conn = sqlite3.connect(data_dir / DB_NAME, isolation_level=None)
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("PRAGMA foreign_keys=OFF")
+    start = time.perf_counter()
+    conn.execute("BEGIN")
+    accounts = []
+    for kind, name in CHANNELS.items():
+        aid = new_id()
+        accounts.append(aid)
+        conn.execute(
+            "INSERT INTO channel_account (id, kind, connector, external_id, display_name, config,"
+            " enabled, created_at) VALUES (?, ?, 'bench', ?, ?, '{}', 1, 0)",
+            (aid, kind, f"bench:{kind}", name),
+        )
+    # Message counts per conversation: a few long threads, the rest spread to the total.
+    long_n = min(LONG_THREADS, conversations)
+    rest = max(0, messages - long_n * LONG_THREAD_MESSAGES)
+    others = max(1, conversations - long_n)
+    counts = [LONG_THREAD_MESSAGES] * long_n + [
+        max(1, int(rng.expovariate(1 / max(1.0, rest / others)))) for _ in range(others)
+    ]
+    rows = 0
+    batch_msgs: list[tuple[Any, ...]] = []
+    batch_convs: list[tuple[Any, ...]] = []
+    batch_contacts: list[tuple[Any, ...]] = []
+    batch_ids: list[tuple[Any, ...]] = []
+
+    def flush() -> None:
+        conn.executemany("INSERT INTO contact VALUES (?, ?, '', NULL, ?)", batch_contacts)
+        conn.executemany("INSERT INTO contact_identity VALUES (?, ?, ?, ?)", batch_ids)
+        conn.executemany(
+            "INSERT INTO conversation (id, account_id, contact_id, external_thread_id, status,"
+            " status_hlc, department, department_hlc, assignee_id, assignee_hlc, priority,"
+            " priority_hlc, snoozed_until, snooze_hlc, read_upto, created_at, last_message_at,"
+            " last_inbound_at, waiting_since, snippet, message_count)"
+            " VALUES (?, ?, ?, ?, ?, '', ?, '', ?, '', 1, '', ?, '', ?, ?, ?, ?, ?, ?, ?)",
+            batch_convs,
+        )
+        conn.executemany(
+            "INSERT INTO message (id, conversation_id, account_id, external_id, direction,"
+            " author, body, sent_at) VALUES (?, ?, ?, ?, ?, '', ?, ?)",
+            batch_msgs,
+        )
+        for b in (batch_contacts, batch_ids, batch_convs, batch_msgs):
+            b.clear()
+
+    for n, count in enumerate(counts):
+        cid, contact = new_id(), new_id()
+        account = accounts[n % len(accounts)]
+        handle = f"h{n}"
+        t = now - rng.randrange(span)
+        created = t
+        last_in = None
+        last_out = None
+        waiting = None
+        body = ""
+        for i in range(count):
+            t += rng.randrange(60_000, 6 * 3_600_000)
+            direction = "in" if (i == 0 or rng.random() < 0.6) else "out"
+            body = rng.choice(texts)
+            batch_msgs.append((new_id(t), cid, account, f"{handle}-{i}", direction, body, t))
+            if direction == "in":
+                last_in = t
+                waiting = waiting or t
+            else:
+                last_out = t
+                waiting = None
+        status = rng.choice(STATUSES)
+        snoozed = now + 86_400_000 if status == "snoozed" else None
+        batch_contacts.append((contact, f"고객{n}", created))
+        batch_ids.append((new_id(), contact, account, handle))
+        batch_convs.append(
+            (
+                cid,
+                account,
+                contact,
+                f"t-{handle}",
+                status,
+                rng.choice(DEPARTMENTS),
+                rng.choice([*ops, None, None]),
+                snoozed,
+                (last_in or 0) if rng.random() < 0.7 else 0,
+                created,
+                t,
+                last_in,
+                waiting,
+                " ".join(body.split())[:120],
+                count,
+            )
+        )
+        rows += 3 + count
+        if len(batch_msgs) >= 50_000:
+            flush()
+        del last_out
+    flush()
+    conn.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("ANALYZE")
+    conn.close()
+    return rows / elapsed
+
+
+def _timed(fn: Callable[[], object], repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def measure_queries(store: Store, seed: int = 2) -> dict[str, float]:
+    """Queue query, thread open and service call timings on an existing store."""
+    rng = random.Random(seed)
+    queue: list[float] = []
+    for _ in range(5):  # warm the page cache as a running console would be
+        conversation_ids(store, ListFilter(View.DEPARTMENT, "derm", order=Order.WAITING))
+    for i in range(200):
+        dept = DEPARTMENTS[i % 5]
+        flt = ListFilter(View.DEPARTMENT, dept, order=Order.WAITING)
+
+        def q(flt: ListFilter = flt) -> None:
+            ids = conversation_ids(store, flt, limit=200)
+            conversation_rows(store, [cid for cid, _ in ids[:VISIBLE_ROWS]])
+
+        queue += _timed(q, 1)
+    with store.read() as s:
+        from sqlalchemy import select
+
+        from console.store.models import Conversation
+
+        long_ids = list(
+            s.scalars(
+                select(Conversation.id)
+                .where(Conversation.message_count == LONG_THREAD_MESSAGES)
+                .limit(LONG_THREADS)
+            )
+        )
+        sample = list(s.scalars(select(Conversation.id).limit(2000)))
+        operator = s.scalar(
+            select(Conversation.assignee_id).where(Conversation.assignee_id.is_not(None)).limit(1)
+        )
+    opening: list[float] = []
+    for i in range(100):
+        cid = long_ids[i % len(long_ids)] if long_ids else sample[0]
+        opening += _timed(partial(thread_items, store, cid), 1)
+    actor = services.Actor(operator)
+    calls: list[float] = []
+    for i in range(200):
+        cid = rng.choice(sample)
+        call: Callable[[], object]
+        if i % 2:
+            call = partial(services.tag_department, store, actor, cid, DEPARTMENTS[i % 5])
+        else:
+            text = f"안녕하세요 고객님, 상담 가능 시간 안내드립니다 ({i})"
+            call = partial(services.save_draft, store, actor, cid, text)
+        calls += _timed(call, 1)
+    return {
+        "queue_query_p50_ms": round(statistics.median(queue), 2),
+        "queue_query_p95_ms": round(_percentile(queue, 95), 2),
+        "open_conversation_p95_ms": round(_percentile(opening, 95), 2),
+        "service_call_p95_ms": round(_percentile(calls, 95), 2),
+    }
+
+
+def measure_first_paint(data_dir: Path, runs: int = 3) -> float:
+    """Median cold start to first painted list, each in a fresh process."""
+    values = []
+    for _ in range(runs):
+        out = subprocess.run(
+            [sys.executable, "-m", "ui.firstpaint", "--data-dir", str(data_dir)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+            env={**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")},
+        )
+        values.append(float(json.loads(out.stdout.strip().splitlines()[-1])["first_paint_ms"]))
+    return statistics.median(values)
+
+
+def _peak_rss_mb() -> float:
+    own = rlimit.getrusage(rlimit.RUSAGE_SELF).ru_maxrss
+    kids = rlimit.getrusage(rlimit.RUSAGE_CHILDREN).ru_maxrss
+    return round(max(own, kids) / 1024, 1)  # Linux reports KiB
+
+
+def run(
+    conversations: int = 100_000,
+    messages: int = 1_000_000,
+    keep: Path | None = None,
+    measure_ui: bool = True,
+    progress: Callable[[str], object] | None = None,
+) -> dict[str, Any]:
+    """Build the store and take every measurement."""
+    say = progress or (lambda _m: None)
+    with tempfile.TemporaryDirectory(prefix="sotong-bench-") as tmp:
+        data_dir = keep or Path(tmp)
+        say(f"generating {conversations:,} conversations / about {messages:,} messages ...")
+        rate = generate(data_dir, conversations, messages)
+        store = open_store(data_dir)
+        try:
+            say("measuring queries and service calls ...")
+            figures: dict[str, Any] = {
+                "conversations": conversations,
+                "messages": messages,
+                "generate_rows_per_s": round(rate),
+            }
+            figures.update(measure_queries(store))
+        finally:
+            store.close()
+        if measure_ui:
+            say("measuring cold start to first paint ...")
+            figures["first_paint_ms"] = round(measure_first_paint(data_dir), 1)
+        figures["peak_rss_mb"] = _peak_rss_mb()
+    return figures
+
+
+TARGETS = {
+    "first_paint_ms": 1500,
+    "queue_query_p95_ms": 20,
+    "open_conversation_p95_ms": 30,
+    "service_call_p95_ms": 10,
+    "peak_rss_mb": 400,
+}
+
+
+def format_table(figures: dict[str, Any]) -> str:
+    """The figures as an aligned table with targets."""
+    lines = [f"{'figure':<28}{'value':>14}{'target':>10}"]
+    for key, value in figures.items():
+        target = TARGETS.get(key)
+        mark = "" if target is None else ("  ok" if value <= target else "  OVER")
+        shown = f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
+        lines.append(f"{key:<28}{shown:>14}{'' if target is None else f'≤ {target}':>10}{mark}")
+    return "\n".join(lines)

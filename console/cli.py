@@ -1,0 +1,151 @@
+"""The ``sotong`` command.
+
+``sotong`` (or ``sotong gui``) opens the console on this PC's store; ``sotong demo`` opens it
+against the demo channels; ``sotong bench`` measures speed; ``sotong doctor`` reports on the
+installation for clinic IT. The desktop commands load the Qt UI lazily, so the others run on a
+machine without a display (or without Qt at all).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from console import __version__
+from console.settings import default_data_dir
+
+log = logging.getLogger("sotong")
+
+COMMANDS = frozenset({"gui", "demo", "bench", "doctor"})
+
+
+def _add_data_dir(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="folder holding the database and settings (default: the per-user data folder)",
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+    parser = argparse.ArgumentParser(prog="sotong", description="소통 — clinic operator console")
+    parser.add_argument("--version", action="version", version=f"sotong {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gui = sub.add_parser("gui", parents=[common], help="open the console (the default)")
+    _add_data_dir(gui)
+    gui.add_argument("--language", choices=("ko", "en"), help="UI language for this run")
+
+    demo = sub.add_parser("demo", parents=[common], help="open the console on the demo channels")
+    _add_data_dir(demo)
+    demo.add_argument("--language", choices=("ko", "en"), help="UI language for this run")
+    demo.add_argument("--screenshot", type=Path, help="save a PNG of the window and quit")
+    demo.add_argument("--quit-after", type=float, help="quit after this many seconds")
+    demo.add_argument(
+        "--interval", type=float, default=6.0, help="seconds between new demo messages (default 6)"
+    )
+
+    bench = sub.add_parser("bench", parents=[common], help="measure speed on a generated store")
+    bench.add_argument("--conversations", type=int, default=100_000)
+    bench.add_argument("--messages", type=int, default=1_000_000)
+    bench.add_argument("--json", action="store_true", help="print one JSON object")
+    bench.add_argument("--keep", type=Path, help="build the store here and keep it")
+    bench.add_argument("--skip-ui", action="store_true", help="do not measure the first paint")
+
+    doctor = sub.add_parser("doctor", parents=[common], help="check the installation and the store")
+    _add_data_dir(doctor)
+    return parser
+
+
+def _run_gui(args: argparse.Namespace, demo: bool) -> int:
+    # Imported by name so the core never depends on Qt; only these two commands need it.
+    app = importlib.import_module("ui.app")
+    data_dir = args.data_dir or (default_data_dir() / "demo" if demo else default_data_dir())
+    options = app.AppOptions(
+        data_dir=data_dir,
+        demo=demo,
+        language=args.language,
+        screenshot=getattr(args, "screenshot", None),
+        quit_after=getattr(args, "quit_after", None),
+        demo_interval_s=getattr(args, "interval", 6.0),
+    )
+    return int(app.run(options))
+
+
+def _run_bench(args: argparse.Namespace) -> int:
+    from console import bench
+
+    figures = bench.run(
+        conversations=args.conversations,
+        messages=args.messages,
+        keep=args.keep,
+        measure_ui=not args.skip_ui,
+        progress=None if args.json else print,
+    )
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False))
+    else:
+        print(bench.format_table(figures))
+    return 0
+
+
+def doctor_report(data_dir: Path) -> dict[str, Any]:
+    """What clinic IT needs to know about this installation (no secret in it)."""
+    import keyring
+
+    from console.store.engine import DB_NAME, current_revision, head_revision, sqlite_engine
+
+    report: dict[str, Any] = {"version": __version__, "data_dir": str(data_dir)}
+    db = data_dir / DB_NAME
+    report["database"] = str(db)
+    report["database_exists"] = db.exists()
+    report["schema_head"] = head_revision()
+    if db.exists():
+        engine = sqlite_engine(db)
+        try:
+            report["schema_current"] = current_revision(engine)
+        finally:
+            engine.dispose()
+    backend = keyring.get_keyring()
+    report["keyring_backend"] = type(backend).__name__
+    report["keyring_usable"] = "fail" not in type(backend).__module__
+    return report
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``sotong`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not (set(argv) & (COMMANDS | {"-h", "--help", "--version"})):
+        argv.insert(0, "gui")  # plain `sotong [--data-dir D]` opens the console
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not args.verbose:
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+    command = args.command
+    if command == "gui":
+        return _run_gui(args, demo=False)
+    if command == "demo":
+        return _run_gui(args, demo=True)
+    if command == "bench":
+        return _run_bench(args)
+    if command == "doctor":
+        report = doctor_report(args.data_dir or default_data_dir())
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

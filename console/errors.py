@@ -1,0 +1,101 @@
+"""Typed errors raised by services.
+
+Each error carries a stable ``code`` and the values the UI needs to say what went wrong in the
+user's language; no sentence is built here.
+"""
+
+from __future__ import annotations
+
+
+class SotongError(Exception):
+    """Base of every error a service raises on purpose.
+
+    Args:
+        code: Stable machine-readable code, e.g. ``"unknown_department"``.
+        **params: Values for the message the UI shows (ids, limits...).
+    """
+
+    code = "error"
+
+    def __init__(self, **params: object) -> None:
+        self.params = params
+        detail = ", ".join(f"{k}={v!r}" for k, v in sorted(params.items()))
+        super().__init__(f"{self.code}({detail})" if detail else self.code)
+
+
+class NotFound(SotongError):
+    """The thing the call names does not exist."""
+
+    code = "not_found"
+
+
+class ConversationNotFound(NotFound):
+    """No conversation has this id (deleted, or never synced to this PC)."""
+
+    code = "conversation_not_found"
+
+
+class OperatorNotFound(NotFound):
+    """No member of staff has this id."""
+
+    code = "operator_not_found"
+
+
+class InvalidInput(SotongError):
+    """The call's arguments make no sense."""
+
+    code = "invalid_input"
+
+
+class UnknownDepartment(InvalidInput):
+    """The department code is not one of the clinic's departments."""
+
+    code = "unknown_department"
+
+
+class EmptyReply(InvalidInput):
+    """A reply must have text."""
+
+    code = "empty_reply"
+
+
+class ReplyTooLong(InvalidInput):
+    """A reply is longer than the console or the channel accepts."""
+
+    code = "reply_too_long"
+
+
+class EmptyNote(InvalidInput):
+    """A private note must have text."""
+
+    code = "empty_note"
+
+
+class InvalidLabel(InvalidInput):
+    """A label must be 1..40 characters with no line breaks."""
+
+    code = "invalid_label"
+
+
+class InvalidStatus(InvalidInput):
+    """The status is not one the console knows, or does not fit the call."""
+
+    code = "invalid_status"
+
+
+class SnoozeInPast(InvalidInput):
+    """A conversation can only be snoozed until a time in the future."""
+
+    code = "snooze_in_past"
+
+
+class StaleDraft(SotongError):
+    """The draft changed since the caller read it (another save won)."""
+
+    code = "stale_draft"
+
+
+class StorageError(SotongError):
+    """The local database could not be written (full disk, permissions, corruption)."""
+
+    code = "storage_error"

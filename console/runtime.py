@@ -1,0 +1,292 @@
+"""The work the leader does in the background: poll channels, send the outbox, wake snoozes.
+
+Plain Python with no thread of its own: the desktop app calls these from a worker thread on a
+timer, and the headless agent from its loop. Each call does a bounded amount of work.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from console.channels.base import (
+    AuthExpired,
+    Channel,
+    ChannelError,
+    OutgoingReply,
+    RateLimited,
+    Rejected,
+    Transient,
+)
+from console.domain import Direction, OutboxState, Status
+from console.ids import new_id
+from console.ingest import apply_message, ingest
+from console.services import Changes, reopen_in
+from console.store.engine import Store
+from console.store.models import (
+    AuditEvent,
+    ChannelAccount,
+    ContactIdentity,
+    Conversation,
+    Message,
+    Outbox,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_PAGES_PER_POLL = 20
+BACKOFF_BASE_S = 2.0
+BACKOFF_MAX_S = 300.0
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def backoff_s(failures: int, rng: Callable[[], float] = random.random) -> float:
+    """Full-jitter exponential backoff: a random delay up to 2 s x 2^failures, capped at 5 min."""
+    cap = min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2.0 ** max(0, failures - 1))
+    return float(rng()) * cap
+
+
+@dataclass
+class PollReport:
+    """What one polling round did."""
+
+    changes: Changes = field(default_factory=Changes)
+    fetched: int = 0
+    errors: dict[str, str] = field(default_factory=dict)  # account id -> error code
+
+
+@dataclass
+class _AccountState:
+    failures: int = 0
+    next_poll: float = 0.0
+
+
+class Runtime:
+    """Polls the enabled accounts and sends due replies.
+
+    Args:
+        store: The local store.
+        channels: A connector per account id.
+        clock: Monotonic seconds (injectable for tests).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        channels: Mapping[str, Channel],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.channels = dict(channels)
+        self._clock = clock
+        self._accounts: dict[str, _AccountState] = {}
+
+    def close(self) -> None:
+        """Close every connector's network resources."""
+        for channel in self.channels.values():
+            channel.close()
+
+    # -- polling -------------------------------------------------------------------------
+
+    def poll_once(self) -> PollReport:
+        """Fetch every due account until it has no more pages (at most 20 pages each)."""
+        report = PollReport()
+        for account_id, channel in self.channels.items():
+            state = self._accounts.setdefault(account_id, _AccountState())
+            if self._clock() < state.next_poll or not channel.capabilities.can_poll:
+                continue
+            try:
+                for _ in range(MAX_PAGES_PER_POLL):
+                    with self.store.read() as s:
+                        cursor = s.scalar(
+                            select(ChannelAccount.cursor).where(ChannelAccount.id == account_id)
+                        )
+                    result = channel.fetch(cursor)
+                    report.changes |= ingest(self.store, account_id, result)
+                    report.fetched += len(result.messages)
+                    if not result.more:
+                        break
+                state.failures = 0
+                state.next_poll = 0.0
+            except ChannelError as exc:
+                state.failures += 1
+                delay = backoff_s(state.failures)
+                if isinstance(exc, RateLimited):
+                    delay = max(delay, exc.retry_after)
+                state.next_poll = self._clock() + delay
+                report.errors[account_id] = exc.code
+                self._set_account_error(account_id, exc.code)
+                log.warning("fetch failed for account %s: %s", account_id, exc.code)
+        return report
+
+    def _set_account_error(self, account_id: str, code: str) -> None:
+        with self.store.write() as s:
+            account = s.get(ChannelAccount, account_id)
+            if account is not None:
+                account.last_error = code
+
+    # -- outbox --------------------------------------------------------------------------
+
+    def recover_interrupted(self) -> Changes:
+        """Settle replies left in ``sending`` by a crash: retry where the channel dedupes,
+        otherwise mark ``unknown`` for a person to check. Call once at start-up."""
+        changed: set[str] = set()
+        with self.store.write() as s:
+            for row in s.scalars(select(Outbox).where(Outbox.state == OutboxState.SENDING.value)):
+                channel = self.channels.get(row.account_id)
+                safe = channel is not None and channel.capabilities.dedupes
+                row.state = OutboxState.QUEUED.value if safe else OutboxState.UNKNOWN.value
+                row.error = None if safe else "interrupted"
+                row.updated_at = _now_ms()
+                changed.add(row.conversation_id)
+        ids = frozenset(changed)
+        return Changes(conversations=ids, threads=ids, outbox=bool(ids))
+
+    def _claim(self) -> tuple[Outbox, str, str] | None:
+        """Move the oldest due reply to ``sending`` and commit before any network call."""
+        now = _now_ms()
+        accounts = list(self.channels)
+        with self.store.write() as s:
+            row = s.scalars(
+                select(Outbox)
+                .where(
+                    Outbox.state == OutboxState.QUEUED.value,
+                    Outbox.next_attempt_at <= now,
+                    Outbox.account_id.in_(accounts),
+                )
+                .order_by(Outbox.created_at, Outbox.id)
+                .limit(1)
+            ).first()
+            if row is None:
+                return None
+            row.state, row.attempts, row.updated_at = (
+                OutboxState.SENDING.value,
+                row.attempts + 1,
+                now,
+            )
+            conv = s.get(Conversation, row.conversation_id)
+            assert conv is not None
+            handle = (
+                s.scalar(
+                    select(ContactIdentity.handle).where(
+                        ContactIdentity.contact_id == conv.contact_id,
+                        ContactIdentity.account_id == conv.account_id,
+                    )
+                )
+                or ""
+            )
+            return row, conv.external_thread_id, handle
+
+    def send_due(self, max_replies: int = 20) -> Changes:
+        """Send replies that are due, one at a time, each claimed and settled in its own
+        transaction."""
+        changes = Changes()
+        for _ in range(max_replies):
+            claimed = self._claim()
+            if claimed is None:
+                break
+            row, thread_id, handle = claimed
+            channel = self.channels[row.account_id]
+            reply = OutgoingReply(row.id, thread_id, handle, row.body)
+            try:
+                external_id = channel.send(reply)
+            except ChannelError as exc:
+                self._settle_failure(row, channel, exc)
+            else:
+                self._settle_sent(row, external_id)
+            ids = frozenset({row.conversation_id})
+            changes |= Changes(conversations=ids, threads=ids, outbox=True)
+        return changes
+
+    def _settle_sent(self, row: Outbox, external_id: str) -> None:
+        now = _now_ms()
+        with self.store.write() as s:
+            out = s.get(Outbox, row.id)
+            conv = s.get(Conversation, row.conversation_id)
+            assert out is not None and conv is not None
+            out.state, out.external_id, out.error, out.updated_at = (
+                OutboxState.SENT.value,
+                external_id,
+                None,
+                now,
+            )
+            existing = s.scalars(
+                select(Message).where(
+                    Message.account_id == row.account_id, Message.external_id == external_id
+                )
+            ).first()
+            if existing is not None:  # a fetch saw it before we recorded it
+                existing.outbox_id = row.id
+                return
+            s.add(
+                Message(
+                    id=new_id(),
+                    conversation_id=row.conversation_id,
+                    account_id=row.account_id,
+                    external_id=external_id,
+                    direction=Direction.OUTBOUND.value,
+                    author="",
+                    body=row.body,
+                    sent_at=now,
+                    delivery_status="sent",
+                    outbox_id=row.id,
+                )
+            )
+            apply_message(s, conv, Direction.OUTBOUND.value, row.body, now)
+            s.add(
+                AuditEvent(
+                    id=new_id(),
+                    at=now,
+                    operator_id=row.operator_id,
+                    node=self.store.node_id,
+                    action="reply_sent",
+                    conversation_id=row.conversation_id,
+                    detail={"reply_id": row.id},
+                )
+            )
+
+    def _settle_failure(self, row: Outbox, channel: Channel, exc: ChannelError) -> None:
+        now = _now_ms()
+        with self.store.write() as s:
+            out = s.get(Outbox, row.id)
+            assert out is not None
+            out.updated_at = now
+            if isinstance(exc, Rejected):
+                out.state, out.error = OutboxState.FAILED.value, exc.reason
+            elif isinstance(exc, Transient) and exc.ambiguous and not channel.capabilities.dedupes:
+                out.state, out.error = OutboxState.UNKNOWN.value, exc.code
+            else:
+                delay = backoff_s(out.attempts)
+                if isinstance(exc, RateLimited):
+                    delay = max(delay, exc.retry_after)
+                if isinstance(exc, AuthExpired):
+                    delay = max(delay, 60.0)
+                out.state, out.error = OutboxState.QUEUED.value, exc.code
+                out.next_attempt_at = now + int(delay * 1000)
+        log.warning("reply %s not sent: %s", row.id, exc.code)
+
+    # -- snoozes -------------------------------------------------------------------------
+
+    def wake_snoozed(self) -> Changes:
+        """Reopen conversations whose snooze time has passed."""
+        now = _now_ms()
+        woken: set[str] = set()
+        with self.store.write() as s:
+            rows = s.scalars(
+                select(Conversation).where(
+                    Conversation.status == Status.SNOOZED.value,
+                    Conversation.snoozed_until <= now,
+                )
+            ).all()
+            for conv in rows:
+                reopen_in(s, self.store, conv, "wake_snoozed")
+                woken.add(conv.id)
+        return Changes(conversations=frozenset(woken), new_conversations=bool(woken))

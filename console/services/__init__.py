@@ -1,0 +1,41 @@
+"""The commands the UI and the command line call to change anything.
+
+Each command is one transaction that writes the change, an audit event and the ``pending_op``
+records sync pushes to the clinic server, and returns a :class:`Changes` value saying what
+moved so views can refresh. Invalid input raises a typed :mod:`console.errors` error.
+"""
+
+from console.services._changes import Actor, Changes
+from console.services._commands import (
+    add_label,
+    add_note,
+    assign,
+    delete_draft,
+    mark_read,
+    queue_reply,
+    remove_label,
+    reopen_in,
+    save_draft,
+    set_priority,
+    set_status,
+    snooze,
+    tag_department,
+)
+
+__all__ = [
+    "Actor",
+    "Changes",
+    "add_label",
+    "add_note",
+    "assign",
+    "delete_draft",
+    "mark_read",
+    "queue_reply",
+    "remove_label",
+    "reopen_in",
+    "save_draft",
+    "set_priority",
+    "set_status",
+    "snooze",
+    "tag_department",
+]

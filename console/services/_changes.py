@@ -1,0 +1,49 @@
+"""Who acts, and what a command changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The member of staff (if known) acting from this PC."""
+
+    operator_id: str | None
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a command or an ingest changed, broadcast once so each view decides to refresh.
+
+    Attributes:
+        conversations: Ids of conversations whose row (list fields) changed.
+        threads: Ids of conversations whose thread (messages, notes, outbox) changed.
+        drafts: Ids of conversations whose draft changed.
+        new_conversations: True if conversations were created (lists and counts grow).
+        outbox: True if the outbox changed (the "waiting to send" count).
+    """
+
+    conversations: frozenset[str] = field(default_factory=frozenset)
+    threads: frozenset[str] = field(default_factory=frozenset)
+    drafts: frozenset[str] = field(default_factory=frozenset)
+    new_conversations: bool = False
+    outbox: bool = False
+
+    def __or__(self, other: Changes) -> Changes:
+        return Changes(
+            self.conversations | other.conversations,
+            self.threads | other.threads,
+            self.drafts | other.drafts,
+            self.new_conversations or other.new_conversations,
+            self.outbox or other.outbox,
+        )
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.conversations
+            or self.threads
+            or self.drafts
+            or self.new_conversations
+            or self.outbox
+        )

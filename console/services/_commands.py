@@ -1,0 +1,454 @@
+"""Service commands. See the package docstring."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from console import errors
+from console.domain import MAX_LABEL_CHARS, MAX_REPLY_CHARS, OutboxState, Priority, Status
+from console.ids import new_id, reply_id
+from console.services._changes import Actor, Changes
+from console.store.engine import Store
+from console.store.models import (
+    AuditEvent,
+    Conversation,
+    ConversationLabel,
+    Department,
+    Draft,
+    Note,
+    Operator,
+    Outbox,
+    PendingOp,
+)
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def _conversation(s: Session, conversation_id: str) -> Conversation:
+    conv = s.get(Conversation, conversation_id)
+    if conv is None:
+        raise errors.ConversationNotFound(conversation_id=conversation_id)
+    return conv
+
+
+def _record(
+    s: Session,
+    store: Store,
+    actor: Actor,
+    action: str,
+    conversation_id: str,
+    ops: list[tuple[str, str, str, Any, int | None]],
+    detail: dict[str, Any],
+) -> str:
+    """Write the audit event and one pending op per (tbl, pk, field, value, parent_rev).
+
+    Returns:
+        The clock stamp all of them carry.
+    """
+    stamp = str(store.clock.now())
+    now = _now_ms()
+    s.add(
+        AuditEvent(
+            id=new_id(),
+            at=now,
+            operator_id=actor.operator_id,
+            node=store.node_id,
+            action=action,
+            conversation_id=conversation_id,
+            detail=detail,
+        )
+    )
+    for tbl, pk, field_name, value, parent_rev in ops:
+        s.add(
+            PendingOp(
+                op_id=new_id(),
+                tbl=tbl,
+                pk=pk,
+                field=field_name,
+                value=value,
+                hlc=stamp,
+                parent_rev=parent_rev,
+                created_at=now,
+            )
+        )
+    return stamp
+
+
+def _set_field(
+    store: Store,
+    actor: Actor,
+    conversation_id: str,
+    field_name: str,
+    value: Any,
+    action: str,
+    check: Any = None,
+) -> Changes:
+    with store.write() as s:
+        conv = _conversation(s, conversation_id)
+        if check is not None:
+            check(s, conv)
+        old = getattr(conv, field_name)
+        hlc_field = "snooze_hlc" if field_name == "snoozed_until" else f"{field_name}_hlc"
+        stamp = _record(
+            s,
+            store,
+            actor,
+            action,
+            conversation_id,
+            [("conversation", conversation_id, field_name, value, None)],
+            {"field": field_name, "old": old, "new": value},
+        )
+        setattr(conv, field_name, value)
+        setattr(conv, hlc_field, stamp)
+    return Changes(conversations=frozenset({conversation_id}))
+
+
+def reopen_in(s: Session, store: Store, conv: Conversation, action: str) -> None:
+    """Set a conversation back to open inside the caller's transaction, as the system
+    (a new message arrived, or its snooze ran out), with its audit event and pending op."""
+    stamp = _record(
+        s,
+        store,
+        Actor(None),
+        action,
+        conv.id,
+        [("conversation", conv.id, "status", Status.OPEN.value, None)],
+        {"old": conv.status},
+    )
+    conv.status, conv.status_hlc = Status.OPEN.value, stamp
+
+
+def tag_department(
+    store: Store, actor: Actor, conversation_id: str, department: str | None
+) -> Changes:
+    """Set the department that must answer (``None`` puts it back to Untriaged).
+
+    Raises:
+        UnknownDepartment: the code is not one of the clinic's departments.
+        ConversationNotFound: no such conversation.
+    """
+
+    def check(s: Session, _conv: Conversation) -> None:
+        if department is not None and s.get(Department, department) is None:
+            raise errors.UnknownDepartment(department=department)
+
+    return _set_field(
+        store, actor, conversation_id, "department", department, "tag_department", check
+    )
+
+
+def assign(store: Store, actor: Actor, conversation_id: str, operator_id: str | None) -> Changes:
+    """Give the conversation to a member of staff (``None`` unassigns).
+
+    Raises:
+        OperatorNotFound: no such member of staff.
+    """
+
+    def check(s: Session, _conv: Conversation) -> None:
+        if operator_id is not None and s.get(Operator, operator_id) is None:
+            raise errors.OperatorNotFound(operator_id=operator_id)
+
+    return _set_field(store, actor, conversation_id, "assignee_id", operator_id, "assign", check)
+
+
+def set_status(store: Store, actor: Actor, conversation_id: str, status: str) -> Changes:
+    """Mark open, pending or resolved (snoozing goes through :func:`snooze`).
+
+    Raises:
+        InvalidStatus: unknown status, or ``snoozed`` without a time.
+    """
+    try:
+        value = Status(status)
+    except ValueError:
+        raise errors.InvalidStatus(status=status) from None
+    if value is Status.SNOOZED:
+        raise errors.InvalidStatus(status=status)
+    changes = _set_field(store, actor, conversation_id, "status", value.value, "set_status")
+    return changes
+
+
+def snooze(store: Store, actor: Actor, conversation_id: str, until_ms: int) -> Changes:
+    """Hide the conversation until ``until_ms``; it comes back as open then, or on a new message.
+
+    Raises:
+        SnoozeInPast: ``until_ms`` is not in the future.
+    """
+    if until_ms <= _now_ms():
+        raise errors.SnoozeInPast(until_ms=until_ms)
+    with store.write() as s:
+        conv = _conversation(s, conversation_id)
+        stamp = _record(
+            s,
+            store,
+            actor,
+            "snooze",
+            conversation_id,
+            [
+                ("conversation", conversation_id, "status", Status.SNOOZED.value, None),
+                ("conversation", conversation_id, "snoozed_until", until_ms, None),
+            ],
+            {"old": conv.status, "until": until_ms},
+        )
+        conv.status, conv.status_hlc = Status.SNOOZED.value, stamp
+        conv.snoozed_until, conv.snooze_hlc = until_ms, stamp
+    return Changes(conversations=frozenset({conversation_id}))
+
+
+def set_priority(store: Store, actor: Actor, conversation_id: str, priority: int) -> Changes:
+    """Set how urgent the conversation is (0 low .. 3 urgent).
+
+    Raises:
+        InvalidInput: not a known priority.
+    """
+    try:
+        value = Priority(priority)
+    except ValueError:
+        raise errors.InvalidInput(field="priority", value=priority) from None
+    return _set_field(store, actor, conversation_id, "priority", int(value), "set_priority")
+
+
+def _clean_label(label: str) -> str:
+    cleaned = " ".join(label.split())
+    if not cleaned or len(cleaned) > MAX_LABEL_CHARS or cleaned != label.strip():
+        raise errors.InvalidLabel(label=label, max_chars=MAX_LABEL_CHARS)
+    return cleaned
+
+
+def _set_label(
+    store: Store, actor: Actor, conversation_id: str, label: str, present: bool
+) -> Changes:
+    label = _clean_label(label)
+    with store.write() as s:
+        _conversation(s, conversation_id)
+        row = s.get(ConversationLabel, (conversation_id, label))
+        stamp = _record(
+            s,
+            store,
+            actor,
+            "add_label" if present else "remove_label",
+            conversation_id,
+            [("conversation_label", f"{conversation_id}/{label}", "present", present, None)],
+            {"label": label},
+        )
+        if row is None:
+            s.add(
+                ConversationLabel(
+                    conversation_id=conversation_id, label=label, present=present, hlc=stamp
+                )
+            )
+        else:
+            row.present, row.hlc = present, stamp
+    return Changes(conversations=frozenset({conversation_id}))
+
+
+def add_label(store: Store, actor: Actor, conversation_id: str, label: str) -> Changes:
+    """Put a label on the conversation.
+
+    Raises:
+        InvalidLabel: empty, too long or with line breaks.
+    """
+    return _set_label(store, actor, conversation_id, label, True)
+
+
+def remove_label(store: Store, actor: Actor, conversation_id: str, label: str) -> Changes:
+    """Take a label off the conversation (a label that is not there is fine)."""
+    return _set_label(store, actor, conversation_id, label, False)
+
+
+def mark_read(store: Store, actor: Actor, conversation_id: str) -> Changes:
+    """Mark everything received so far as read. The read position only moves forward."""
+    with store.write() as s:
+        conv = _conversation(s, conversation_id)
+        upto = max(conv.read_upto, conv.last_message_at)
+        if upto == conv.read_upto:
+            return Changes()
+        _record(
+            s,
+            store,
+            actor,
+            "mark_read",
+            conversation_id,
+            [("conversation", conversation_id, "read_upto", upto, None)],
+            {"read_upto": upto},
+        )
+        conv.read_upto = upto
+    return Changes(conversations=frozenset({conversation_id}))
+
+
+def _head_draft(s: Session, conversation_id: str, operator_id: str | None) -> Draft | None:
+    query = select(Draft).where(
+        Draft.conversation_id == conversation_id, Draft.is_conflict.is_(False)
+    )
+    query = query.where(
+        Draft.operator_id.is_(None) if operator_id is None else Draft.operator_id == operator_id
+    )
+    return s.scalars(query).first()
+
+
+def _check_reply_text(body: str) -> None:
+    if len(body) > MAX_REPLY_CHARS:
+        raise errors.ReplyTooLong(length=len(body), max_chars=MAX_REPLY_CHARS)
+
+
+def save_draft(store: Store, actor: Actor, conversation_id: str, body: str) -> int:
+    """Save the operator's draft on this PC. An empty body removes the draft.
+
+    Returns:
+        The new revision number (0 when the draft was removed).
+    """
+    _check_reply_text(body)
+    with store.write() as s:
+        _conversation(s, conversation_id)
+        draft = _head_draft(s, conversation_id, actor.operator_id)
+        now = _now_ms()
+        if not body.strip():
+            if draft is None:
+                return 0
+            _record(
+                s,
+                store,
+                actor,
+                "delete_draft",
+                conversation_id,
+                [("draft", draft.id, "deleted", True, draft.rev)],
+                {"rev": draft.rev},
+            )
+            s.delete(draft)
+            return 0
+        if draft is None:
+            draft = Draft(
+                id=new_id(),
+                conversation_id=conversation_id,
+                operator_id=actor.operator_id,
+                body=body,
+                rev=1,
+                parent_rev=None,
+                updated_at=now,
+            )
+            s.add(draft)
+        elif draft.body == body:
+            return draft.rev
+        else:
+            draft.parent_rev, draft.rev = draft.rev, draft.rev + 1
+            draft.body, draft.updated_at = body, now
+        _record(
+            s,
+            store,
+            actor,
+            "save_draft",
+            conversation_id,
+            [("draft", draft.id, "body", body, draft.parent_rev)],
+            {"rev": draft.rev},
+        )
+        return draft.rev
+
+
+def delete_draft(store: Store, actor: Actor, conversation_id: str) -> Changes:
+    """Throw the operator's draft away."""
+    save_draft(store, actor, conversation_id, "")
+    return Changes(drafts=frozenset({conversation_id}), conversations=frozenset({conversation_id}))
+
+
+def queue_reply(store: Store, actor: Actor, conversation_id: str, body: str) -> str:
+    """Queue a reply to send; the draft it came from is consumed in the same transaction.
+
+    The reply id is derived from the draft revision, so queueing the same revision twice
+    (a double press, or two PCs with the same synced draft) makes one reply.
+
+    Returns:
+        The reply (outbox) id.
+
+    Raises:
+        EmptyReply: nothing but whitespace.
+        ReplyTooLong: over the console's limit.
+        ConversationNotFound: no such conversation.
+    """
+    if not body.strip():
+        raise errors.EmptyReply()
+    _check_reply_text(body)
+    with store.write() as s:
+        conv = _conversation(s, conversation_id)
+        draft = _head_draft(s, conversation_id, actor.operator_id)
+        if draft is None or draft.body != body:
+            # The text on screen is newer than the autosave: it becomes the revision sent.
+            if draft is None:
+                draft = Draft(
+                    id=new_id(),
+                    conversation_id=conversation_id,
+                    operator_id=actor.operator_id,
+                    body=body,
+                    rev=1,
+                    updated_at=_now_ms(),
+                )
+                s.add(draft)
+            else:
+                draft.parent_rev, draft.rev, draft.body = draft.rev, draft.rev + 1, body
+            s.flush()
+        rid = reply_id(draft.id, draft.rev)
+        if s.get(Outbox, rid) is None:
+            now = _now_ms()
+            s.add(
+                Outbox(
+                    id=rid,
+                    conversation_id=conversation_id,
+                    account_id=conv.account_id,
+                    operator_id=actor.operator_id,
+                    body=body,
+                    state=OutboxState.QUEUED.value,
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            _record(
+                s,
+                store,
+                actor,
+                "queue_reply",
+                conversation_id,
+                [
+                    ("outbox", rid, "queued", body, None),
+                    ("draft", draft.id, "deleted", True, draft.rev),
+                ],
+                {"reply_id": rid, "length": len(body)},
+            )
+        s.delete(draft)
+    return rid
+
+
+def add_note(store: Store, actor: Actor, conversation_id: str, body: str) -> Changes:
+    """Add a private note for colleagues; it is never sent to the customer.
+
+    Raises:
+        EmptyNote: nothing but whitespace.
+    """
+    if not body.strip():
+        raise errors.EmptyNote()
+    _check_reply_text(body)
+    with store.write() as s:
+        _conversation(s, conversation_id)
+        note = Note(
+            id=new_id(),
+            conversation_id=conversation_id,
+            operator_id=actor.operator_id,
+            body=body,
+            created_at=_now_ms(),
+        )
+        s.add(note)
+        _record(
+            s,
+            store,
+            actor,
+            "add_note",
+            conversation_id,
+            [("note", note.id, "body", body, None)],
+            {"note_id": note.id},
+        )
+    return Changes(threads=frozenset({conversation_id}))

@@ -1,0 +1,289 @@
+"""SQLAlchemy 2.x typed models: the data model of DESIGN.md as built.
+
+Times are integer milliseconds since the Unix epoch (UTC): cheap to index and compare, and
+the same on SQLite and PostgreSQL. Every mutable field that sync merges has an ``*_hlc`` column
+holding the hybrid-logical-clock stamp of its last write.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Id = String(36)
+Hlc = String(48)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention so migrations name constraints predictably."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {
+        int: BigInteger().with_variant(Integer(), "sqlite"),
+        dict[str, Any]: JSON,
+    }
+
+
+class Department(Base):
+    """A department that answers conversations."""
+
+    __tablename__ = "department"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_ko: Mapped[str] = mapped_column(String(64))
+    name_en: Mapped[str] = mapped_column(String(64))
+    colour: Mapped[str] = mapped_column(String(9))
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+
+class Operator(Base):
+    """A member of staff."""
+
+    __tablename__ = "operator"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(16))
+    departments: Mapped[list[str]] = mapped_column(JSON, default=list)
+    on_duty: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[int]
+
+
+class ChannelAccount(Base):
+    """A connected page, inbox or bot. ``config`` holds no secret: only ``secret_ref`` names one."""
+
+    __tablename__ = "channel_account"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    connector: Mapped[str] = mapped_column(String(24))
+    external_id: Mapped[str] = mapped_column(String(200))
+    display_name: Mapped[str] = mapped_column(String(200))
+    config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    secret_ref: Mapped[str | None] = mapped_column(String(120))
+    cursor: Mapped[str | None] = mapped_column(Text)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    last_fetch_at: Mapped[int | None]
+    created_at: Mapped[int]
+    __table_args__ = (UniqueConstraint("connector", "external_id"),)
+
+
+class Contact(Base):
+    """A person the clinic talks to, across channels."""
+
+    __tablename__ = "contact"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    merged_into: Mapped[str | None] = mapped_column(ForeignKey("contact.id"))
+    created_at: Mapped[int]
+
+
+class ContactIdentity(Base):
+    """A contact's handle on one channel account (unique per account)."""
+
+    __tablename__ = "contact_identity"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    contact_id: Mapped[str] = mapped_column(ForeignKey("contact.id"), index=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("channel_account.id"))
+    handle: Mapped[str] = mapped_column(String(200))
+    __table_args__ = (UniqueConstraint("account_id", "handle"),)
+
+
+class Conversation(Base):
+    """A thread with one contact on one channel account.
+
+    ``last_*``, ``waiting_since``, ``snippet`` and ``message_count`` are kept current by the
+    ingest and reply code in the same transaction as the message, so lists never join messages.
+    """
+
+    __tablename__ = "conversation"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("channel_account.id"))
+    contact_id: Mapped[str] = mapped_column(ForeignKey("contact.id"))
+    external_thread_id: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    status_hlc: Mapped[str] = mapped_column(Hlc, default="")
+    department: Mapped[str | None] = mapped_column(ForeignKey("department.code"))
+    department_hlc: Mapped[str] = mapped_column(Hlc, default="")
+    assignee_id: Mapped[str | None] = mapped_column(ForeignKey("operator.id"))
+    assignee_hlc: Mapped[str] = mapped_column(Hlc, default="")
+    priority: Mapped[int] = mapped_column(default=1)
+    priority_hlc: Mapped[str] = mapped_column(Hlc, default="")
+    snoozed_until: Mapped[int | None]
+    snooze_hlc: Mapped[str] = mapped_column(Hlc, default="")
+    read_upto: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[int]
+    last_message_at: Mapped[int]
+    last_inbound_at: Mapped[int | None]
+    waiting_since: Mapped[int | None]
+    snippet: Mapped[str] = mapped_column(String(200), default="")
+    message_count: Mapped[int] = mapped_column(default=0)
+    __table_args__ = (
+        UniqueConstraint("account_id", "external_thread_id"),
+        Index("ix_conversation_status_last", "status", "last_message_at"),
+        Index("ix_conversation_dept_status_wait", "department", "status", "waiting_since"),
+        Index("ix_conversation_assignee_status", "assignee_id", "status", "last_message_at"),
+        Index("ix_conversation_account_status", "account_id", "status", "last_message_at"),
+        Index("ix_conversation_contact", "contact_id"),
+    )
+
+
+class ConversationLabel(Base):
+    """One label on one conversation; removal keeps the row with ``present`` false (for sync)."""
+
+    __tablename__ = "conversation_label"
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversation.id"), primary_key=True)
+    label: Mapped[str] = mapped_column(String(40), primary_key=True)
+    present: Mapped[bool] = mapped_column(Boolean, default=True)
+    hlc: Mapped[str] = mapped_column(Hlc)
+
+
+class Message(Base):
+    """One message in or out. Immutable once stored, except its delivery status."""
+
+    __tablename__ = "message"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversation.id"))
+    account_id: Mapped[str] = mapped_column(ForeignKey("channel_account.id"))
+    external_id: Mapped[str] = mapped_column(String(200))
+    direction: Mapped[str] = mapped_column(String(3))
+    author: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[int]
+    delivery_status: Mapped[str | None] = mapped_column(String(16))
+    outbox_id: Mapped[str | None] = mapped_column(Id)
+    __table_args__ = (
+        UniqueConstraint("account_id", "external_id"),
+        Index("ix_message_conversation_sent", "conversation_id", "sent_at"),
+    )
+
+
+class Draft(Base):
+    """The reply an operator is writing. One head per (conversation, operator); conflict copies
+    (``is_conflict``) keep text that lost a concurrent save."""
+
+    __tablename__ = "draft"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversation.id"))
+    operator_id: Mapped[str | None] = mapped_column(ForeignKey("operator.id"))
+    body: Mapped[str] = mapped_column(Text)
+    rev: Mapped[int] = mapped_column(default=1)
+    parent_rev: Mapped[int | None]
+    is_conflict: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[int]
+    __table_args__ = (
+        Index(
+            "uq_draft_head",
+            "conversation_id",
+            "operator_id",
+            unique=True,
+            sqlite_where=text("is_conflict = 0"),
+            postgresql_where=text("NOT is_conflict"),
+        ),
+    )
+
+
+class Outbox(Base):
+    """A reply on its way out. ``id`` is the idempotency key: uuid5 of the draft revision."""
+
+    __tablename__ = "outbox"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversation.id"))
+    account_id: Mapped[str] = mapped_column(ForeignKey("channel_account.id"))
+    operator_id: Mapped[str | None] = mapped_column(ForeignKey("operator.id"))
+    body: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[int]
+    error: Mapped[str | None] = mapped_column(String(200))
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[int]
+    updated_at: Mapped[int]
+    __table_args__ = (
+        Index("ix_outbox_state_next", "state", "next_attempt_at"),
+        Index("ix_outbox_conversation", "conversation_id", "state"),
+    )
+
+
+class Note(Base):
+    """A private internal note on a conversation; never sent to the customer."""
+
+    __tablename__ = "note"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversation.id"), index=True)
+    operator_id: Mapped[str | None] = mapped_column(ForeignKey("operator.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[int]
+
+
+class CannedResponse(Base):
+    """A reusable answer for one department, with ``{placeholders}``."""
+
+    __tablename__ = "canned_response"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    department: Mapped[str | None] = mapped_column(ForeignKey("department.code"))
+    title: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+
+
+class AuditEvent(Base):
+    """Who changed what, when, from which PC."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    at: Mapped[int]
+    operator_id: Mapped[str | None] = mapped_column(String(36))
+    node: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    conversation_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class PendingOp(Base):
+    """A local change not yet pushed to the clinic server, written with the change itself.
+
+    Push sends rows in ``seq`` order and deletes them only after the server commits them.
+    """
+
+    __tablename__ = "pending_op"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    op_id: Mapped[str] = mapped_column(Id, unique=True)
+    tbl: Mapped[str] = mapped_column(String(40))
+    pk: Mapped[str] = mapped_column(String(120))
+    field: Mapped[str] = mapped_column(String(40))
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    hlc: Mapped[str] = mapped_column(Hlc)
+    parent_rev: Mapped[int | None]
+    created_at: Mapped[int]
+
+
+class SyncState(Base):
+    """This PC's identity and sync position (a single row, ``id = 1``)."""
+
+    __tablename__ = "sync_state"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    node_id: Mapped[str] = mapped_column(String(64))
+    hlc: Mapped[str] = mapped_column(Hlc, default="")
+    epoch: Mapped[str | None] = mapped_column(String(64))
+    cursor_xid: Mapped[int] = mapped_column(default=0)
+    cursor_seq: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,449 @@
+"""Narrow read queries for lists, counts and threads. They return light rows, never ORM objects.
+
+Lists page by keyset (``after``) so the ten-thousandth page costs what the first does, and
+every filter here is backed by an index in :mod:`console.store.models`.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from console.domain import OutboxState, Status
+from console.store.engine import Store
+from console.store.models import (
+    ChannelAccount,
+    Contact,
+    Conversation,
+    ConversationLabel,
+    Draft,
+    Message,
+    Note,
+    Operator,
+    Outbox,
+)
+
+
+class View(enum.StrEnum):
+    """The navigation entries a list can show."""
+
+    ALL_OPEN = "all_open"
+    MINE = "mine"
+    UNASSIGNED = "unassigned"
+    UNTRIAGED = "untriaged"
+    DEPARTMENT = "department"
+    CHANNEL = "channel"
+    SNOOZED = "snoozed"
+    RESOLVED = "resolved"
+
+
+class Order(enum.StrEnum):
+    """How a list is sorted."""
+
+    RECENT = "recent"  # last activity first
+    WAITING = "waiting"  # longest-waiting customer first, answered ones after
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """Which conversations a list shows.
+
+    Attributes:
+        view: The navigation entry.
+        value: Department code or channel kind, for those views.
+        operator_id: Who "Mine" means.
+        text: Words the contact name or last message must contain.
+        order: Sort order.
+    """
+
+    view: View = View.ALL_OPEN
+    value: str | None = None
+    operator_id: str | None = None
+    text: str = ""
+    order: Order = Order.RECENT
+
+
+@dataclass(frozen=True)
+class ConversationRow:
+    """What a list row shows about one conversation."""
+
+    id: str
+    channel: str
+    account_name: str
+    contact_name: str
+    snippet: str
+    department: str | None
+    status: str
+    priority: int
+    assignee_id: str | None
+    last_message_at: int
+    waiting_since: int | None
+    snoozed_until: int | None
+    unread: bool
+    has_draft: bool
+    queued: int
+    failed: int
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ThreadItem:
+    """One bubble in a thread: a message, a private note or a reply in the outbox."""
+
+    kind: str  # "message", "note" or "outbox"
+    id: str
+    direction: str  # "in" or "out"; notes count as "out"
+    author: str
+    body: str
+    at: int
+    state: str | None  # outbox state, message delivery status
+    error: str | None
+
+
+@dataclass(frozen=True)
+class DraftRow:
+    """The operator's current draft."""
+
+    id: str
+    body: str
+    rev: int
+    updated_at: int
+
+
+@dataclass(frozen=True)
+class OperatorRow:
+    """A member of staff as pickers show them."""
+
+    id: str
+    name: str
+    role: str
+    departments: tuple[str, ...]
+    on_duty: bool
+
+
+@dataclass(frozen=True)
+class NavCounts:
+    """Conversation counts beside each navigation entry."""
+
+    all_open: int
+    mine: int
+    unassigned: int
+    untriaged: int
+    snoozed: int
+    resolved: int
+    by_department: dict[str, int]
+    by_channel: dict[str, int]
+    unread: int
+
+
+@dataclass(frozen=True)
+class Health:
+    """What the status bar shows."""
+
+    waiting_to_send: int
+    failed_replies: int
+    last_fetch_at: int | None
+    accounts_in_error: tuple[tuple[str, str], ...]  # (display name, error code)
+
+
+_ACTIVE = (Status.OPEN.value, Status.PENDING.value)
+
+
+def _where(flt: ListFilter) -> list[ColumnElement[bool]]:
+    c = Conversation
+    view = flt.view
+    conds: list[ColumnElement[bool]]
+    if view is View.SNOOZED:
+        conds = [c.status == Status.SNOOZED.value]
+    elif view is View.RESOLVED:
+        conds = [c.status == Status.RESOLVED.value]
+    else:
+        conds = [c.status.in_(_ACTIVE)]
+        if view is View.MINE:
+            conds.append(c.assignee_id == flt.operator_id)
+        elif view is View.UNASSIGNED:
+            conds.append(c.assignee_id.is_(None))
+        elif view is View.UNTRIAGED:
+            conds.append(c.department.is_(None))
+        elif view is View.DEPARTMENT:
+            conds.append(c.department == flt.value)
+        elif view is View.CHANNEL:
+            conds.append(
+                c.account_id.in_(select(ChannelAccount.id).where(ChannelAccount.kind == flt.value))
+            )
+    text = flt.text.strip()
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        names = select(Contact.id).where(Contact.display_name.like(pattern, escape="\\"))
+        conds.append(or_(c.snippet.like(pattern, escape="\\"), c.contact_id.in_(names)))
+    return conds
+
+
+def conversation_ids(
+    store: Store, flt: ListFilter, after: tuple[int, str] | None = None, limit: int = 200
+) -> list[tuple[str, tuple[int, str]]]:
+    """One page of conversation ids for a list, with the keyset key of each.
+
+    Args:
+        store: The store.
+        flt: Which conversations.
+        after: The key of the last row of the previous page, or None for the first page.
+        limit: Page size.
+
+    Returns:
+        ``(id, key)`` pairs in list order; pass the last key as ``after`` for the next page.
+    """
+    c = Conversation
+    conds = _where(flt)
+    if flt.order is Order.WAITING:
+        # Waiting customers first (oldest first), then everything else by last activity.
+        # Sort key: waiting_since for waiting rows, (far future + age) otherwise.
+        far = 10**13
+        waiting = func.coalesce(c.waiting_since, far + (far - c.last_message_at))
+        cols: tuple[Any, ...] = (waiting, c.id)
+        if after is not None:
+            conds.append(or_(waiting > after[0], and_(waiting == after[0], c.id > after[1])))
+        order = (waiting.asc(), c.id.asc())
+    else:
+        recent = c.last_message_at
+        cols = (recent, c.id)
+        if after is not None:
+            conds.append(or_(recent < after[0], and_(recent == after[0], c.id < after[1])))
+        order = (recent.desc(), c.id.desc())
+    query = select(*cols).where(*conds).order_by(*order).limit(limit)
+    with store.read() as s:
+        return [(cid, (int(k), cid)) for k, cid in s.execute(query)]
+
+
+def conversation_rows(store: Store, ids: Sequence[str]) -> dict[str, ConversationRow]:
+    """The list rows of the given conversations (missing ids are simply absent)."""
+    if not ids:
+        return {}
+    c = Conversation
+    has_draft = exists().where(Draft.conversation_id == c.id)
+    queued = (
+        select(func.count())
+        .where(Outbox.conversation_id == c.id, Outbox.state.in_(("queued", "sending")))
+        .scalar_subquery()
+    )
+    failed = (
+        select(func.count())
+        .where(Outbox.conversation_id == c.id, Outbox.state.in_(("failed", "unknown")))
+        .scalar_subquery()
+    )
+    query = (
+        select(
+            c.id,
+            ChannelAccount.kind,
+            ChannelAccount.display_name,
+            Contact.display_name,
+            c.snippet,
+            c.department,
+            c.status,
+            c.priority,
+            c.assignee_id,
+            c.last_message_at,
+            c.waiting_since,
+            c.snoozed_until,
+            func.coalesce(c.last_inbound_at, 0) > c.read_upto,
+            has_draft,
+            queued,
+            failed,
+        )
+        .join(ChannelAccount, ChannelAccount.id == c.account_id)
+        .join(Contact, Contact.id == c.contact_id)
+        .where(c.id.in_(list(ids)))
+    )
+    labels: dict[str, list[str]] = {}
+    with store.read() as s:
+        rows = s.execute(query).all()
+        label_query = (
+            select(ConversationLabel.conversation_id, ConversationLabel.label)
+            .where(ConversationLabel.conversation_id.in_(list(ids)), ConversationLabel.present)
+            .order_by(ConversationLabel.label)
+        )
+        for cid, label in s.execute(label_query):
+            labels.setdefault(cid, []).append(label)
+    return {
+        r[0]: ConversationRow(
+            id=r[0],
+            channel=r[1],
+            account_name=r[2],
+            contact_name=r[3],
+            snippet=r[4],
+            department=r[5],
+            status=r[6],
+            priority=r[7],
+            assignee_id=r[8],
+            last_message_at=r[9],
+            waiting_since=r[10],
+            snoozed_until=r[11],
+            unread=bool(r[12]),
+            has_draft=bool(r[13]),
+            queued=int(r[14]),
+            failed=int(r[15]),
+            labels=tuple(labels.get(r[0], ())),
+        )
+        for r in rows
+    }
+
+
+def nav_counts(store: Store, operator_id: str | None) -> NavCounts:
+    """Counts for every navigation entry, in a handful of indexed queries."""
+    c = Conversation
+    active = c.status.in_(_ACTIVE)
+    with store.read() as s:
+        by_status = dict(s.execute(select(c.status, func.count()).group_by(c.status)).all())
+        by_dept = dict(
+            s.execute(
+                select(c.department, func.count())
+                .where(active, c.department.is_not(None))
+                .group_by(c.department)
+            ).all()
+        )
+        untriaged = s.scalar(select(func.count()).where(active, c.department.is_(None))) or 0
+        unassigned = s.scalar(select(func.count()).where(active, c.assignee_id.is_(None))) or 0
+        mine = 0
+        if operator_id is not None:
+            mine = s.scalar(select(func.count()).where(active, c.assignee_id == operator_id)) or 0
+        by_channel: dict[str, int] = {}
+        per_account = s.execute(
+            select(c.account_id, func.count()).where(active).group_by(c.account_id)
+        ).all()
+        kinds = dict(s.execute(select(ChannelAccount.id, ChannelAccount.kind)).all())
+        for account_id, n in per_account:
+            kind = kinds.get(account_id, "")
+            by_channel[kind] = by_channel.get(kind, 0) + n
+        unread = (
+            s.scalar(
+                select(func.count()).where(
+                    active, func.coalesce(c.last_inbound_at, 0) > c.read_upto
+                )
+            )
+            or 0
+        )
+    return NavCounts(
+        all_open=sum(by_status.get(st, 0) for st in _ACTIVE),
+        mine=mine,
+        unassigned=unassigned,
+        untriaged=untriaged,
+        snoozed=by_status.get(Status.SNOOZED.value, 0),
+        resolved=by_status.get(Status.RESOLVED.value, 0),
+        by_department={str(k): int(v) for k, v in by_dept.items()},
+        by_channel=by_channel,
+        unread=unread,
+    )
+
+
+def thread_items(store: Store, conversation_id: str, limit: int = 2000) -> list[ThreadItem]:
+    """Messages, notes and outbox replies of one conversation, oldest first.
+
+    The newest ``limit`` messages are returned (a thread longer than that shows its tail).
+    """
+    with store.read() as s:
+        return _thread_items(s, conversation_id, limit)
+
+
+def _thread_items(s: Session, conversation_id: str, limit: int) -> list[ThreadItem]:
+    names = dict(s.execute(select(Operator.id, Operator.name)).all())
+    msgs = s.execute(
+        select(
+            Message.id,
+            Message.direction,
+            Message.author,
+            Message.body,
+            Message.sent_at,
+            Message.delivery_status,
+        )
+        .where(Message.conversation_id == conversation_id)
+        .order_by(Message.sent_at.desc(), Message.id.desc())
+        .limit(limit)
+    ).all()
+    items = [
+        ThreadItem("message", mid, d, author, body, at, status, None)
+        for mid, d, author, body, at, status in reversed(msgs)
+    ]
+    for nid, op, body, at in s.execute(
+        select(Note.id, Note.operator_id, Note.body, Note.created_at).where(
+            Note.conversation_id == conversation_id
+        )
+    ):
+        items.append(ThreadItem("note", nid, "out", names.get(op or "", ""), body, at, None, None))
+    for oid, op, body, at, state, error in s.execute(
+        select(
+            Outbox.id,
+            Outbox.operator_id,
+            Outbox.body,
+            Outbox.created_at,
+            Outbox.state,
+            Outbox.error,
+        ).where(Outbox.conversation_id == conversation_id, Outbox.state != OutboxState.SENT.value)
+    ):
+        items.append(
+            ThreadItem("outbox", oid, "out", names.get(op or "", ""), body, at, state, error)
+        )
+    items.sort(key=lambda i: (i.at, i.id))
+    return items
+
+
+def conversation_row(store: Store, conversation_id: str) -> ConversationRow | None:
+    """The row of one conversation, or None if it does not exist."""
+    return conversation_rows(store, [conversation_id]).get(conversation_id)
+
+
+def draft_for(store: Store, conversation_id: str, operator_id: str | None) -> DraftRow | None:
+    """The operator's head draft on a conversation."""
+    query = select(Draft.id, Draft.body, Draft.rev, Draft.updated_at).where(
+        Draft.conversation_id == conversation_id, Draft.is_conflict.is_(False)
+    )
+    query = query.where(
+        Draft.operator_id.is_(None) if operator_id is None else Draft.operator_id == operator_id
+    )
+    with store.read() as s:
+        row = s.execute(query).first()
+    return DraftRow(*row) if row else None
+
+
+def operators(store: Store) -> list[OperatorRow]:
+    """Every member of staff, by name."""
+    with store.read() as s:
+        rows = s.execute(
+            select(
+                Operator.id, Operator.name, Operator.role, Operator.departments, Operator.on_duty
+            ).order_by(Operator.name)
+        ).all()
+    return [OperatorRow(i, n, r, tuple(d or ()), bool(o)) for i, n, r, d, o in rows]
+
+
+def channel_kinds(store: Store) -> list[str]:
+    """The channel kinds of the enabled accounts, in a stable order."""
+    with store.read() as s:
+        kinds = s.scalars(
+            select(ChannelAccount.kind).where(ChannelAccount.enabled).distinct()
+        ).all()
+    return sorted(kinds)
+
+
+def health(store: Store) -> Health:
+    """Outbox and fetch figures for the status bar."""
+    with store.read() as s:
+        waiting = s.scalar(select(func.count()).where(Outbox.state.in_(("queued", "sending")))) or 0
+        failed = s.scalar(select(func.count()).where(Outbox.state.in_(("failed", "unknown")))) or 0
+        last = s.scalar(select(func.max(ChannelAccount.last_fetch_at)))
+        errs = s.execute(
+            select(ChannelAccount.display_name, ChannelAccount.last_error).where(
+                ChannelAccount.enabled, ChannelAccount.last_error.is_not(None)
+            )
+        ).all()
+    return Health(int(waiting), int(failed), last, tuple((n, e or "") for n, e in errs))
+
+
+def now_ms() -> int:
+    """Current time in the store's unit."""
+    return time.time_ns() // 1_000_000

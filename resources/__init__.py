@@ -1,0 +1,1 @@
+"""Files shipped with Sotong; installed as the package ``sotong_resources``."""
