@@ -10,14 +10,16 @@ import enum
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, exists, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 
-from console.domain import OutboxState, Status
+from console.domain import OutboxState
 from console.store.engine import Store
 from console.store.models import (
+    FOLDER_ACTIVE,
+    FOLDER_RESOLVED,
+    FOLDER_SNOOZED,
     ChannelAccount,
     Contact,
     Conversation,
@@ -152,31 +154,25 @@ class Health:
     accounts_in_error: tuple[tuple[str, str], ...]  # (display name, error code)
 
 
-_ACTIVE = (Status.OPEN.value, Status.PENDING.value)
+_FOLDER = {View.SNOOZED: FOLDER_SNOOZED, View.RESOLVED: FOLDER_RESOLVED}
 
 
 def _where(flt: ListFilter) -> list[ColumnElement[bool]]:
     c = Conversation
     view = flt.view
-    conds: list[ColumnElement[bool]]
-    if view is View.SNOOZED:
-        conds = [c.status == Status.SNOOZED.value]
-    elif view is View.RESOLVED:
-        conds = [c.status == Status.RESOLVED.value]
-    else:
-        conds = [c.status.in_(_ACTIVE)]
-        if view is View.MINE:
-            conds.append(c.assignee_id == flt.operator_id)
-        elif view is View.UNASSIGNED:
-            conds.append(c.assignee_id.is_(None))
-        elif view is View.UNTRIAGED:
-            conds.append(c.department.is_(None))
-        elif view is View.DEPARTMENT:
-            conds.append(c.department == flt.value)
-        elif view is View.CHANNEL:
-            conds.append(
-                c.account_id.in_(select(ChannelAccount.id).where(ChannelAccount.kind == flt.value))
-            )
+    conds: list[ColumnElement[bool]] = [c.folder == _FOLDER.get(view, FOLDER_ACTIVE)]
+    if view is View.MINE:
+        conds.append(c.assignee_id == flt.operator_id)
+    elif view is View.UNASSIGNED:
+        conds.append(c.assignee_id.is_(None))
+    elif view is View.UNTRIAGED:
+        conds.append(c.department.is_(None))
+    elif view is View.DEPARTMENT:
+        conds.append(c.department == flt.value)
+    elif view is View.CHANNEL:
+        conds.append(
+            c.account_id.in_(select(ChannelAccount.id).where(ChannelAccount.kind == flt.value))
+        )
     text = flt.text.strip()
     if text:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -190,6 +186,9 @@ def conversation_ids(
 ) -> list[tuple[str, tuple[int, str]]]:
     """One page of conversation ids for a list, with the keyset key of each.
 
+    Each view walks an index in order (see the ``ix_conversation_*`` indexes), so a page
+    costs the same at the top of 100,000 conversations as anywhere else.
+
     Args:
         store: The store.
         flt: Which conversations.
@@ -202,23 +201,18 @@ def conversation_ids(
     c = Conversation
     conds = _where(flt)
     if flt.order is Order.WAITING:
-        # Waiting customers first (oldest first), then everything else by last activity.
-        # Sort key: waiting_since for waiting rows, (far future + age) otherwise.
-        far = 10**13
-        waiting = func.coalesce(c.waiting_since, far + (far - c.last_message_at))
-        cols: tuple[Any, ...] = (waiting, c.id)
+        key = tuple_(c.queue_key, c.id)
         if after is not None:
-            conds.append(or_(waiting > after[0], and_(waiting == after[0], c.id > after[1])))
-        order = (waiting.asc(), c.id.asc())
+            conds.append(key > tuple_(literal(after[0]), literal(after[1])))
+        query = select(c.queue_key, c.id).order_by(c.queue_key.asc(), c.id.asc())
     else:
-        recent = c.last_message_at
-        cols = (recent, c.id)
+        key = tuple_(c.last_message_at, c.id)
         if after is not None:
-            conds.append(or_(recent < after[0], and_(recent == after[0], c.id < after[1])))
-        order = (recent.desc(), c.id.desc())
-    query = select(*cols).where(*conds).order_by(*order).limit(limit)
+            conds.append(key < tuple_(literal(after[0]), literal(after[1])))
+        query = select(c.last_message_at, c.id).order_by(c.last_message_at.desc(), c.id.desc())
     with store.read() as s:
-        return [(cid, (int(k), cid)) for k, cid in s.execute(query)]
+        rows = s.execute(query.where(*conds).limit(limit)).all()
+    return [(cid, (int(k), cid)) for k, cid in rows]
 
 
 def conversation_rows(store: Store, ids: Sequence[str]) -> dict[str, ConversationRow]:
@@ -251,7 +245,7 @@ def conversation_rows(store: Store, ids: Sequence[str]) -> dict[str, Conversatio
             c.last_message_at,
             c.waiting_since,
             c.snoozed_until,
-            func.coalesce(c.last_inbound_at, 0) > c.read_upto,
+            c.unread,
             has_draft,
             queued,
             failed,
@@ -297,9 +291,9 @@ def conversation_rows(store: Store, ids: Sequence[str]) -> dict[str, Conversatio
 def nav_counts(store: Store, operator_id: str | None) -> NavCounts:
     """Counts for every navigation entry, in a handful of indexed queries."""
     c = Conversation
-    active = c.status.in_(_ACTIVE)
+    active = c.folder == FOLDER_ACTIVE
     with store.read() as s:
-        by_status = dict(s.execute(select(c.status, func.count()).group_by(c.status)).all())
+        by_folder = dict(s.execute(select(c.folder, func.count()).group_by(c.folder)).all())
         by_dept = dict(
             s.execute(
                 select(c.department, func.count())
@@ -320,21 +314,14 @@ def nav_counts(store: Store, operator_id: str | None) -> NavCounts:
         for account_id, n in per_account:
             kind = kinds.get(account_id, "")
             by_channel[kind] = by_channel.get(kind, 0) + n
-        unread = (
-            s.scalar(
-                select(func.count()).where(
-                    active, func.coalesce(c.last_inbound_at, 0) > c.read_upto
-                )
-            )
-            or 0
-        )
+        unread = s.scalar(select(func.count()).where(active, c.unread == 1)) or 0
     return NavCounts(
-        all_open=sum(by_status.get(st, 0) for st in _ACTIVE),
+        all_open=by_folder.get(FOLDER_ACTIVE, 0),
         mine=mine,
         unassigned=unassigned,
         untriaged=untriaged,
-        snoozed=by_status.get(Status.SNOOZED.value, 0),
-        resolved=by_status.get(Status.RESOLVED.value, 0),
+        snoozed=by_folder.get(FOLDER_SNOOZED, 0),
+        resolved=by_folder.get(FOLDER_RESOLVED, 0),
         by_department={str(k): int(v) for k, v in by_dept.items()},
         by_channel=by_channel,
         unread=unread,
