@@ -203,3 +203,20 @@ def test_mark_read_clears_unread_and_never_moves_back(
     assert services.mark_read(store, actor, cid)
     assert not q.conversation_row(store, cid).unread  # type: ignore[union-attr]
     assert not services.mark_read(store, actor, cid)  # nothing new: no change, no op
+
+
+def test_a_full_disk_is_a_storage_error_and_keeps_what_was_saved(
+    world: tuple[Store, services.Actor, str],
+) -> None:
+    from sqlalchemy import text
+
+    store, actor, cid = world
+    services.save_draft(store, actor, cid, "저장된 초안")
+    with store.engine.connect() as conn:  # the in-memory store has one connection
+        pages = conn.execute(text("PRAGMA page_count")).scalar()
+        conn.execute(text(f"PRAGMA max_page_count = {pages}"))
+    with pytest.raises(errors.StorageError) as info:
+        services.save_draft(store, actor, cid, "새 초안 " * 4_000)
+    assert "full" in str(info.value.params["reason"])
+    draft = q.draft_for(store, cid, actor.operator_id)
+    assert draft is not None and draft.body == "저장된 초안"
