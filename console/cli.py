@@ -102,7 +102,8 @@ def doctor_report(data_dir: Path) -> dict[str, Any]:
     """What clinic IT needs to know about this installation (no secret in it)."""
     import keyring
 
-    from console.store.engine import DB_NAME, current_revision, head_revision, sqlite_engine
+    from console.store.engine import DB_NAME, sqlite_engine
+    from console.store.schema import current_revision, head_revision
 
     report: dict[str, Any] = {"version": __version__, "data_dir": str(data_dir)}
     db = data_dir / DB_NAME

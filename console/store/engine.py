@@ -1,4 +1,4 @@
-"""Opening the local SQLite store: pragmas, migrations (with a copy set aside first), sessions.
+"""Opening the local SQLite store: pragmas, schema check, sessions.
 
 SQLite runs in WAL mode with ``synchronous=FULL`` (a committed change survives a power cut)
 and foreign keys on. Writes take the database lock up front (``BEGIN IMMEDIATE``) so two
@@ -11,17 +11,11 @@ import logging
 import os
 import shutil
 import sqlite3
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -67,78 +61,30 @@ def sqlite_engine(path: Path) -> Engine:
     return engine
 
 
-def migrations_config(connection: Any = None, location: Path | None = None) -> Config:
-    """Alembic configuration pointing at the migrations shipped inside the package.
-
-    Args:
-        connection: The connection migrations run on.
-        location: Another migrations folder (tests).
-    """
-    cfg = Config()
-    where = location or resources.files("console.store") / "migrations"
-    cfg.set_main_option("script_location", str(where))
-    if connection is not None:
-        cfg.attributes["connection"] = connection
-    return cfg
+#: The newest migration this version ships; checked against Alembic's head by a test, so the
+#: start-up path can skip importing Alembic (a third of a second) when nothing is to migrate.
+SCHEMA_HEAD = "0001"
 
 
-def head_revision(location: Path | None = None) -> str:
-    """The newest migration shipped with this version."""
-    head = ScriptDirectory.from_config(migrations_config(None, location)).get_current_head()
-    assert head is not None
-    return head
-
-
-def current_revision(engine: Engine) -> str | None:
-    """The migration a database is at, or None for an empty database."""
+def schema_version(engine: Engine) -> str | None:
+    """The migration a database is at (None for a new, empty database), read without Alembic."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        exists = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+        ).first()
+        if exists is None:
+            return None
+        row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+    return None if row is None else str(row[0])
 
 
-def backup_file(path: Path, tag: str) -> Path:
-    """Copy a live SQLite database aside with the online backup API (WAL content included).
-
-    Returns:
-        The path of the copy, next to the original.
-    """
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.stem}.before-{tag}.{stamp}{path.suffix}")
-    src = sqlite3.connect(path)
-    try:
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
-    return target
-
-
-def migrate(engine: Engine, path: Path | None, location: Path | None = None) -> Path | None:
-    """Bring the database up to the newest migration.
-
-    A database that already holds data is copied aside first; a new one is simply created.
-
-    Args:
-        engine: The database.
-        path: Its file, for the copy.
-        location: Another migrations folder (tests).
-
-    Returns:
-        The backup path, if a copy was made.
-    """
-    current = current_revision(engine)
-    head = head_revision(location)
-    if current == head:
+def ensure_schema(engine: Engine, path: Path | None) -> Path | None:
+    """Migrate the database if it is not at :data:`SCHEMA_HEAD` (see :func:`schema.migrate`)."""
+    if schema_version(engine) == SCHEMA_HEAD:
         return None
-    backup = None
-    if current is not None and path is not None and path.exists():
-        backup = backup_file(path, current)
-        log.info("database copied to %s before migrating %s -> %s", backup, current, head)
-    with engine.begin() as conn:
-        command.upgrade(migrations_config(conn, location), "head")
-    return backup
+    from console.store import schema
+
+    return schema.migrate(engine, path)
 
 
 class Store:
@@ -203,7 +149,7 @@ def open_store(data_dir: Path) -> Store:
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / DB_NAME
     engine = sqlite_engine(path)
-    migrate(engine, path)
+    ensure_schema(engine, path)
     return Store(engine, path)
 
 
@@ -216,7 +162,7 @@ def open_memory_store() -> Store:
     )
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
-    migrate(engine, None)
+    ensure_schema(engine, None)
     return Store(engine, None)
 
 

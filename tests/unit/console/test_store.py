@@ -14,7 +14,8 @@ from sqlalchemy import text
 from console.hlc import Clock, Stamp
 from console.ids import new_id, reply_id, uuid7
 from console.store import open_store
-from console.store.engine import DB_NAME, migrate, sqlite_engine
+from console.store.engine import DB_NAME, SCHEMA_HEAD, sqlite_engine
+from console.store.schema import head_revision, migrate
 
 
 def test_new_store_uses_wal_full_sync_and_foreign_keys(data_dir: Path) -> None:
@@ -128,3 +129,7 @@ def test_stamps_compare_the_same_as_text(x: tuple[int, int, str], y: tuple[int, 
     a, b = Stamp(*x), Stamp(*y)
     assert (a < b) == (str(a) < str(b))
     assert Stamp.parse(str(a)) == a
+
+
+def test_the_start_up_shortcut_knows_the_newest_migration() -> None:
+    assert head_revision() == SCHEMA_HEAD

@@ -1,0 +1,294 @@
+"""The application's shared state and its one change broadcast.
+
+:class:`AppContext` holds the store, the acting operator, the background helper and the
+channel runtime (when there is one). Every service call goes through :meth:`AppContext.command`,
+which runs it on the write worker and then emits ``changed`` once with what moved (STYLE.md
+practice 5): models and views decide for themselves whether to refresh.
+
+It also owns the polling timer: every ``poll_interval_s`` seconds the runtime polls the
+channels, sends due replies and wakes snoozed conversations, all on the network worker.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from console import services
+from console.services import Actor, Changes
+from console.store.engine import Store
+from console.store.queries import Health, NavCounts, OperatorRow, health, nav_counts, operators
+from ui import texts
+from ui.tasks import Tasks
+
+if TYPE_CHECKING:
+    from console.runtime import PollReport, Runtime
+
+log = logging.getLogger(__name__)
+
+HEALTH_INTERVAL_MS = 30_000
+COUNTS_DELAY_MS = 120
+
+
+class Connection(enum.StrEnum):
+    """What the status bar says about the channels."""
+
+    NOT_CONNECTED = "not_connected"  # no channel runtime on this PC
+    CHECKING = "checking"  # before the first poll finished
+    ONLINE = "online"
+    OFFLINE = "offline"
+
+
+class AppContext(QObject):
+    """Store, operator, workers and the change broadcast shared by every view.
+
+    Args:
+        store: The open local store.
+        operator_id: The member of staff using this PC (None if the clinic has none yet).
+        tasks: The background helper.
+        runtime: The channel runtime that polls and sends, if this PC has one.
+        poll_interval_s: Seconds between polls.
+        parent: Qt parent.
+
+    Signals:
+        changed(object): a :class:`console.services.Changes` after every service call or poll.
+        error(str): a translated sentence about an operation that failed.
+        counts_changed(object): fresh :class:`NavCounts` for the navigation pane.
+        health_changed(object): fresh :class:`Health` for the status bar.
+        connection_changed(str): a :class:`Connection` value.
+    """
+
+    changed = Signal(object)
+    error = Signal(str)
+    counts_changed = Signal(object)
+    health_changed = Signal(object)
+    connection_changed = Signal(str)
+
+    def __init__(
+        self,
+        store: Store,
+        operator_id: str | None,
+        tasks: Tasks,
+        runtime: Runtime | None = None,
+        poll_interval_s: float = 5.0,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.operator_id = operator_id
+        self.tasks = tasks
+        self.runtime = runtime
+        self.connection = Connection.CHECKING if runtime else Connection.NOT_CONNECTED
+        self._operators: list[OperatorRow] | None = None
+        self._polling = False
+        self._sending = False
+        self._send_again = False
+        self._counts_seq = 0
+        self._poll_timer = QTimer(self)
+        self._poll_timer.setInterval(max(500, int(poll_interval_s * 1000)))
+        self._poll_timer.timeout.connect(self.poll_now)
+        self._health_timer = QTimer(self)
+        self._health_timer.setInterval(HEALTH_INTERVAL_MS)
+        self._health_timer.timeout.connect(self.refresh_health)
+        self._counts_timer = QTimer(self)
+        self._counts_timer.setSingleShot(True)
+        self._counts_timer.setInterval(COUNTS_DELAY_MS)
+        self._counts_timer.timeout.connect(self._load_counts)
+        self.tasks.failed.connect(lambda exc: self.error.emit(texts.error_text(exc)))
+        self.changed.connect(self._on_changed)
+
+    @property
+    def actor(self) -> Actor:
+        """Who acts in service calls."""
+        return Actor(self.operator_id)
+
+    def operators(self) -> list[OperatorRow]:
+        """Every member of staff (read once, then cached)."""
+        if self._operators is None:
+            self._operators = operators(self.store)
+        return self._operators
+
+    def operator_name(self, operator_id: str | None) -> str:
+        """The name of a member of staff, or "" if unknown."""
+        for op in self.operators():
+            if op.id == operator_id:
+                return op.name
+        return ""
+
+    # -- commands --------------------------------------------------------------------------
+
+    def command(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        changes_for: Callable[[Any], Changes] | None = None,
+        on_success: Callable[[Any], None] | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Run a service ``fn(store, actor, *args)`` on the write worker, then broadcast.
+
+        Args:
+            fn: A :mod:`console.services` command.
+            *args: Its arguments after the store and the actor.
+            changes_for: Builds the :class:`Changes` for commands that return something else
+                (``save_draft`` returns a revision, ``queue_reply`` an id).
+            on_success: Called with the command's result on the GUI thread, before ``changed``.
+            on_failure: Called with the exception; the error sentence is emitted either way.
+        """
+        store, actor = self.store, self.actor
+
+        def call() -> Any:
+            return fn(store, actor, *args)
+
+        def done(result: Any) -> None:
+            if isinstance(result, Changes):
+                changes = result
+            elif changes_for is not None:
+                changes = changes_for(result)
+            else:
+                changes = Changes()
+            if on_success is not None:
+                on_success(result)
+            self.changed.emit(changes)
+
+        def failed(exc: BaseException) -> None:
+            if on_failure is not None:
+                on_failure(exc)
+            self.error.emit(texts.error_text(exc))
+
+        self.tasks.write(call, done, failed)
+
+    def tag_department(self, conversation_id: str, department: str | None) -> None:
+        """Tag a conversation with a department (None: back to Untriaged)."""
+        self.command(services.tag_department, conversation_id, department)
+
+    def assign(self, conversation_id: str, operator_id: str | None) -> None:
+        """Give a conversation to a member of staff (None: unassign)."""
+        self.command(services.assign, conversation_id, operator_id)
+
+    def set_status(self, conversation_id: str, status: str) -> None:
+        """Mark a conversation open, pending or resolved."""
+        self.command(services.set_status, conversation_id, status)
+
+    def snooze(self, conversation_id: str, until_ms: int) -> None:
+        """Snooze a conversation until a time."""
+        self.command(services.snooze, conversation_id, until_ms)
+
+    def mark_read(self, conversation_id: str) -> None:
+        """Mark everything received in a conversation as read."""
+        self.command(services.mark_read, conversation_id)
+
+    # -- background: channels ------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start polling (if there is a runtime) and the periodic status refresh."""
+        self.refresh_health()
+        self.refresh_counts()
+        self._health_timer.start()
+        if self.runtime is not None:
+            self._poll_timer.start()
+            self.poll_now()
+
+    def stop(self) -> None:
+        """Stop the timers (workers are stopped by :meth:`Tasks.shutdown`)."""
+        self._poll_timer.stop()
+        self._health_timer.stop()
+        self._counts_timer.stop()
+
+    def poll_now(self) -> None:
+        """Poll the channels, send due replies and wake snoozes on the network worker."""
+        runtime = self.runtime
+        if runtime is None or self._polling:
+            return
+        self._polling = True
+
+        def work() -> tuple[PollReport, Changes]:
+            report = runtime.poll_once()
+            changes = report.changes | runtime.send_due() | runtime.wake_snoozed()
+            return report, changes
+
+        def done(result: tuple[PollReport, Changes]) -> None:
+            self._polling = False
+            report, changes = result
+            online = not runtime.channels or len(report.errors) < len(runtime.channels)
+            self._set_connection(Connection.ONLINE if online else Connection.OFFLINE)
+            self.changed.emit(changes)
+            self.refresh_health()
+
+        def failed(exc: BaseException) -> None:
+            self._polling = False
+            log.warning("poll failed: %s", exc)
+            self._set_connection(Connection.OFFLINE)
+            self.refresh_health()
+
+        self.tasks.network(work, done, failed)
+
+    def send_soon(self) -> None:
+        """Send due replies now (after a reply was queued) on the network worker."""
+        runtime = self.runtime
+        if runtime is None:
+            return
+        if self._sending:
+            self._send_again = True
+            return
+        self._sending = True
+
+        def done(changes: Changes) -> None:
+            self._sending = False
+            self.changed.emit(changes)
+            if self._send_again:
+                self._send_again = False
+                self.send_soon()
+
+        def failed(exc: BaseException) -> None:
+            self._sending = False
+            self._send_again = False
+            log.warning("send failed: %s", exc)
+
+        self.tasks.network(runtime.send_due, done, failed)
+
+    def _set_connection(self, state: Connection) -> None:
+        if state != self.connection:
+            self.connection = state
+            self.connection_changed.emit(state.value)
+
+    # -- background: counts and health -----------------------------------------------------
+
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.conversations or changes.new_conversations:
+            self.refresh_counts()
+        if changes.outbox:
+            self.refresh_health()
+
+    def refresh_counts(self) -> None:
+        """Recount the navigation entries soon (bursts of changes make one query)."""
+        self._counts_timer.start()
+
+    def _load_counts(self) -> None:
+        self._counts_seq += 1
+        seq = self._counts_seq
+        store, operator_id = self.store, self.operator_id
+
+        def done(counts: NavCounts) -> None:
+            if seq == self._counts_seq:
+                self.counts_changed.emit(counts)
+
+        self.tasks.read(lambda: nav_counts(store, operator_id), done)
+
+    def load_counts_now(self) -> None:
+        """Recount at once (start-up, tests)."""
+        self._counts_timer.stop()
+        self._load_counts()
+
+    def refresh_health(self) -> None:
+        """Read the outbox and fetch figures for the status bar on the read worker."""
+        store = self.store
+
+        def done(result: Health) -> None:
+            self.health_changed.emit(result)
+
+        self.tasks.read(lambda: health(store), done)

@@ -1,0 +1,567 @@
+"""The main window: navigation, conversation list and thread side by side, with the status bar.
+
+Keyboard: j/k move down/up the list, e resolves (or reopens) the open conversation,
+d opens the department picker, a the assignee picker, / the search box; Ctrl+Enter in the
+composer queues the reply. Single-letter shortcuts are window shortcuts, and editors claim
+printable keys before shortcuts see them, so typing "j" in the composer or the search box
+types a "j".
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPoint,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.store.queries import (
+    Health,
+    ListFilter,
+    NavCounts,
+    Order,
+    View,
+    channel_kinds,
+)
+from ui import icons, texts
+from ui.context import AppContext, Connection
+from ui.conversations import ConversationListModel, ConversationListView, IdRole
+from ui.navigation import NavigationModel, ValueRole, ViewRole, make_nav_view
+from ui.threadpane import ThreadPane, plain_label
+
+SEARCH_DELAY_MS = 250
+DEFAULT_SIZE = (1280, 800)
+
+
+class SearchBox(QLineEdit):
+    """The search field: Escape clears it (or returns to the list), Down goes to the list.
+
+    Signals:
+        leave(): the user wants to go back to the list.
+    """
+
+    leave = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Escape and Down hand focus back to the list."""
+        if event.key() == Qt.Key.Key_Escape:
+            if self.text():
+                self.clear()
+            else:
+                self.leave.emit()
+            return
+        if event.key() == Qt.Key.Key_Down:
+            self.leave.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class MainWindow(QMainWindow):
+    """The operator console's window.
+
+    Args:
+        ctx: The application context.
+        parent: Qt parent.
+
+    Signals:
+        closing(): the window is closing (the pending draft has been handed to the worker).
+    """
+
+    closing = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.ctx = ctx
+        self.departments = ctx.store.departments()
+        self._health: Health | None = None
+        self.picker_menu: QMenu | None = None
+        self.setWindowIcon(icons.app_icon())
+        self.resize(*DEFAULT_SIZE)
+
+        self.nav_model = NavigationModel(self.departments, channel_kinds(ctx.store), self)
+        self.list_model = ConversationListModel(
+            ctx.store,
+            self.departments,
+            ListFilter(view=View.ALL_OPEN, operator_id=ctx.operator_id),
+            self,
+        )
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.setObjectName("mainSplitter")
+        splitter.setChildrenCollapsible(False)
+        splitter.setHandleWidth(1)
+        splitter.addWidget(self._build_nav())
+        splitter.addWidget(self._build_list())
+        self.thread_pane = ThreadPane(ctx, self.departments, splitter)
+        splitter.addWidget(self.thread_pane)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 0)
+        splitter.setStretchFactor(2, 1)
+        splitter.setSizes([220, 400, 660])
+        self.splitter = splitter
+        self.setCentralWidget(splitter)
+        self._build_status_bar()
+        self._build_shortcuts()
+
+        ctx.changed.connect(self.list_model.on_changed)
+        ctx.changed.connect(self.thread_pane.on_changed)
+        ctx.changed.connect(self._after_change)
+        ctx.error.connect(self.show_error)
+        ctx.counts_changed.connect(self._counts_changed)
+        ctx.health_changed.connect(self._health_changed)
+        ctx.connection_changed.connect(self._connection_changed)
+
+        self._minute = QTimer(self)
+        self._minute.setInterval(60_000)
+        self._minute.timeout.connect(self.list_model.refresh_times)
+        self._minute.start()
+
+        self.retranslate_ui()
+        self.nav_view.setCurrentIndex(self.nav_model.index(self.nav_model.row_of("all_open")))
+        self.list_view.setFocus()
+
+    # -- building ----------------------------------------------------------------------------
+
+    def _build_nav(self) -> QWidget:
+        pane = QFrame(self)
+        pane.setObjectName("navPane")
+        box = QVBoxLayout(pane)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        brand = QFrame(pane)
+        brand.setObjectName("brand")
+        row = QHBoxLayout(brand)
+        row.setContentsMargins(16, 14, 12, 10)
+        row.setSpacing(8)
+        logo = plain_label(parent=brand, name="logo")
+        logo.setPixmap(icons.svg_pixmap("sotong", 26, self.devicePixelRatioF()))
+        self.brand_label = plain_label(parent=brand, name="brandName")
+        row.addWidget(logo)
+        row.addWidget(self.brand_label, 1)
+        box.addWidget(brand)
+        self.operator_label = plain_label(parent=pane, name="operatorName")
+        self.operator_label.setContentsMargins(18, 0, 12, 8)
+        box.addWidget(self.operator_label)
+        self.nav_view = make_nav_view(pane)
+        self.nav_view.setModel(self.nav_model)
+        self.nav_view.selectionModel().currentChanged.connect(self._nav_changed)
+        # A new channel rebuilds the entries: keep the view that is shown selected.
+        self.nav_model.modelReset.connect(lambda: self._select_nav(self.list_model.list_filter))
+        box.addWidget(self.nav_view, 1)
+        pane.setMinimumWidth(180)
+        return pane
+
+    def _build_list(self) -> QWidget:
+        pane = QFrame(self)
+        pane.setObjectName("listPane")
+        box = QVBoxLayout(pane)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        head = QFrame(pane)
+        head.setObjectName("listHeader")
+        hbox = QVBoxLayout(head)
+        hbox.setContentsMargins(14, 12, 14, 10)
+        hbox.setSpacing(8)
+        title_row = QHBoxLayout()
+        self.list_title = plain_label(parent=head, name="listTitle")
+        self.order_combo = QComboBox(head)
+        self.order_combo.setObjectName("orderCombo")
+        self.order_combo.activated.connect(self._order_changed)
+        title_row.addWidget(self.list_title, 1)
+        title_row.addWidget(self.order_combo)
+        hbox.addLayout(title_row)
+        self.search_box = SearchBox(head)
+        self.search_box.setObjectName("searchBox")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.leave.connect(self._focus_list)
+        hbox.addWidget(self.search_box)
+        box.addWidget(head)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_search)
+        self.search_box.textChanged.connect(lambda _t: self._search_timer.start())
+
+        self.list_view = ConversationListView(pane)
+        self.list_view.setModel(self.list_model)
+        self.list_view.selectionModel().currentChanged.connect(self._current_changed)
+        self.list_view.selectionModel().selectionChanged.connect(self._selection_changed)
+        box.addWidget(self.list_view, 1)
+        pane.setMinimumWidth(320)
+        return pane
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        bar.setObjectName("statusBar")
+        bar.setSizeGripEnabled(False)
+        self.connection_label = plain_label(parent=bar, name="connectionState")
+        self.outbox_label = plain_label(parent=bar, name="outboxState")
+        self.fetch_label = plain_label(parent=bar, name="fetchState")
+        self.account_errors_label = plain_label(parent=bar, name="accountErrors")
+        self.account_errors_label.hide()
+        for label in (
+            self.account_errors_label,
+            self.outbox_label,
+            self.fetch_label,
+            self.connection_label,
+        ):
+            bar.addPermanentWidget(label)
+
+    def _build_shortcuts(self) -> None:
+        keys = {
+            "j": (Qt.Key.Key_J, lambda: self.move_selection(1)),
+            "k": (Qt.Key.Key_K, lambda: self.move_selection(-1)),
+            "e": (Qt.Key.Key_E, self.resolve_current),
+            "d": (Qt.Key.Key_D, self.open_department_picker),
+            "a": (Qt.Key.Key_A, self.open_assign_picker),
+            "/": (Qt.Key.Key_Slash, self.focus_search),
+        }
+        self.shortcuts: dict[str, QShortcut] = {}
+        for name, (key, slot) in keys.items():
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(functools.partial(self._shortcut, slot))
+            self.shortcuts[name] = shortcut
+        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        find.activated.connect(self.focus_search)
+        self.shortcuts["find"] = find
+
+    def retranslate_ui(self) -> None:
+        """Set every fixed text in the current language."""
+        name = self.ctx.operator_name(self.ctx.operator_id)
+        title = self.tr("Sotong")
+        self.setWindowTitle(f"{title} — {name}" if name else title)
+        self.brand_label.setText(self.tr("Sotong"))
+        self.operator_label.setText(
+            self.tr("Signed in as %1").replace("%1", name)
+            if name
+            else self.tr("No member of staff chosen")
+        )
+        self.search_box.setPlaceholderText(self.tr("Search names and messages  ( / )"))
+        self.order_combo.clear()
+        self.order_combo.addItem(self.tr("Latest activity"), Order.RECENT.value)
+        self.order_combo.addItem(self.tr("Longest waiting"), Order.WAITING.value)
+        self.order_combo.setCurrentIndex(
+            self.order_combo.findData(self.list_model.list_filter.order.value)
+        )
+        self.list_view.empty_text = self.tr("No conversations here.")
+        self.nav_model.retranslate()
+        self._select_nav(self.list_model.list_filter)
+        self._update_title()
+        self._connection_changed(self.ctx.connection.value)
+        if self._health is not None:
+            self._health_changed(self._health)
+        else:
+            self.outbox_label.setText("")
+            self.fetch_label.setText("")
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Follow a change of UI language."""
+        if event.type() == QEvent.Type.LanguageChange and hasattr(self, "nav_model"):
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    # -- navigation and list -----------------------------------------------------------------
+
+    def _select_nav(self, flt: ListFilter) -> None:
+        row = self.nav_model.row_of(flt.view.value, flt.value or "")
+        if row >= 0:
+            self.nav_view.selectionModel().setCurrentIndex(
+                self.nav_model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
+
+    def _nav_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        view = str(current.data(ViewRole) or "")
+        if not view:
+            return
+        value = str(current.data(ValueRole) or "") or None
+        old = self.list_model.list_filter
+        flt = ListFilter(View(view), value, self.ctx.operator_id, old.text, old.order)
+        if flt != old:
+            self.set_filter(flt)
+
+    def set_filter(self, flt: ListFilter) -> None:
+        """Show another view, search or order, keeping the open conversation selected."""
+        self.list_model.set_filter(flt)
+        self._update_title()
+        self._reselect()
+
+    def _update_title(self) -> None:
+        index = self.nav_view.currentIndex()
+        self.list_title.setText(str(index.data() or "") if index.isValid() else "")
+
+    def _reselect(self) -> None:
+        cid = self.thread_pane.conversation_id
+        row = self.list_model.row_of(cid) if cid else -1
+        if row >= 0:
+            self.list_view.setCurrentIndex(self.list_model.index(row))
+            self.list_view.scrollTo(self.list_model.index(row))
+
+    def _order_changed(self, index: int) -> None:
+        order = Order(self.order_combo.itemData(index))
+        old = self.list_model.list_filter
+        if order != old.order:
+            self.set_filter(ListFilter(old.view, old.value, old.operator_id, old.text, order))
+
+    def apply_search(self) -> None:
+        """Filter the list by the search box's text now."""
+        self._search_timer.stop()
+        text = self.search_box.text().strip()
+        old = self.list_model.list_filter
+        if text != old.text:
+            self.set_filter(ListFilter(old.view, old.value, old.operator_id, text, old.order))
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid() or self.list_view.focus_landing:
+            return
+        selection = self.list_view.selectionModel()
+        if not selection.isSelected(current):
+            selection.select(current, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        else:
+            self.thread_pane.open(str(current.data(IdRole)))
+
+    def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        indexes = selected.indexes()
+        if indexes:
+            self.thread_pane.open(str(indexes[0].data(IdRole)))
+
+    def _focus_list(self) -> None:
+        self.list_view.setFocus()
+        if not self.list_view.selectionModel().hasSelection():
+            self.move_selection(0)
+
+    def _after_change(self, _changes: object) -> None:
+        if not self.list_view.currentIndex().isValid():
+            self._reselect()
+
+    # -- keyboard ----------------------------------------------------------------------------
+
+    def _typing(self) -> bool:
+        focus = self.focusWidget()
+        return isinstance(focus, QLineEdit) or focus is self.thread_pane.composer
+
+    def _shortcut(self, slot: object) -> None:
+        if self._typing():  # editors normally claim these keys first; never act while typing
+            return
+        slot()  # type: ignore[operator]
+
+    def move_selection(self, delta: int) -> None:
+        """Select the conversation ``delta`` rows below (j: +1) or above (k: -1)."""
+        model = self.list_model
+        if model.rowCount() == 0:
+            return
+        current = self.list_view.currentIndex()
+        if not current.isValid():
+            row = 0
+        elif not self.list_view.selectionModel().isSelected(current):
+            row = current.row()  # the focus landed here; choosing it comes first
+        else:
+            row = current.row() + delta
+        if row >= model.rowCount() - 1 and model.canFetchMore():
+            model.fetchMore()
+        row = max(0, min(model.rowCount() - 1, row))
+        index = model.index(row)
+        if index == current:
+            self._current_changed(index, current)
+        else:
+            self.list_view.setCurrentIndex(index)
+        self.list_view.scrollTo(index)
+
+    def current_conversation(self) -> str | None:
+        """The open conversation's id."""
+        return self.thread_pane.conversation_id
+
+    def resolve_current(self) -> None:
+        """Resolve the open conversation (or reopen it if it is resolved)."""
+        self.thread_pane.toggle_resolved()
+
+    def focus_search(self) -> None:
+        """Put the cursor in the search box."""
+        self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_box.selectAll()
+
+    def _picker_position(self) -> QPoint:
+        index = self.list_view.currentIndex()
+        if index.isValid():
+            rect = self.list_view.visualRect(index)
+            if self.list_view.viewport().rect().intersects(rect):
+                return self.list_view.viewport().mapToGlobal(rect.bottomLeft() + QPoint(58, 0))
+        return self.thread_pane.mapToGlobal(QPoint(24, 80))
+
+    def _popup(self, menu: QMenu) -> None:
+        if self.picker_menu is not None:
+            self.picker_menu.close()
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.destroyed.connect(lambda *_: self._forget_menu(menu))
+        self.picker_menu = menu
+        menu.popup(self._picker_position())
+
+    def _forget_menu(self, menu: QMenu) -> None:
+        if self.picker_menu is menu:
+            self.picker_menu = None
+
+    def open_department_picker(self) -> None:
+        """A menu of the departments (keys 1-5) and Untriaged (key 0) for the open conversation."""
+        cid = self.current_conversation()
+        if cid is None:
+            return
+        row = self.thread_pane.current_row()
+        current = row.department if row else None
+        menu = QMenu(self)
+        menu.setObjectName("departmentPicker")
+        menu.setTitle(self.tr("Department"))
+        first: QAction | None = None
+        for number, dept in enumerate(self.departments, start=1):
+            label = texts.department_name(dept.name_ko, dept.name_en)
+            action = menu.addAction(icons.dot_icon(dept.colour), f"&{number}  {label}")
+            action.setData(dept.code)
+            action.setCheckable(True)
+            action.setChecked(dept.code == current)
+            action.triggered.connect(functools.partial(self.ctx.tag_department, cid, dept.code))
+            if first is None or dept.code == current:
+                first = action
+        menu.addSeparator()
+        none = menu.addAction(f"&0  {texts.untriaged_chip()}")
+        none.setData(None)
+        none.setCheckable(True)
+        none.setChecked(current is None)
+        none.triggered.connect(functools.partial(self.ctx.tag_department, cid, None))
+        if current is None:
+            first = none
+        self._popup(menu)
+        if first is not None:
+            menu.setActiveAction(first)
+
+    def open_assign_picker(self) -> None:
+        """A menu of the staff (me first) and "Unassign" for the open conversation."""
+        cid = self.current_conversation()
+        if cid is None:
+            return
+        row = self.thread_pane.current_row()
+        current = row.assignee_id if row else None
+        menu = QMenu(self)
+        menu.setObjectName("assignPicker")
+        staff = sorted(self.ctx.operators(), key=lambda o: o.id != self.ctx.operator_id)
+        active: QAction | None = None
+        for number, op in enumerate(staff[:9], start=1):
+            label = op.name
+            if op.id == self.ctx.operator_id:
+                label = self.tr("%1 (me)").replace("%1", op.name)
+            action = menu.addAction(f"&{number}  {label}")
+            action.setData(op.id)
+            action.setCheckable(True)
+            action.setChecked(op.id == current)
+            action.triggered.connect(functools.partial(self.ctx.assign, cid, op.id))
+            if active is None or op.id == current:
+                active = action
+        for op in staff[9:]:
+            action = menu.addAction(op.name)
+            action.setData(op.id)
+            action.triggered.connect(functools.partial(self.ctx.assign, cid, op.id))
+        menu.addSeparator()
+        unassign = self.tr("Unassign")
+        none = menu.addAction(f"&0  {unassign}")
+        none.setData(None)
+        none.triggered.connect(functools.partial(self.ctx.assign, cid, None))
+        self._popup(menu)
+        if active is not None:
+            menu.setActiveAction(active)
+
+    # -- status ------------------------------------------------------------------------------
+
+    def show_error(self, text: str) -> None:
+        """Say what went wrong, in the thread pane's message bar and the status bar."""
+        self.thread_pane.show_error(text)
+        self.statusBar().showMessage(text, 10_000)
+
+    def _counts_changed(self, counts: NavCounts) -> None:
+        self.nav_model.set_counts(counts)
+
+    def _connection_changed(self, state: str) -> None:
+        words = {
+            Connection.NOT_CONNECTED.value: self.tr("No channels connected"),
+            Connection.CHECKING.value: self.tr("Connecting…"),
+            Connection.ONLINE.value: self.tr("● Online"),
+            Connection.OFFLINE.value: self.tr("● Offline: replies wait on this PC"),
+        }
+        self.connection_label.setText(words.get(state, state))
+        self._restyle(self.connection_label, state)
+
+    def _health_changed(self, health: Health) -> None:
+        self._health = health
+        text = self.tr("%n replies waiting to send", "", health.waiting_to_send)
+        if health.failed_replies:
+            text += " · " + self.tr("%n not sent", "", health.failed_replies)
+        self.outbox_label.setText(text)
+        self._restyle(self.outbox_label, "failed" if health.failed_replies else "ok")
+        if health.last_fetch_at:
+            self.fetch_label.setText(
+                self.tr("Last received %1").replace("%1", texts.clock_text(health.last_fetch_at))
+            )
+        else:
+            self.fetch_label.setText(self.tr("Nothing received yet"))
+        if health.accounts_in_error:
+            names = ", ".join(
+                f"{name} ({texts.channel_error_text(code)})"
+                for name, code in health.accounts_in_error
+            )
+            self.account_errors_label.setText(self.tr("Account problem: %1").replace("%1", names))
+            self.account_errors_label.show()
+        else:
+            self.account_errors_label.hide()
+
+    @staticmethod
+    def _restyle(widget: QWidget, state: str) -> None:
+        widget.setProperty("state", state)
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+
+    # -- geometry and closing ----------------------------------------------------------------
+
+    def restore_geometry_b64(self, value: str) -> bool:
+        """Restore a geometry saved by :meth:`geometry_b64`.
+
+        Returns:
+            True if it was valid and applied.
+        """
+        if not value:
+            return False
+        try:
+            data = base64.b64decode(value.encode("ascii"), validate=True)
+        except (ValueError, UnicodeEncodeError):
+            return False
+        return bool(self.restoreGeometry(QByteArray(data)))
+
+    def geometry_b64(self) -> str:
+        """The window geometry as base64 text for the settings file."""
+        return base64.b64encode(bytes(self.saveGeometry().data())).decode("ascii")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Hand the pending draft to the worker, then let the app shut down."""
+        self.thread_pane.autosave.flush()
+        self.closing.emit()
+        event.accept()

@@ -1,0 +1,530 @@
+"""The thread pane: header controls, the bubbles, the composer and the message bar.
+
+The header shows who the customer is and on which channel, with the department, assignee and
+status controls; each control calls a service through :class:`AppContext`. Opening a
+conversation marks it read. Errors from services appear in words in the message bar above the
+composer; nothing here is modal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console import services
+from console.domain import Status
+from console.services import Changes
+from console.store.engine import Store
+from console.store.models import Department
+from console.store.queries import ConversationRow, View, conversation_row
+from ui import icons, texts
+from ui.composer import Composer, DraftAutosave, DraftState
+from ui.context import AppContext
+from ui.thread import ThreadModel, ThreadView
+
+MESSAGE_TIMEOUT_MS = 12_000
+
+
+def plain_label(text: str = "", parent: QWidget | None = None, name: str = "") -> QLabel:
+    """A label that shows its text verbatim (never rich text, never a link)."""
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+    label.setOpenExternalLinks(False)
+    if name:
+        label.setObjectName(name)
+    label.setText(text)
+    return label
+
+
+class MessageBar(QFrame):
+    """A non-modal strip that says what went wrong, until dismissed or replaced."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("messageBar")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 6, 6, 6)
+        self.label = plain_label(parent=self, name="messageText")
+        self.label.setWordWrap(True)
+        self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.close_button = QToolButton(self)
+        self.close_button.setObjectName("messageClose")
+        self.close_button.setText("×")
+        self.close_button.setAutoRaise(True)
+        self.close_button.clicked.connect(self.hide)
+        layout.addWidget(self.label)
+        layout.addWidget(self.close_button)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.hide)
+        self.hide()
+
+    def show_message(self, text: str) -> None:
+        """Show ``text`` (plain) for a while."""
+        self.label.setText(text)
+        self.close_button.setToolTip(self.tr("Dismiss"))
+        self.show()
+        self._timer.start(MESSAGE_TIMEOUT_MS)
+
+    def text(self) -> str:
+        """The sentence shown (empty when hidden)."""
+        return self.label.text() if not self.isHidden() else ""
+
+
+class ThreadPane(QWidget):
+    """Header, thread, composer and message bar for the open conversation.
+
+    Args:
+        ctx: The application context.
+        departments: The clinic's departments in display order.
+        parent: Qt parent.
+
+    Signals:
+        opened(str): a conversation was opened (its id).
+    """
+
+    opened = Signal(str)
+
+    def __init__(
+        self, ctx: AppContext, departments: list[Department], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("threadPane")
+        self.ctx = ctx
+        self._departments = departments
+        self._cid: str | None = None
+        self._row: ConversationRow | None = None
+        self._busy = False
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.stack = QStackedWidget(self)
+        outer.addWidget(self.stack, 1)
+        self.message_bar = MessageBar(self)
+        outer.addWidget(self.message_bar)
+
+        self.placeholder = plain_label(parent=self, name="threadPlaceholder")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.placeholder)
+
+        content = QWidget(self)
+        self.stack.addWidget(content)
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self._build_header(content))
+
+        self.model = ThreadModel(ctx.store, self)
+        self.view = ThreadView(content)
+        self.view.setModel(self.model)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self._build_composer(content))
+
+        self.autosave = DraftAutosave(ctx, self.composer, parent=self)
+        self.autosave.state_changed.connect(self._show_draft_state)
+        self.composer.submit_requested.connect(self.submit)
+        self.composer.note_requested.connect(self.add_note)
+        self.retranslate_ui()
+        self.stack.setCurrentIndex(0)
+
+    # -- building ----------------------------------------------------------------------------
+
+    def _build_header(self, parent: QWidget) -> QWidget:
+        header = QFrame(parent)
+        header.setObjectName("threadHeader")
+        box = QVBoxLayout(header)
+        box.setContentsMargins(18, 12, 18, 10)
+        box.setSpacing(8)
+
+        top = QHBoxLayout()
+        top.setSpacing(10)
+        self.channel_badge = plain_label(parent=header, name="channelBadge")
+        self.channel_badge.setFixedSize(28, 28)
+        self.contact_label = plain_label(parent=header, name="contactName")
+        self.channel_label = plain_label(parent=header, name="channelName")
+        for label in (self.contact_label, self.channel_label):
+            # A very long name is clipped rather than widening the window.
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        names = QVBoxLayout()
+        names.setSpacing(0)
+        names.addWidget(self.contact_label)
+        names.addWidget(self.channel_label)
+        self.resolve_button = QPushButton(header)
+        self.resolve_button.setObjectName("resolveButton")
+        self.resolve_button.clicked.connect(self.toggle_resolved)
+        top.addWidget(self.channel_badge, 0, Qt.AlignmentFlag.AlignTop)
+        top.addLayout(names, 1)
+
+        controls = QHBoxLayout()
+        controls.setSpacing(6)
+        self.department_caption = plain_label(parent=header, name="fieldCaption")
+        self.department_combo = QComboBox(header)
+        self.department_combo.setObjectName("departmentCombo")
+        self.department_combo.activated.connect(self._department_chosen)
+        self.assignee_caption = plain_label(parent=header, name="fieldCaption")
+        self.assignee_combo = QComboBox(header)
+        self.assignee_combo.setObjectName("assigneeCombo")
+        self.assignee_combo.activated.connect(self._assignee_chosen)
+        self.status_caption = plain_label(parent=header, name="fieldCaption")
+        self.status_combo = QComboBox(header)
+        self.status_combo.setObjectName("statusCombo")
+        self.status_combo.activated.connect(self._status_chosen)
+        self.snooze_button = QToolButton(header)
+        self.snooze_button.setObjectName("snoozeButton")
+        self.snooze_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.snooze_menu = QMenu(self.snooze_button)
+        self.snooze_button.setMenu(self.snooze_menu)
+        for caption, combo, stretch in (
+            (self.department_caption, self.department_combo, 4),
+            (self.assignee_caption, self.assignee_combo, 3),
+            (self.status_caption, self.status_combo, 3),
+        ):
+            # Narrow windows squeeze the combos (text elides) instead of the window refusing.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(7)
+            combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            combo.setMaximumWidth(230)
+            controls.addWidget(caption)
+            controls.addWidget(combo, stretch)
+            controls.addSpacing(8)
+        top.addWidget(self.snooze_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.resolve_button, 0, Qt.AlignmentFlag.AlignTop)
+        box.addLayout(top)
+        box.addLayout(controls)
+        return header
+
+    def _build_composer(self, parent: QWidget) -> QWidget:
+        frame = QFrame(parent)
+        frame.setObjectName("composerFrame")
+        box = QVBoxLayout(frame)
+        box.setContentsMargins(14, 10, 14, 10)
+        box.setSpacing(6)
+        self.composer = Composer(frame)
+        self.composer.setFixedHeight(104)
+        box.addWidget(self.composer)
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        self.note_toggle = QPushButton(frame)
+        self.note_toggle.setObjectName("noteToggle")
+        self.note_toggle.setCheckable(True)
+        self.note_toggle.toggled.connect(self._note_mode_changed)
+        self.draft_state_label = plain_label(parent=frame, name="draftState")
+        self.send_button = QPushButton(frame)
+        self.send_button.setObjectName("sendButton")
+        self.send_button.setDefault(False)
+        self.send_button.setAutoDefault(False)
+        self.send_button.clicked.connect(self.submit)
+        row.addWidget(self.note_toggle)
+        row.addWidget(self.draft_state_label, 1)
+        row.addWidget(self.send_button)
+        box.addLayout(row)
+        return frame
+
+    def retranslate_ui(self) -> None:
+        """Set every fixed text in the current language."""
+        self.placeholder.setText(self.tr("Choose a conversation from the list."))
+        self.department_caption.setText(self.tr("Department"))
+        self.assignee_caption.setText(self.tr("Assignee"))
+        self.status_caption.setText(self.tr("Status"))
+        self.snooze_button.setText(self.tr("Snooze"))
+        self.snooze_button.setToolTip(self.tr("Hide until a later time; it comes back as open"))
+        self.note_toggle.setText(self.tr("Note"))
+        self.note_toggle.setToolTip(
+            self.tr(
+                "Write a private note for colleagues; customers never see it (Ctrl+Shift+Enter)"
+            )
+        )
+        self.resolve_button.setToolTip(self.tr("Resolve or reopen (E)"))
+        self._note_mode_changed(self.note_toggle.isChecked())
+        self._fill_snooze_menu()
+        self._fill_department_combo()
+        self._fill_status_combo()
+        self._fill_assignee_combo()
+        self._show_draft_state(self.autosave.state.value)
+        if self._row is not None:
+            self._show_row(self._row)
+
+    def _fill_department_combo(self) -> None:
+        combo = self.department_combo
+        combo.clear()
+        combo.addItem(texts.untriaged_chip(), None)
+        for d in self._departments:
+            combo.addItem(
+                icons.dot_icon(d.colour), texts.department_name(d.name_ko, d.name_en), d.code
+            )
+
+    def _fill_assignee_combo(self) -> None:
+        combo = self.assignee_combo
+        combo.clear()
+        combo.addItem(texts.view_name(View.UNASSIGNED), None)
+        for op in self.ctx.operators():
+            combo.addItem(op.name, op.id)
+
+    def _fill_status_combo(self) -> None:
+        combo = self.status_combo
+        combo.clear()
+        for status in (Status.OPEN, Status.PENDING, Status.RESOLVED):
+            combo.addItem(texts.status_name(status), status.value)
+
+    def _fill_snooze_menu(self) -> None:
+        menu = self.snooze_menu
+        menu.clear()
+        menu.addAction(self.tr("For 1 hour"), lambda: self._snooze_for(hours=1))
+        menu.addAction(self.tr("For 3 hours"), lambda: self._snooze_for(hours=3))
+        menu.addAction(self.tr("Tomorrow 9:00"), self._snooze_tomorrow)
+        menu.addAction(self.tr("Next Monday 9:00"), self._snooze_monday)
+
+    def _note_mode_changed(self, note: bool) -> None:
+        self.composer.setProperty("note", note)
+        self.composer.style().unpolish(self.composer)
+        self.composer.style().polish(self.composer)
+        if note:
+            self.composer.setPlaceholderText(
+                self.tr("Private note for colleagues. The customer will not see it.")
+            )
+            self.send_button.setText(self.tr("Add note"))
+            self.send_button.setToolTip(self.tr("Add the private note (Ctrl+Enter)"))
+        else:
+            self.composer.setPlaceholderText(self.tr("Write a reply… Ctrl+Enter queues it to send"))
+            self.send_button.setText(self.tr("Send"))
+            self.send_button.setToolTip(
+                self.tr(
+                    "Queue the reply; it is sent as soon as the channel is reachable (Ctrl+Enter)"
+                )
+            )
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Follow a change of UI language."""
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    # -- opening -----------------------------------------------------------------------------
+
+    @property
+    def conversation_id(self) -> str | None:
+        """The open conversation, or None."""
+        return self._cid
+
+    def open(self, conversation_id: str | None) -> None:
+        """Show a conversation: its header, thread and draft; mark it read."""
+        if conversation_id == self._cid:
+            return
+        self.autosave.open(conversation_id)
+        self._cid = conversation_id
+        self._busy = False
+        self.composer.setReadOnly(False)
+        self.note_toggle.setChecked(False)
+        self.view.bubbles.clear_cache()
+        self.model.load(conversation_id)
+        if conversation_id is None:
+            self._row = None
+            self.stack.setCurrentIndex(0)
+            return
+        row = conversation_row(self.ctx.store, conversation_id)
+        self._row = row
+        if row is None:
+            self.stack.setCurrentIndex(0)
+            self.message_bar.show_message(texts.error_code_text("conversation_not_found"))
+            return
+        self._show_row(row)
+        self.stack.setCurrentIndex(1)
+        self.view.scrollToBottom()
+        if row.unread:
+            self.ctx.mark_read(conversation_id)
+        self.opened.emit(conversation_id)
+
+    def _show_row(self, row: ConversationRow) -> None:
+        ratio = self.devicePixelRatioF()
+        self.channel_badge.setPixmap(icons.svg_pixmap(row.channel, 28, ratio))
+        self.contact_label.setText(row.contact_name)
+        self.channel_label.setText(f"{texts.channel_name(row.channel)} · {row.account_name}")
+        self._select_data(self.department_combo, row.department)
+        self._select_data(self.assignee_combo, row.assignee_id)
+        status_row = self.status_combo.findData(row.status)
+        if status_row < 0:  # snoozed: shown, but chosen through the snooze menu
+            self.status_combo.addItem(texts.status_name(row.status), row.status)
+            status_row = self.status_combo.count() - 1
+        else:
+            for extra in range(self.status_combo.count() - 1, 2, -1):
+                self.status_combo.removeItem(extra)
+        self.status_combo.setCurrentIndex(status_row)
+        resolved = row.status == Status.RESOLVED.value
+        self.resolve_button.setText(self.tr("Reopen") if resolved else self.tr("Resolve"))
+        self.resolve_button.setProperty("resolved", resolved)
+
+    @staticmethod
+    def _select_data(combo: QComboBox, value: object) -> None:
+        row = combo.findData(value)
+        if row < 0 and value is None:
+            row = 0
+        combo.setCurrentIndex(row)
+
+    def current_row(self) -> ConversationRow | None:
+        """The list row of the open conversation, as last read."""
+        return self._row
+
+    # -- changes -----------------------------------------------------------------------------
+
+    def on_changed(self, changes: Changes) -> None:
+        """Re-read what the broadcast says moved in the open conversation."""
+        cid = self._cid
+        if cid is None:
+            return
+        if cid in changes.threads:
+            at_bottom = self.view.is_at_bottom()
+            position = self.view.verticalScrollBar().value()
+            self.model.reload()
+            if at_bottom:
+                self.view.scrollToBottom()  # follow new bubbles, as chats do
+            else:
+                self.view.verticalScrollBar().setValue(position)
+        if cid in changes.conversations or cid in changes.threads:
+            row = conversation_row(self.ctx.store, cid)
+            if row is not None:
+                self._row = row
+                self._show_row(row)
+                if row.unread and self.isActiveWindow() and cid in changes.threads:
+                    self.ctx.mark_read(cid)
+
+    # -- header actions ----------------------------------------------------------------------
+
+    def _department_chosen(self, index: int) -> None:
+        if self._cid is not None:
+            self.ctx.tag_department(self._cid, self.department_combo.itemData(index))
+
+    def _assignee_chosen(self, index: int) -> None:
+        if self._cid is not None:
+            self.ctx.assign(self._cid, self.assignee_combo.itemData(index))
+
+    def _status_chosen(self, index: int) -> None:
+        value = self.status_combo.itemData(index)
+        if self._cid is not None and value != Status.SNOOZED.value:
+            self.ctx.set_status(self._cid, value)
+
+    def toggle_resolved(self) -> None:
+        """Resolve the open conversation, or reopen it if it is resolved."""
+        if self._cid is None:
+            return
+        resolved = self._row is not None and self._row.status == Status.RESOLVED.value
+        self.ctx.set_status(self._cid, Status.OPEN.value if resolved else Status.RESOLVED.value)
+
+    def _snooze_until(self, when: dt.datetime) -> None:
+        if self._cid is not None:
+            self.ctx.snooze(self._cid, int(when.timestamp() * 1000))
+
+    def _snooze_for(self, hours: int) -> None:
+        self._snooze_until(dt.datetime.now() + dt.timedelta(hours=hours))
+
+    def _snooze_tomorrow(self) -> None:
+        tomorrow = dt.datetime.now() + dt.timedelta(days=1)
+        self._snooze_until(tomorrow.replace(hour=9, minute=0, second=0, microsecond=0))
+
+    def _snooze_monday(self) -> None:
+        now = dt.datetime.now()
+        monday = now + dt.timedelta(days=7 - now.weekday())
+        self._snooze_until(monday.replace(hour=9, minute=0, second=0, microsecond=0))
+
+    # -- composing ---------------------------------------------------------------------------
+
+    def _show_draft_state(self, state: str) -> None:
+        words = {
+            DraftState.EMPTY.value: "",
+            DraftState.DIRTY.value: self.tr("Typing…"),
+            DraftState.SAVED.value: self.tr("Draft saved on this PC"),
+            DraftState.ERROR.value: self.tr("Draft not saved"),
+        }
+        self.draft_state_label.setText(words.get(state, ""))
+        self.draft_state_label.setProperty("state", state)
+        self.draft_state_label.style().unpolish(self.draft_state_label)
+        self.draft_state_label.style().polish(self.draft_state_label)
+
+    def submit(self) -> None:
+        """Queue the composer's text as a reply (or add it as a note in note mode)."""
+        if self.note_toggle.isChecked():
+            self.add_note()
+            return
+        cid = self._cid
+        if cid is None or self._busy or self.composer.is_composing():
+            return
+        body = self.composer.toPlainText()
+        self.autosave.cancel_pending()
+        self._set_busy(True)
+
+        def done(_reply_id: str) -> None:
+            self._set_busy(False)
+            if self._cid == cid:
+                self.autosave.clear()
+            self.ctx.send_soon()
+
+        def failed(_exc: BaseException) -> None:
+            self._set_busy(False)
+            if self._cid == cid and self.composer.toPlainText().strip():
+                self.autosave.save_now()
+
+        ids = frozenset({cid})
+        self.ctx.command(
+            services.queue_reply,
+            cid,
+            body,
+            changes_for=lambda _rid: Changes(
+                conversations=ids, threads=ids, drafts=ids, outbox=True
+            ),
+            on_success=done,
+            on_failure=failed,
+        )
+
+    def add_note(self) -> None:
+        """Add the composer's text as a private note, and drop the draft it was."""
+        cid = self._cid
+        if cid is None or self._busy or self.composer.is_composing():
+            return
+        body = self.composer.toPlainText()
+        self.autosave.cancel_pending()
+        self._set_busy(True)
+
+        def note_then_drop_draft(
+            store: Store, actor: services.Actor, conversation_id: str, text: str
+        ) -> Changes:
+            changes = services.add_note(store, actor, conversation_id, text)
+            return changes | services.delete_draft(store, actor, conversation_id)
+
+        def done(_changes: Changes) -> None:
+            self._set_busy(False)
+            if self._cid == cid:
+                self.autosave.clear()
+                self.note_toggle.setChecked(False)
+
+        def failed(_exc: BaseException) -> None:
+            self._set_busy(False)
+            if self._cid == cid and self.composer.toPlainText().strip():
+                self.autosave.save_now()
+
+        self.ctx.command(note_then_drop_draft, cid, body, on_success=done, on_failure=failed)
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.composer.setReadOnly(busy)
+        self.send_button.setEnabled(not busy)
+
+    def show_error(self, text: str) -> None:
+        """Say what went wrong in the message bar."""
+        self.message_bar.show_message(text)
