@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import sys
-import time
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -171,21 +170,19 @@ def test_a_long_body_wraps_inside_its_bubble(qtbot: QtBot, clinic: Clinic) -> No
     assert size.width() <= max(200, view.viewport().width())
 
 
-def test_a_thread_of_200_messages_opens_quickly(
+def test_a_thread_of_200_messages_opens_on_the_newest_message(
     qtbot: QtBot, ctx: AppContext, clinic: Clinic
 ) -> None:
+    # How fast it opens is measured by `sotong bench`, not asserted here.
     cid = long_thread(clinic.store, clinic.kakao, 200)
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    started = time.perf_counter()
     window.thread_pane.open(cid)
     window.thread_pane.view.grab()  # lay out and paint the visible bubbles
-    elapsed = time.perf_counter() - started
     assert window.thread_pane.model.rowCount() == 200
     assert window.thread_pane.view.is_at_bottom(), "the newest message is in view"
-    assert elapsed < 1.0, f"opening took {elapsed:.3f}s"
 
 
 def test_delegate_sizes_depend_on_text_not_widgets(qtbot: QtBot, clinic: Clinic) -> None:
