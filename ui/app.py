@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QItemSelectionModel, QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
-from console.errors import SotongError
+from console.errors import SotongError, StorageError
 from console.resources import resource
-from console.settings import load_settings, save_settings
+from console.settings import Settings, load_settings, save_settings
 from console.store import open_store
 from console.store.engine import Store
 from console.store.queries import operators, thread_items
@@ -30,6 +30,7 @@ from ui import icons, texts, theme
 from ui.context import AppContext
 from ui.mainwindow import MainWindow
 from ui.qtcompat import guard_none_refcount
+from ui.settingsdialog import SettingsDialog
 from ui.tasks import Tasks
 
 if TYPE_CHECKING:
@@ -191,6 +192,9 @@ def run(options: AppOptions) -> int:
         )
         if options.screenshot is None:
             window.restore_geometry_b64(settings.window_geometry)
+        window.settings_requested.connect(
+            lambda: _edit_settings(app, window, options.data_dir, translators)
+        )
         window.show()
         ctx.start()
         code = _schedule_exit(app, window, options)
@@ -218,6 +222,50 @@ def run(options: AppOptions) -> int:
             session.stop()
         store.close()
         remove_translators(app, translators)
+
+
+def apply_settings(
+    app: QApplication,
+    window: MainWindow,
+    old: Settings,
+    new: Settings,
+    translators: list[QTranslator],
+) -> None:
+    """Put changed settings into effect at once.
+
+    Args:
+        app: The application (its translators are swapped for a new language).
+        window: The main window.
+        old: The settings in effect.
+        new: The settings chosen.
+        translators: The installed translators; replaced in place on a language change.
+    """
+    if new.language != old.language:
+        language = choose_language(None, new.language)
+        remove_translators(app, translators)
+        translators[:] = install_translators(app, language)  # widgets get LanguageChange
+    if new.operator_id and new.operator_id != window.ctx.operator_id:
+        window.set_operator(new.operator_id)
+    if new.poll_interval_s != old.poll_interval_s:
+        window.ctx.set_poll_interval(new.poll_interval_s)
+
+
+def _edit_settings(
+    app: QApplication, window: MainWindow, data_dir: Path, translators: list[QTranslator]
+) -> None:
+    current = load_settings(data_dir)
+    if not current.operator_id and window.ctx.operator_id:
+        current = dataclasses.replace(current, operator_id=window.ctx.operator_id)
+    dialog = SettingsDialog(current, window.ctx.operators(), window)
+    if dialog.exec() != SettingsDialog.DialogCode.Accepted:
+        return
+    chosen = dialog.chosen()
+    try:
+        save_settings(data_dir, chosen)
+    except OSError as exc:
+        window.show_error(texts.error_text(StorageError(reason=type(exc).__name__)))
+        return
+    apply_settings(app, window, current, chosen, translators)
 
 
 def _schedule_exit(app: QApplication, window: MainWindow, options: AppOptions) -> list[int | None]:

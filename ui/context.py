@@ -184,6 +184,10 @@ class AppContext(QObject):
 
     # -- background: channels ------------------------------------------------------------
 
+    def set_poll_interval(self, seconds: float) -> None:
+        """Check the channels every ``seconds`` from now on."""
+        self._poll_timer.setInterval(max(500, int(seconds * 1000)))
+
     def start(self) -> None:
         """Start polling (if there is a runtime) and the periodic status refresh."""
         self.refresh_health()

@@ -10,6 +10,7 @@ types a "j".
 from __future__ import annotations
 
 import base64
+import dataclasses
 import functools
 
 from PySide6.QtCore import (
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QSplitter,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -86,9 +88,11 @@ class MainWindow(QMainWindow):
 
     Signals:
         closing(): the window is closing (the pending draft has been handed to the worker).
+        settings_requested(): the user asked for the settings (button or Ctrl+,).
     """
 
     closing = Signal()
+    settings_requested = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -158,8 +162,12 @@ class MainWindow(QMainWindow):
         logo = plain_label(parent=brand, name="logo")
         logo.setPixmap(icons.svg_pixmap("sotong", 26, self.devicePixelRatioF()))
         self.brand_label = plain_label(parent=brand, name="brandName")
+        self.settings_button = QToolButton(brand)
+        self.settings_button.setObjectName("settingsButton")
+        self.settings_button.clicked.connect(self.settings_requested)
         row.addWidget(logo)
         row.addWidget(self.brand_label, 1)
+        row.addWidget(self.settings_button)
         box.addWidget(brand)
         self.operator_label = plain_label(parent=pane, name="operatorName")
         self.operator_label.setContentsMargins(18, 0, 12, 8)
@@ -247,6 +255,9 @@ class MainWindow(QMainWindow):
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.activated.connect(self.focus_search)
         self.shortcuts["find"] = find
+        preferences = QShortcut(QKeySequence("Ctrl+,"), self)
+        preferences.activated.connect(self.settings_requested)
+        self.shortcuts["settings"] = preferences
 
     def retranslate_ui(self) -> None:
         """Set every fixed text in the current language."""
@@ -254,6 +265,8 @@ class MainWindow(QMainWindow):
         title = self.tr("Sotong")
         self.setWindowTitle(f"{title} — {name}" if name else title)
         self.brand_label.setText(self.tr("Sotong"))
+        self.settings_button.setText(self.tr("Settings"))
+        self.settings_button.setToolTip(self.tr("Language, who uses this PC (Ctrl+,)"))
         self.operator_label.setText(
             self.tr("Signed in as %1").replace("%1", name)
             if name
@@ -276,6 +289,22 @@ class MainWindow(QMainWindow):
         else:
             self.outbox_label.setText("")
             self.fetch_label.setText("")
+
+    def set_operator(self, operator_id: str | None) -> None:
+        """Act as another member of staff: their drafts, their "Mine", their name."""
+        if operator_id == self.ctx.operator_id:
+            return
+        current = self.current_conversation()
+        self.thread_pane.autosave.flush()
+        self.thread_pane.open(None)
+        self.ctx.operator_id = operator_id
+        self.list_model.set_filter(
+            dataclasses.replace(self.list_model.list_filter, operator_id=operator_id)
+        )
+        self.retranslate_ui()
+        self.ctx.refresh_counts()
+        if current is not None:
+            self.thread_pane.open(current)
 
     def changeEvent(self, event: QEvent) -> None:
         """Follow a change of UI language."""

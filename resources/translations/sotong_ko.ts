@@ -1,457 +1,493 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="ko_KR">
-<context>
-    <name>BubbleDelegate</name>
-    <message>
-        <source>Private note</source>
-        <extracomment>&quot;message&quot;, &quot;note&quot; or &quot;outbox&quot;. &quot;in&quot; or &quot;out&quot;. Who wrote it (operator name for notes and replies, channel author otherwise). When, in ms since the epoch (int). Outbox state (queued, sending, failed, unknown) or message delivery status, else &quot;&quot;. Outbox error code, else &quot;&quot;. The item id (str). The line under a bubble: time, author, outbox state (translated). The body exactly as stored (same as DisplayRole): always plain text. How bodies are drawn: always plain text.</extracomment>
-        <translation>내부 메모</translation>
-    </message>
-</context>
-<context>
-    <name>ConversationDelegate</name>
-    <message>
-        <source>Not sent</source>
-        <extracomment>Conversation id (str). Channel kind (str). Contact display name (str). Last message, one line (str). Department code, or &quot;&quot; when untriaged. Department chip text (&quot;성형외과&quot;, or &quot;미분류&quot; when untriaged). Department colour (hex), or &quot;&quot; when untriaged. Time text at the right of the row: waiting time, or when the last message came. Minutes the customer has waited, or -1 if the clinic answered last. Unread inbound messages (bool). The operator has a draft here (bool). Replies queued or sending (int). Replies failed or with an unknown outcome (int). Conversation status (str). Assignee operator id, or &quot;&quot;. False while the row is a placeholder (not read yet, or gone). The whole :class:`ConversationRow`, or None.</extracomment>
-        <translation>전송 실패</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n to send</source>
-        <translation>
-            <numerusform>전송 대기 %n</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Draft</source>
-        <translation>임시저장</translation>
-    </message>
-</context>
-<context>
-    <name>MainWindow</name>
-    <message>
-        <source>Sotong</source>
-        <translation>소통</translation>
-    </message>
-    <message>
-        <source>Signed in as %1</source>
-        <translation>%1 님으로 로그인됨</translation>
-    </message>
-    <message>
-        <source>No member of staff chosen</source>
-        <translation>직원이 선택되지 않음</translation>
-    </message>
-    <message>
-        <source>Search names and messages  ( / )</source>
-        <translation>이름·메시지 검색  ( / )</translation>
-    </message>
-    <message>
-        <source>Latest activity</source>
-        <translation>최근 활동 순</translation>
-    </message>
-    <message>
-        <source>Longest waiting</source>
-        <translation>오래 기다린 순</translation>
-    </message>
-    <message>
-        <source>No conversations here.</source>
-        <translation>표시할 대화가 없습니다.</translation>
-    </message>
-    <message>
-        <source>Department</source>
-        <translation>진료과</translation>
-    </message>
-    <message>
-        <source>%1 (me)</source>
-        <translation>%1 (나)</translation>
-    </message>
-    <message>
-        <source>Unassign</source>
-        <translation>배정 해제</translation>
-    </message>
-    <message>
-        <source>No channels connected</source>
-        <translation>연결된 채널 없음</translation>
-    </message>
-    <message>
-        <source>Connecting…</source>
-        <translation>연결 확인 중…</translation>
-    </message>
-    <message>
-        <source>● Online</source>
-        <translation>● 온라인</translation>
-    </message>
-    <message>
-        <source>● Offline: replies wait on this PC</source>
-        <translation>● 오프라인: 답장은 이 PC에 보관 후 전송</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n replies waiting to send</source>
-        <translation>
-            <numerusform>답장 대기 중 %n건</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n not sent</source>
-        <translation>
-            <numerusform>전송 실패 %n건</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Last received %1</source>
-        <translation>마지막 수신 %1</translation>
-    </message>
-    <message>
-        <source>Nothing received yet</source>
-        <translation>아직 수신 없음</translation>
-    </message>
-    <message>
-        <source>Account problem: %1</source>
-        <translation>계정 오류: %1</translation>
-    </message>
-</context>
-<context>
-    <name>MessageBar</name>
-    <message>
-        <source>Dismiss</source>
-        <translation>닫기</translation>
-    </message>
-</context>
-<context>
-    <name>Texts</name>
-    <message>
-        <source>All open</source>
-        <translation>전체 열린 대화</translation>
-    </message>
-    <message>
-        <source>Mine</source>
-        <translation>내 담당</translation>
-    </message>
-    <message>
-        <source>Unassigned</source>
-        <translation>미배정</translation>
-    </message>
-    <message>
-        <source>Untriaged</source>
-        <translation>미분류</translation>
-    </message>
-    <message>
-        <source>Snoozed</source>
-        <translation>보류</translation>
-    </message>
-    <message>
-        <source>Resolved</source>
-        <translation>해결됨</translation>
-    </message>
-    <message>
-        <source>Departments</source>
-        <translation>진료과</translation>
-    </message>
-    <message>
-        <source>Channels</source>
-        <translation>채널</translation>
-    </message>
-    <message>
-        <source>Facebook</source>
-        <translation>페이스북</translation>
-    </message>
-    <message>
-        <source>Instagram</source>
-        <translation>인스타그램</translation>
-    </message>
-    <message>
-        <source>X</source>
-        <translation>X</translation>
-    </message>
-    <message>
-        <source>KakaoTalk</source>
-        <translation>카카오톡</translation>
-    </message>
-    <message>
-        <source>Naver TalkTalk</source>
-        <translation>네이버 톡톡</translation>
-    </message>
-    <message>
-        <source>LINE</source>
-        <translation>라인</translation>
-    </message>
-    <message>
-        <source>Telegram</source>
-        <translation>텔레그램</translation>
-    </message>
-    <message>
-        <source>E-mail</source>
-        <translation>이메일</translation>
-    </message>
-    <message>
-        <source>Text message</source>
-        <translation>문자</translation>
-    </message>
-    <message>
-        <source>Web form</source>
-        <translation>홈페이지 문의</translation>
-    </message>
-    <message>
-        <source>Demo</source>
-        <translation>데모</translation>
-    </message>
-    <message>
-        <source>Open</source>
-        <translation>진행 중</translation>
-    </message>
-    <message>
-        <source>Waiting on customer</source>
-        <translation>고객 답변 대기</translation>
-    </message>
-    <message>
-        <source>Waiting to send, will retry ({reason})</source>
-        <translation>전송 대기 중, 다시 시도 예정 ({reason})</translation>
-    </message>
-    <message>
-        <source>Waiting to send</source>
-        <translation>전송 대기 중</translation>
-    </message>
-    <message>
-        <source>Sending…</source>
-        <translation>전송 중…</translation>
-    </message>
-    <message>
-        <source>Not sent: {reason}</source>
-        <translation>전송 실패: {reason}</translation>
-    </message>
-    <message>
-        <source>Sending uncertain: check on the channel before sending again</source>
-        <translation>전송 여부 확인 필요: 다시 보내기 전에 채널에서 확인하세요</translation>
-    </message>
-    <message>
-        <source>Something unexpected went wrong ({name}). Please try again.</source>
-        <translation>예상하지 못한 오류가 발생했습니다({name}). 다시 시도해 주세요.</translation>
-    </message>
-    <message>
-        <source>The request could not be completed.</source>
-        <translation>요청을 처리하지 못했습니다.</translation>
-    </message>
-    <message>
-        <source>That item no longer exists. It may have been deleted.</source>
-        <translation>해당 항목이 없습니다. 삭제되었을 수 있습니다.</translation>
-    </message>
-    <message>
-        <source>This conversation could not be found. It may have been deleted or not yet synchronised to this PC.</source>
-        <translation>대화를 찾을 수 없습니다. 삭제되었거나 아직 이 PC에 동기화되지 않았을 수 있습니다.</translation>
-    </message>
-    <message>
-        <source>That member of staff could not be found.</source>
-        <translation>해당 직원을 찾을 수 없습니다.</translation>
-    </message>
-    <message>
-        <source>The value entered is not valid.</source>
-        <translation>입력한 값이 올바르지 않습니다.</translation>
-    </message>
-    <message>
-        <source>There is no department called “{department}”.</source>
-        <translation>‘{department}’ 진료과가 없습니다.</translation>
-    </message>
-    <message>
-        <source>Write a reply before sending.</source>
-        <translation>보낼 답장 내용을 입력하세요.</translation>
-    </message>
-    <message>
-        <source>The reply is too long: {length} characters. Shorten it to {max_chars} or fewer.</source>
-        <translation>답장이 너무 깁니다({length}자). {max_chars}자 이하로 줄여 주세요.</translation>
-    </message>
-    <message>
-        <source>Write something in the note first.</source>
-        <translation>메모 내용을 입력하세요.</translation>
-    </message>
-    <message>
-        <source>A label must be 1 to {max_chars} characters on one line.</source>
-        <translation>라벨은 줄바꿈 없이 1~{max_chars}자로 입력하세요.</translation>
-    </message>
-    <message>
-        <source>That status cannot be set here.</source>
-        <translation>이 상태로는 변경할 수 없습니다.</translation>
-    </message>
-    <message>
-        <source>Choose a snooze time in the future.</source>
-        <translation>보류 시간은 현재 이후로 선택하세요.</translation>
-    </message>
-    <message>
-        <source>The draft was changed elsewhere before this save. Check the text and save again.</source>
-        <translation>다른 곳에서 임시저장본이 먼저 변경되었습니다. 내용을 확인한 뒤 다시 저장하세요.</translation>
-    </message>
-    <message>
-        <source>Could not save on this PC. Check the free disk space and permissions. ({reason})</source>
-        <translation>이 PC에 저장하지 못했습니다. 디스크 여유 공간과 권한을 확인하세요. ({reason})</translation>
-    </message>
-    <message>
-        <source>login expired, reconnect the account</source>
-        <translation>로그인 만료, 계정을 다시 연결하세요</translation>
-    </message>
-    <message>
-        <source>too many requests, waiting</source>
-        <translation>요청이 많아 잠시 대기 중</translation>
-    </message>
-    <message>
-        <source>connection problem</source>
-        <translation>연결 문제</translation>
-    </message>
-    <message>
-        <source>refused by the channel</source>
-        <translation>채널에서 거부됨</translation>
-    </message>
-    <message>
-        <source>channel error</source>
-        <translation>채널 오류</translation>
-    </message>
-    <message>
-        <source>interrupted while sending</source>
-        <translation>전송 중 중단됨</translation>
-    </message>
-    <message>
-        <source>too long for this channel</source>
-        <translation>이 채널의 글자 수 제한 초과</translation>
-    </message>
-    <message>
-        <source>empty message</source>
-        <translation>빈 메시지</translation>
-    </message>
-    <message>
-        <source>the conversation no longer exists on the channel</source>
-        <translation>채널에서 대화가 삭제됨</translation>
-    </message>
-    <message>
-        <source>the channel&apos;s reply window has closed</source>
-        <translation>채널의 답장 가능 시간이 지남</translation>
-    </message>
-    <message>
-        <source>just now</source>
-        <translation>방금</translation>
-    </message>
-    <message>
-        <source>{n} min</source>
-        <translation>{n}분</translation>
-    </message>
-    <message>
-        <source>{n} h</source>
-        <translation>{n}시간</translation>
-    </message>
-    <message>
-        <source>{n} d</source>
-        <translation>{n}일</translation>
-    </message>
-    <message>
-        <source>{month}/{day} {time}</source>
-        <translation>{month}월 {day}일 {time}</translation>
-    </message>
-    <message>
-        <source>{month}/{day}</source>
-        <translation>{month}월 {day}일</translation>
-    </message>
-</context>
-<context>
-    <name>ThreadPane</name>
-    <message>
-        <source>Choose a conversation from the list.</source>
-        <translation>목록에서 대화를 선택하세요.</translation>
-    </message>
-    <message>
-        <source>Department</source>
-        <translation>진료과</translation>
-    </message>
-    <message>
-        <source>Assignee</source>
-        <translation>담당자</translation>
-    </message>
-    <message>
-        <source>Status</source>
-        <translation>상태</translation>
-    </message>
-    <message>
-        <source>Snooze</source>
-        <translation>보류</translation>
-    </message>
-    <message>
-        <source>Hide until a later time; it comes back as open</source>
-        <translation>정한 시간까지 목록에서 숨기고, 그때 다시 진행 중으로 돌아옵니다</translation>
-    </message>
-    <message>
-        <source>Note</source>
-        <translation>메모</translation>
-    </message>
-    <message>
-        <source>Write a private note for colleagues; customers never see it (Ctrl+Shift+Enter)</source>
-        <translation>동료에게 남기는 내부 메모입니다. 고객에게는 보이지 않습니다 (Ctrl+Shift+Enter)</translation>
-    </message>
-    <message>
-        <source>Resolve or reopen (E)</source>
-        <translation>해결 처리 또는 다시 열기 (E)</translation>
-    </message>
-    <message>
-        <source>For 1 hour</source>
-        <translation>1시간 동안</translation>
-    </message>
-    <message>
-        <source>For 3 hours</source>
-        <translation>3시간 동안</translation>
-    </message>
-    <message>
-        <source>Tomorrow 9:00</source>
-        <translation>내일 오전 9시까지</translation>
-    </message>
-    <message>
-        <source>Next Monday 9:00</source>
-        <translation>다음 주 월요일 오전 9시까지</translation>
-    </message>
-    <message>
-        <source>Private note for colleagues. The customer will not see it.</source>
-        <translation>동료에게 남길 내부 메모를 입력하세요. 고객에게는 보이지 않습니다.</translation>
-    </message>
-    <message>
-        <source>Add note</source>
-        <translation>메모 남기기</translation>
-    </message>
-    <message>
-        <source>Add the private note (Ctrl+Enter)</source>
-        <translation>내부 메모 남기기 (Ctrl+Enter)</translation>
-    </message>
-    <message>
-        <source>Write a reply… Ctrl+Enter queues it to send</source>
-        <translation>답장을 입력하세요… Ctrl+Enter를 누르면 전송 대기열에 추가됩니다</translation>
-    </message>
-    <message>
-        <source>Send</source>
-        <translation>보내기</translation>
-    </message>
-    <message>
-        <source>Queue the reply; it is sent as soon as the channel is reachable (Ctrl+Enter)</source>
-        <translation>답장을 전송 대기열에 넣습니다. 채널에 연결되는 즉시 전송됩니다 (Ctrl+Enter)</translation>
-    </message>
-    <message>
-        <source>Reopen</source>
-        <translation>다시 열기</translation>
-    </message>
-    <message>
-        <source>Resolve</source>
-        <translation>해결</translation>
-    </message>
-    <message>
-        <source>Typing…</source>
-        <translation>입력 중…</translation>
-    </message>
-    <message>
-        <source>Draft saved on this PC</source>
-        <translation>이 PC에 임시저장됨</translation>
-    </message>
-    <message>
-        <source>Draft not saved</source>
-        <translation>임시저장 실패</translation>
-    </message>
-</context>
-<context>
-    <name>ThreadView</name>
-    <message>
-        <source>Copy text</source>
-        <translation>텍스트 복사</translation>
-    </message>
-</context>
+    <context>
+        <name>BubbleDelegate</name>
+        <message>
+            <source>Private note</source>
+            <extracomment>"message", "note" or "outbox". "in" or "out". Who wrote it (operator name for notes and replies, channel author otherwise). When, in ms since the epoch (int). Outbox state (queued, sending, failed, unknown) or message delivery status, else "". Outbox error code, else "". The item id (str). The line under a bubble: time, author, outbox state (translated). The body exactly as stored (same as DisplayRole): always plain text. How bodies are drawn: always plain text.</extracomment>
+            <translation>내부 메모</translation>
+        </message>
+    </context>
+    <context>
+        <name>ConversationDelegate</name>
+        <message>
+            <source>Not sent</source>
+            <extracomment>Conversation id (str). Channel kind (str). Contact display name (str). Last message, one line (str). Department code, or "" when untriaged. Department chip text ("성형외과", or "미분류" when untriaged). Department colour (hex), or "" when untriaged. Time text at the right of the row: waiting time, or when the last message came. Minutes the customer has waited, or -1 if the clinic answered last. Unread inbound messages (bool). The operator has a draft here (bool). Replies queued or sending (int). Replies failed or with an unknown outcome (int). Conversation status (str). Assignee operator id, or "". False while the row is a placeholder (not read yet, or gone). The whole :class:`ConversationRow`, or None.</extracomment>
+            <translation>전송 실패</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n to send</source>
+            <translation>
+                <numerusform>전송 대기 %n</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Draft</source>
+            <translation>임시저장</translation>
+        </message>
+    </context>
+    <context>
+        <name>MainWindow</name>
+        <message>
+            <source>Sotong</source>
+            <translation>소통</translation>
+        </message>
+        <message>
+            <source>Settings</source>
+            <translation>설정</translation>
+        </message>
+        <message>
+            <source>Language, who uses this PC (Ctrl+,)</source>
+            <translation>언어, 이 PC 사용자 (Ctrl+,)</translation>
+        </message>
+        <message>
+            <source>Signed in as %1</source>
+            <translation>%1 님으로 로그인됨</translation>
+        </message>
+        <message>
+            <source>No member of staff chosen</source>
+            <translation>직원이 선택되지 않음</translation>
+        </message>
+        <message>
+            <source>Search names and messages  ( / )</source>
+            <translation>이름·메시지 검색  ( / )</translation>
+        </message>
+        <message>
+            <source>Latest activity</source>
+            <translation>최근 활동 순</translation>
+        </message>
+        <message>
+            <source>Longest waiting</source>
+            <translation>오래 기다린 순</translation>
+        </message>
+        <message>
+            <source>No conversations here.</source>
+            <translation>표시할 대화가 없습니다.</translation>
+        </message>
+        <message>
+            <source>Department</source>
+            <translation>진료과</translation>
+        </message>
+        <message>
+            <source>%1 (me)</source>
+            <translation>%1 (나)</translation>
+        </message>
+        <message>
+            <source>Unassign</source>
+            <translation>배정 해제</translation>
+        </message>
+        <message>
+            <source>No channels connected</source>
+            <translation>연결된 채널 없음</translation>
+        </message>
+        <message>
+            <source>Connecting…</source>
+            <translation>연결 확인 중…</translation>
+        </message>
+        <message>
+            <source>● Online</source>
+            <translation>● 온라인</translation>
+        </message>
+        <message>
+            <source>● Offline: replies wait on this PC</source>
+            <translation>● 오프라인: 답장은 이 PC에 보관 후 전송</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n replies waiting to send</source>
+            <translation>
+                <numerusform>답장 대기 중 %n건</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n not sent</source>
+            <translation>
+                <numerusform>전송 실패 %n건</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Last received %1</source>
+            <translation>마지막 수신 %1</translation>
+        </message>
+        <message>
+            <source>Nothing received yet</source>
+            <translation>아직 수신 없음</translation>
+        </message>
+        <message>
+            <source>Account problem: %1</source>
+            <translation>계정 오류: %1</translation>
+        </message>
+    </context>
+    <context>
+        <name>MessageBar</name>
+        <message>
+            <source>Dismiss</source>
+            <translation>닫기</translation>
+        </message>
+    </context>
+    <context>
+        <name>SettingsDialog</name>
+        <message>
+            <source>Settings</source>
+            <extracomment>Language choices: the setting's value and the name shown (languages name themselves).</extracomment>
+            <translation>설정</translation>
+        </message>
+        <message>
+            <source>Follow the system</source>
+            <translation>시스템 설정 따르기</translation>
+        </message>
+        <message>
+            <source> s</source>
+            <translation>초</translation>
+        </message>
+        <message>
+            <source>Language</source>
+            <translation>언어</translation>
+        </message>
+        <message>
+            <source>Who uses this PC</source>
+            <translation>이 PC 사용자</translation>
+        </message>
+        <message>
+            <source>Check channels every</source>
+            <translation>채널 확인 주기</translation>
+        </message>
+    </context>
+    <context>
+        <name>Texts</name>
+        <message>
+            <source>All open</source>
+            <translation>전체 열린 대화</translation>
+        </message>
+        <message>
+            <source>Mine</source>
+            <translation>내 담당</translation>
+        </message>
+        <message>
+            <source>Unassigned</source>
+            <translation>미배정</translation>
+        </message>
+        <message>
+            <source>Untriaged</source>
+            <translation>미분류</translation>
+        </message>
+        <message>
+            <source>Snoozed</source>
+            <translation>보류</translation>
+        </message>
+        <message>
+            <source>Resolved</source>
+            <translation>해결됨</translation>
+        </message>
+        <message>
+            <source>Departments</source>
+            <translation>진료과</translation>
+        </message>
+        <message>
+            <source>Channels</source>
+            <translation>채널</translation>
+        </message>
+        <message>
+            <source>Facebook</source>
+            <translation>페이스북</translation>
+        </message>
+        <message>
+            <source>Instagram</source>
+            <translation>인스타그램</translation>
+        </message>
+        <message>
+            <source>X</source>
+            <translation>X</translation>
+        </message>
+        <message>
+            <source>KakaoTalk</source>
+            <translation>카카오톡</translation>
+        </message>
+        <message>
+            <source>Naver TalkTalk</source>
+            <translation>네이버 톡톡</translation>
+        </message>
+        <message>
+            <source>LINE</source>
+            <translation>라인</translation>
+        </message>
+        <message>
+            <source>Telegram</source>
+            <translation>텔레그램</translation>
+        </message>
+        <message>
+            <source>E-mail</source>
+            <translation>이메일</translation>
+        </message>
+        <message>
+            <source>Text message</source>
+            <translation>문자</translation>
+        </message>
+        <message>
+            <source>Web form</source>
+            <translation>홈페이지 문의</translation>
+        </message>
+        <message>
+            <source>Demo</source>
+            <translation>데모</translation>
+        </message>
+        <message>
+            <source>Open</source>
+            <translation>진행 중</translation>
+        </message>
+        <message>
+            <source>Waiting on customer</source>
+            <translation>고객 답변 대기</translation>
+        </message>
+        <message>
+            <source>Waiting to send, will retry ({reason})</source>
+            <translation>전송 대기 중, 다시 시도 예정 ({reason})</translation>
+        </message>
+        <message>
+            <source>Waiting to send</source>
+            <translation>전송 대기 중</translation>
+        </message>
+        <message>
+            <source>Sending…</source>
+            <translation>전송 중…</translation>
+        </message>
+        <message>
+            <source>Not sent: {reason}</source>
+            <translation>전송 실패: {reason}</translation>
+        </message>
+        <message>
+            <source>Sending uncertain: check on the channel before sending again</source>
+            <translation>전송 여부 확인 필요: 다시 보내기 전에 채널에서 확인하세요</translation>
+        </message>
+        <message>
+            <source>Something unexpected went wrong ({name}). Please try again.</source>
+            <translation>예상하지 못한 오류가 발생했습니다({name}). 다시 시도해 주세요.</translation>
+        </message>
+        <message>
+            <source>The request could not be completed.</source>
+            <translation>요청을 처리하지 못했습니다.</translation>
+        </message>
+        <message>
+            <source>That item no longer exists. It may have been deleted.</source>
+            <translation>해당 항목이 없습니다. 삭제되었을 수 있습니다.</translation>
+        </message>
+        <message>
+            <source>This conversation could not be found. It may have been deleted or not yet synchronised to this PC.</source>
+            <translation>대화를 찾을 수 없습니다. 삭제되었거나 아직 이 PC에 동기화되지 않았을 수 있습니다.</translation>
+        </message>
+        <message>
+            <source>That member of staff could not be found.</source>
+            <translation>해당 직원을 찾을 수 없습니다.</translation>
+        </message>
+        <message>
+            <source>The value entered is not valid.</source>
+            <translation>입력한 값이 올바르지 않습니다.</translation>
+        </message>
+        <message>
+            <source>There is no department called “{department}”.</source>
+            <translation>‘{department}’ 진료과가 없습니다.</translation>
+        </message>
+        <message>
+            <source>Write a reply before sending.</source>
+            <translation>보낼 답장 내용을 입력하세요.</translation>
+        </message>
+        <message>
+            <source>The reply is too long: {length} characters. Shorten it to {max_chars} or fewer.</source>
+            <translation>답장이 너무 깁니다({length}자). {max_chars}자 이하로 줄여 주세요.</translation>
+        </message>
+        <message>
+            <source>Write something in the note first.</source>
+            <translation>메모 내용을 입력하세요.</translation>
+        </message>
+        <message>
+            <source>A label must be 1 to {max_chars} characters on one line.</source>
+            <translation>라벨은 줄바꿈 없이 1~{max_chars}자로 입력하세요.</translation>
+        </message>
+        <message>
+            <source>That status cannot be set here.</source>
+            <translation>이 상태로는 변경할 수 없습니다.</translation>
+        </message>
+        <message>
+            <source>Choose a snooze time in the future.</source>
+            <translation>보류 시간은 현재 이후로 선택하세요.</translation>
+        </message>
+        <message>
+            <source>The draft was changed elsewhere before this save. Check the text and save again.</source>
+            <translation>다른 곳에서 임시저장본이 먼저 변경되었습니다. 내용을 확인한 뒤 다시 저장하세요.</translation>
+        </message>
+        <message>
+            <source>Could not save on this PC. Check the free disk space and permissions. ({reason})</source>
+            <translation>이 PC에 저장하지 못했습니다. 디스크 여유 공간과 권한을 확인하세요. ({reason})</translation>
+        </message>
+        <message>
+            <source>login expired, reconnect the account</source>
+            <translation>로그인 만료, 계정을 다시 연결하세요</translation>
+        </message>
+        <message>
+            <source>too many requests, waiting</source>
+            <translation>요청이 많아 잠시 대기 중</translation>
+        </message>
+        <message>
+            <source>connection problem</source>
+            <translation>연결 문제</translation>
+        </message>
+        <message>
+            <source>refused by the channel</source>
+            <translation>채널에서 거부됨</translation>
+        </message>
+        <message>
+            <source>channel error</source>
+            <translation>채널 오류</translation>
+        </message>
+        <message>
+            <source>interrupted while sending</source>
+            <translation>전송 중 중단됨</translation>
+        </message>
+        <message>
+            <source>too long for this channel</source>
+            <translation>이 채널의 글자 수 제한 초과</translation>
+        </message>
+        <message>
+            <source>empty message</source>
+            <translation>빈 메시지</translation>
+        </message>
+        <message>
+            <source>the conversation no longer exists on the channel</source>
+            <translation>채널에서 대화가 삭제됨</translation>
+        </message>
+        <message>
+            <source>the channel's reply window has closed</source>
+            <translation>채널의 답장 가능 시간이 지남</translation>
+        </message>
+        <message>
+            <source>just now</source>
+            <translation>방금</translation>
+        </message>
+        <message>
+            <source>{n} min</source>
+            <translation>{n}분</translation>
+        </message>
+        <message>
+            <source>{n} h</source>
+            <translation>{n}시간</translation>
+        </message>
+        <message>
+            <source>{n} d</source>
+            <translation>{n}일</translation>
+        </message>
+        <message>
+            <source>{month}/{day} {time}</source>
+            <translation>{month}월 {day}일 {time}</translation>
+        </message>
+        <message>
+            <source>{month}/{day}</source>
+            <translation>{month}월 {day}일</translation>
+        </message>
+    </context>
+    <context>
+        <name>ThreadPane</name>
+        <message>
+            <source>Choose a conversation from the list.</source>
+            <translation>목록에서 대화를 선택하세요.</translation>
+        </message>
+        <message>
+            <source>Department</source>
+            <translation>진료과</translation>
+        </message>
+        <message>
+            <source>Assignee</source>
+            <translation>담당자</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>상태</translation>
+        </message>
+        <message>
+            <source>Snooze</source>
+            <translation>보류</translation>
+        </message>
+        <message>
+            <source>Hide until a later time; it comes back as open</source>
+            <translation>정한 시간까지 목록에서 숨기고, 그때 다시 진행 중으로 돌아옵니다</translation>
+        </message>
+        <message>
+            <source>Note</source>
+            <translation>메모</translation>
+        </message>
+        <message>
+            <source>Write a private note for colleagues; customers never see it (Ctrl+Shift+Enter)</source>
+            <translation>동료에게 남기는 내부 메모입니다. 고객에게는 보이지 않습니다 (Ctrl+Shift+Enter)</translation>
+        </message>
+        <message>
+            <source>Resolve or reopen (E)</source>
+            <translation>해결 처리 또는 다시 열기 (E)</translation>
+        </message>
+        <message>
+            <source>For 1 hour</source>
+            <translation>1시간 동안</translation>
+        </message>
+        <message>
+            <source>For 3 hours</source>
+            <translation>3시간 동안</translation>
+        </message>
+        <message>
+            <source>Tomorrow 9:00</source>
+            <translation>내일 오전 9시까지</translation>
+        </message>
+        <message>
+            <source>Next Monday 9:00</source>
+            <translation>다음 주 월요일 오전 9시까지</translation>
+        </message>
+        <message>
+            <source>Private note for colleagues. The customer will not see it.</source>
+            <translation>동료에게 남길 내부 메모를 입력하세요. 고객에게는 보이지 않습니다.</translation>
+        </message>
+        <message>
+            <source>Add note</source>
+            <translation>메모 남기기</translation>
+        </message>
+        <message>
+            <source>Add the private note (Ctrl+Enter)</source>
+            <translation>내부 메모 남기기 (Ctrl+Enter)</translation>
+        </message>
+        <message>
+            <source>Write a reply… Ctrl+Enter queues it to send</source>
+            <translation>답장을 입력하세요… Ctrl+Enter를 누르면 전송 대기열에 추가됩니다</translation>
+        </message>
+        <message>
+            <source>Send</source>
+            <translation>보내기</translation>
+        </message>
+        <message>
+            <source>Queue the reply; it is sent as soon as the channel is reachable (Ctrl+Enter)</source>
+            <translation>답장을 전송 대기열에 넣습니다. 채널에 연결되는 즉시 전송됩니다 (Ctrl+Enter)</translation>
+        </message>
+        <message>
+            <source>Reopen</source>
+            <translation>다시 열기</translation>
+        </message>
+        <message>
+            <source>Resolve</source>
+            <translation>해결</translation>
+        </message>
+        <message>
+            <source>Typing…</source>
+            <translation>입력 중…</translation>
+        </message>
+        <message>
+            <source>Draft saved on this PC</source>
+            <translation>이 PC에 임시저장됨</translation>
+        </message>
+        <message>
+            <source>Draft not saved</source>
+            <translation>임시저장 실패</translation>
+        </message>
+    </context>
+    <context>
+        <name>ThreadView</name>
+        <message>
+            <source>Copy text</source>
+            <translation>텍스트 복사</translation>
+        </message>
+    </context>
 </TS>
