@@ -32,38 +32,25 @@ def snippet_of(body: str) -> str:
     return " ".join(body.split())[:SNIPPET_CHARS]
 
 
-def _contact_for(s: Session, account_id: str, m: InboundMessage, now: int) -> str:
-    contact_id = s.scalar(
-        select(ContactIdentity.contact_id).where(
-            ContactIdentity.account_id == account_id, ContactIdentity.handle == m.handle
-        )
-    )
-    if contact_id is None:
-        contact_id = new_id()
-        s.add(Contact(id=contact_id, display_name=m.contact_name or m.handle, created_at=now))
-        s.add(
-            ContactIdentity(
-                id=new_id(), contact_id=contact_id, account_id=account_id, handle=m.handle
-            )
-        )
-        s.flush()
-    return contact_id
+def apply_message(
+    conv: Conversation, direction: str, body: str, sent_at: int, last_outbound_at: int | None
+) -> None:
+    """Update a conversation's list fields for a message just stored in it.
 
-
-def apply_message(s: Session, conv: Conversation, direction: str, body: str, sent_at: int) -> None:
-    """Update a conversation's list fields for a message just stored in it."""
+    Args:
+        conv: The conversation.
+        direction: The message's direction.
+        body: Its text.
+        sent_at: When it was sent.
+        last_outbound_at: The clinic's latest reply in this conversation before this message
+            (an inbound message older than that is not waiting for an answer).
+    """
     conv.message_count += 1
     if sent_at >= conv.last_message_at:
         conv.last_message_at = sent_at
         conv.snippet = snippet_of(body)
     if direction == Direction.INBOUND.value:
-        last_out = s.scalar(
-            select(func.max(Message.sent_at)).where(
-                Message.conversation_id == conv.id,
-                Message.direction == Direction.OUTBOUND.value,
-            )
-        )
-        if last_out is None or sent_at > last_out:
+        if last_outbound_at is None or sent_at > last_outbound_at:
             conv.waiting_since = (
                 sent_at if conv.waiting_since is None else min(conv.waiting_since, sent_at)
             )
@@ -72,42 +59,109 @@ def apply_message(s: Session, conv: Conversation, direction: str, body: str, sen
         conv.waiting_since = None
 
 
+class _Page:
+    """What one page needs from the database, read in a few set queries up front."""
+
+    def __init__(self, s: Session, account_id: str, messages: list[InboundMessage]) -> None:
+        self.known: set[str] = set()
+        self.conversations: dict[str, Conversation] = {}
+        self.contacts: dict[str, str] = {}
+        self.last_out: dict[str, int] = {}
+        for chunk in _chunks(messages):
+            self.known.update(
+                s.scalars(
+                    select(Message.external_id).where(
+                        Message.account_id == account_id,
+                        Message.external_id.in_({m.external_id for m in chunk}),
+                    )
+                )
+            )
+            for conv in s.scalars(
+                select(Conversation).where(
+                    Conversation.account_id == account_id,
+                    Conversation.external_thread_id.in_({m.thread_id for m in chunk}),
+                )
+            ):
+                self.conversations[conv.external_thread_id] = conv
+            identities = select(ContactIdentity.handle, ContactIdentity.contact_id).where(
+                ContactIdentity.account_id == account_id,
+                ContactIdentity.handle.in_({m.handle for m in chunk}),
+            )
+            self.contacts.update((h, c) for h, c in s.execute(identities))
+        ids = [c.id for c in self.conversations.values()]
+        for chunk_ids in (ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)):
+            self.last_out.update(
+                (cid, int(at))
+                for cid, at in s.execute(
+                    select(Message.conversation_id, func.max(Message.sent_at))
+                    .where(
+                        Message.conversation_id.in_(chunk_ids),
+                        Message.direction == Direction.OUTBOUND.value,
+                    )
+                    .group_by(Message.conversation_id)
+                )
+            )
+
+
+_CHUNK = 500
+
+
+def _chunks(items: list[InboundMessage]) -> list[list[InboundMessage]]:
+    return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
+
+
 def ingest(store: Store, account_id: str, result: FetchResult) -> Changes:
     """Store one fetched page and advance the account's cursor in the same transaction.
 
-    An inbound message reopens a resolved or snoozed conversation.
+    The page's known messages, conversations, contacts and latest replies are read in a few
+    set queries first, so storing a message costs its inserts and nothing more. An inbound
+    message reopens a resolved or snoozed conversation.
 
     Returns:
         What changed, for the views.
     """
     now = time.time_ns() // 1_000_000
+    messages = sorted(
+        (
+            m
+            for m in result.messages
+            if m.direction in (Direction.INBOUND.value, Direction.OUTBOUND.value)
+        ),
+        key=lambda m: m.sent_at,
+    )
     touched: set[str] = set()
     created = False
-    with store.write() as s:
+    with store.write() as s, s.no_autoflush:
         account = s.get(ChannelAccount, account_id)
         if account is None:
             raise KeyError(account_id)
-        for m in sorted(result.messages, key=lambda m: m.sent_at):
-            if m.direction not in (Direction.INBOUND.value, Direction.OUTBOUND.value):
+        page = _Page(s, account_id, messages)
+        for m in messages:
+            if m.external_id in page.known:
                 continue
-            known = s.scalar(
-                select(Message.id).where(
-                    Message.account_id == account_id, Message.external_id == m.external_id
-                )
-            )
-            if known is not None:
-                continue
-            conv = s.scalar(
-                select(Conversation).where(
-                    Conversation.account_id == account_id,
-                    Conversation.external_thread_id == m.thread_id,
-                )
-            )
+            page.known.add(m.external_id)
+            conv = page.conversations.get(m.thread_id)
             if conv is None:
-                conv = Conversation(
+                contact_id = page.contacts.get(m.handle)
+                if contact_id is None:
+                    contact_id = page.contacts[m.handle] = new_id()
+                    s.add(
+                        Contact(
+                            id=contact_id, display_name=m.contact_name or m.handle, created_at=now
+                        )
+                    )
+                    s.add(
+                        ContactIdentity(
+                            id=new_id(),
+                            contact_id=contact_id,
+                            account_id=account_id,
+                            handle=m.handle,
+                        )
+                    )
+                conv = page.conversations[m.thread_id] = Conversation(
                     id=new_id(m.sent_at),
                     account_id=account_id,
-                    contact_id=_contact_for(s, account_id, m, now),
+                    contact_id=contact_id,
                     external_thread_id=m.thread_id,
                     status=Status.OPEN.value,
                     created_at=m.sent_at,
@@ -117,7 +171,6 @@ def ingest(store: Store, account_id: str, result: FetchResult) -> Changes:
                     priority=1,
                 )
                 s.add(conv)
-                s.flush()
                 created = True
             s.add(
                 Message(
@@ -131,11 +184,10 @@ def ingest(store: Store, account_id: str, result: FetchResult) -> Changes:
                     sent_at=m.sent_at,
                 )
             )
-            apply_message(s, conv, m.direction, m.body, m.sent_at)
-            if m.direction == Direction.INBOUND.value and conv.status in (
-                Status.RESOLVED.value,
-                Status.SNOOZED.value,
-            ):
+            apply_message(conv, m.direction, m.body, m.sent_at, page.last_out.get(conv.id))
+            if m.direction == Direction.OUTBOUND.value:
+                page.last_out[conv.id] = max(page.last_out.get(conv.id, 0), m.sent_at)
+            elif conv.status in (Status.RESOLVED.value, Status.SNOOZED.value):
                 reopen_in(s, store, conv, "reopen")
             touched.add(conv.id)
         account.cursor = result.next_cursor

@@ -240,7 +240,7 @@ class Runtime:
                     outbox_id=row.id,
                 )
             )
-            apply_message(s, conv, Direction.OUTBOUND.value, row.body, now)
+            apply_message(conv, Direction.OUTBOUND.value, row.body, now, None)
             s.add(
                 AuditEvent(
                     id=new_id(),
