@@ -97,6 +97,15 @@ class Capabilities:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """An attachment kept as metadata only (the file stays on the channel)."""
+
+    name: str
+    mime_type: str
+    size: int
+
+
+@dataclass(frozen=True)
 class InboundMessage:
     """One message as a connector normalises it.
 
@@ -109,6 +118,9 @@ class InboundMessage:
         body: Plain text.
         sent_at: Milliseconds since the epoch.
         author: Who wrote it, as the channel names them.
+        thread_refs: Other thread ids this message may belong to (e-mail References and
+            subject keys): it joins an existing conversation with any of them.
+        attachments: Attachments, as metadata.
     """
 
     external_id: str
@@ -119,6 +131,8 @@ class InboundMessage:
     body: str
     sent_at: int
     author: str = ""
+    thread_refs: tuple[str, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,12 +146,23 @@ class FetchResult:
 
 @dataclass(frozen=True)
 class OutgoingReply:
-    """One reply to send. ``reply_id`` is the idempotency key."""
+    """One reply to send. ``reply_id`` is the idempotency key.
+
+    Attributes:
+        reply_id: Idempotency key (uuid5 of the draft revision).
+        thread_id: The conversation's id on the channel.
+        handle: The customer's handle.
+        body: Plain text.
+        customer_last_at: When the customer last wrote (ms), for reply-window rules.
+        subject: For channels with subjects (e-mail): the conversation's subject.
+    """
 
     reply_id: str
     thread_id: str
     handle: str
     body: str
+    customer_last_at: int | None = None
+    subject: str = ""
 
 
 class Channel(abc.ABC):
