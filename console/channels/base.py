@@ -121,6 +121,7 @@ class InboundMessage:
         thread_refs: Other thread ids this message may belong to (e-mail References and
             subject keys): it joins an existing conversation with any of them.
         attachments: Attachments, as metadata.
+        subject: The subject line, for channels that have one (e-mail, web form).
     """
 
     external_id: str
@@ -133,6 +134,7 @@ class InboundMessage:
     author: str = ""
     thread_refs: tuple[str, ...] = ()
     attachments: tuple[Attachment, ...] = ()
+    subject: str = ""
 
 
 @dataclass(frozen=True)
