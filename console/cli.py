@@ -22,7 +22,7 @@ from console.settings import default_data_dir
 
 log = logging.getLogger("sotong")
 
-COMMANDS = frozenset({"gui", "demo", "bench", "doctor"})
+COMMANDS = frozenset({"gui", "demo", "bench", "doctor", "account", "fetch"})
 
 
 def _add_data_dir(p: argparse.ArgumentParser) -> None:
@@ -63,6 +63,51 @@ def _parser() -> argparse.ArgumentParser:
 
     doctor = sub.add_parser("doctor", parents=[common], help="check the installation and the store")
     _add_data_dir(doctor)
+
+    account = sub.add_parser("account", help="connect and manage channel accounts")
+    acts = account.add_subparsers(dest="action", required=True)
+    leaf = argparse.ArgumentParser(add_help=False, parents=[common])
+    _add_data_dir(leaf)
+    add = acts.add_parser(
+        "add", parents=[leaf], help="connect an account (the secret is read from stdin or asked)"
+    )
+    add.add_argument(
+        "--kind", required=True, help="channel: facebook, instagram, x, telegram, email ..."
+    )
+    add.add_argument("--connector", help="connector code (default: the kind)")
+    add.add_argument("--name", required=True, help="display name")
+    add.add_argument("--external-id", required=True, help="page id, bot name, address ...")
+    add.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="connector setting (repeatable; never a secret)",
+    )
+    add.add_argument(
+        "--secret-stdin", action="store_true", help="read the token or password from standard input"
+    )
+    add.add_argument("--no-secret", action="store_true", help="the account needs no secret")
+    listing = acts.add_parser("list", parents=[leaf], help="list accounts")
+    listing.add_argument("--json", action="store_true", help="one JSON object per line")
+    for name, text in (
+        ("test", "try an account's connection"),
+        ("remove", "disconnect an account"),
+        ("enable", "resume polling an account"),
+        ("disable", "pause an account"),
+    ):
+        act = acts.add_parser(name, parents=[leaf], help=text)
+        act.add_argument("account_id")
+
+    fetch = sub.add_parser("fetch", parents=[common], help="poll channel accounts now")
+    _add_data_dir(fetch)
+    fetch.add_argument("--account", help="only this account id")
+    fetch.add_argument(
+        "--once",
+        action="store_true",
+        required=True,
+        help="one round of polling and sending, then exit",
+    )
     return parser
 
 
@@ -142,6 +187,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_gui(args, demo=True)
     if command == "bench":
         return _run_bench(args)
+    if command == "account":
+        from console.admin import run_account
+
+        return run_account(args, args.data_dir or default_data_dir())
+    if command == "fetch":
+        from console.admin import run_fetch
+
+        return run_fetch(args, args.data_dir or default_data_dir())
     if command == "doctor":
         report = doctor_report(args.data_dir or default_data_dir())
         print(json.dumps(report, ensure_ascii=False, indent=2))

@@ -22,6 +22,7 @@ from console.store.models import (
     ContactIdentity,
     Conversation,
     Message,
+    ThreadRef,
 )
 
 SNIPPET_CHARS = 120
@@ -62,11 +63,30 @@ def apply_message(
 class _Page:
     """What one page needs from the database, read in a few set queries up front."""
 
+    def find(self, m: InboundMessage) -> Conversation | None:
+        """The conversation a message belongs to: by its thread id, else by any reference."""
+        conv = self.conversations.get(m.thread_id)
+        if conv is None:
+            for ref in m.thread_refs:
+                cid = self.refs.get(ref)
+                if cid is not None:
+                    return self.by_id.get(cid)
+        return conv
+
+    def remember(self, s: Session, account_id: str, m: InboundMessage, conv: Conversation) -> None:
+        """Record the message's references so later replies find this conversation."""
+        for ref in (m.thread_id, *m.thread_refs) if m.thread_refs else ():
+            if ref not in self.refs:
+                self.refs[ref] = conv.id
+                s.merge(ThreadRef(account_id=account_id, ref=ref, conversation_id=conv.id))
+
     def __init__(self, s: Session, account_id: str, messages: list[InboundMessage]) -> None:
         self.known: set[str] = set()
         self.conversations: dict[str, Conversation] = {}
         self.contacts: dict[str, str] = {}
         self.last_out: dict[str, int] = {}
+        self.refs: dict[str, str] = {}  # thread ref -> conversation id
+        self.by_id: dict[str, Conversation] = {}
         for chunk in _chunks(messages):
             self.known.update(
                 s.scalars(
@@ -83,12 +103,28 @@ class _Page:
                 )
             ):
                 self.conversations[conv.external_thread_id] = conv
+            refs = {r for m in chunk for r in m.thread_refs}
+            if refs:
+                self.refs.update(
+                    (ref, cid)
+                    for ref, cid in s.execute(
+                        select(ThreadRef.ref, ThreadRef.conversation_id).where(
+                            ThreadRef.account_id == account_id, ThreadRef.ref.in_(refs)
+                        )
+                    )
+                )
             identities = select(ContactIdentity.handle, ContactIdentity.contact_id).where(
                 ContactIdentity.account_id == account_id,
                 ContactIdentity.handle.in_({m.handle for m in chunk}),
             )
             self.contacts.update((h, c) for h, c in s.execute(identities))
-        ids = [c.id for c in self.conversations.values()]
+        joined = set(self.refs.values()) - {c.id for c in self.conversations.values()}
+        if joined:
+            for conv in s.scalars(select(Conversation).where(Conversation.id.in_(joined))):
+                self.by_id[conv.id] = conv
+        for conv in self.conversations.values():
+            self.by_id[conv.id] = conv
+        ids = list(self.by_id)
         for chunk_ids in (ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)):
             self.last_out.update(
                 (cid, int(at))
@@ -140,7 +176,7 @@ def ingest(store: Store, account_id: str, result: FetchResult) -> Changes:
             if m.external_id in page.known:
                 continue
             page.known.add(m.external_id)
-            conv = page.conversations.get(m.thread_id)
+            conv = page.find(m)
             if conv is None:
                 contact_id = page.contacts.get(m.handle)
                 if contact_id is None:
@@ -158,11 +194,12 @@ def ingest(store: Store, account_id: str, result: FetchResult) -> Changes:
                             handle=m.handle,
                         )
                     )
-                conv = page.conversations[m.thread_id] = Conversation(
+                conv = Conversation(
                     id=new_id(m.sent_at),
                     account_id=account_id,
                     contact_id=contact_id,
                     external_thread_id=m.thread_id,
+                    subject=m.subject[:300],
                     status=Status.OPEN.value,
                     created_at=m.sent_at,
                     last_message_at=m.sent_at,
@@ -172,6 +209,9 @@ def ingest(store: Store, account_id: str, result: FetchResult) -> Changes:
                 )
                 s.add(conv)
                 created = True
+            page.conversations.setdefault(m.thread_id, conv)
+            page.by_id[conv.id] = conv
+            page.remember(s, account_id, m, conv)
             s.add(
                 Message(
                     id=new_id(m.sent_at),
@@ -182,6 +222,11 @@ def ingest(store: Store, account_id: str, result: FetchResult) -> Changes:
                     author=m.author,
                     body=m.body,
                     sent_at=m.sent_at,
+                    attachments=[
+                        {"name": a.name, "mime_type": a.mime_type, "size": a.size}
+                        for a in m.attachments
+                    ]
+                    or None,
                 )
             )
             apply_message(conv, m.direction, m.body, m.sent_at, page.last_out.get(conv.id))

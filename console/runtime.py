@@ -150,7 +150,7 @@ class Runtime:
         ids = frozenset(changed)
         return Changes(conversations=ids, threads=ids, outbox=bool(ids))
 
-    def _claim(self) -> tuple[Outbox, str, str] | None:
+    def _claim(self) -> tuple[Outbox, OutgoingReply] | None:
         """Move the oldest due reply to ``sending`` and commit before any network call."""
         now = _now_ms()
         accounts = list(self.channels)
@@ -183,7 +183,15 @@ class Runtime:
                 )
                 or ""
             )
-            return row, conv.external_thread_id, handle
+            reply = OutgoingReply(
+                row.id,
+                conv.external_thread_id,
+                handle,
+                row.body,
+                customer_last_at=conv.last_inbound_at,
+                subject=conv.subject,
+            )
+            return row, reply
 
     def send_due(self, max_replies: int = 20) -> Changes:
         """Send replies that are due, one at a time, each claimed and settled in its own
@@ -193,9 +201,8 @@ class Runtime:
             claimed = self._claim()
             if claimed is None:
                 break
-            row, thread_id, handle = claimed
+            row, reply = claimed
             channel = self.channels[row.account_id]
-            reply = OutgoingReply(row.id, thread_id, handle, row.body)
             try:
                 external_id = channel.send(reply)
             except ChannelError as exc:

@@ -5,6 +5,15 @@ records sync pushes to the clinic server, and returns a :class:`Changes` value s
 moved so views can refresh. Invalid input raises a typed :mod:`console.errors` error.
 """
 
+from console.services._accounts import (
+    AccountExists,
+    AccountNotFound,
+    UnknownChannel,
+    UnknownConnector,
+    add_account,
+    remove_account,
+    set_account_enabled,
+)
 from console.services._changes import Actor, Changes
 from console.services._commands import (
     add_label,
@@ -23,17 +32,24 @@ from console.services._commands import (
 )
 
 __all__ = [
+    "AccountExists",
+    "AccountNotFound",
     "Actor",
     "Changes",
+    "UnknownChannel",
+    "UnknownConnector",
+    "add_account",
     "add_label",
     "add_note",
     "assign",
     "delete_draft",
     "mark_read",
     "queue_reply",
+    "remove_account",
     "remove_label",
     "reopen_in",
     "save_draft",
+    "set_account_enabled",
     "set_priority",
     "set_status",
     "snooze",

@@ -146,3 +146,57 @@ def test_huge_and_empty_bodies_are_stored_whole(store: Store) -> None:
     bodies = [i.body for i in q.thread_items(store, cid)]
     assert bodies == [huge, ""]
     assert len(q.conversation_row(store, cid).snippet) <= 120  # type: ignore[union-attr]
+
+
+def test_a_reply_that_lost_its_thread_id_joins_through_a_reference(store: Store) -> None:
+    from console.channels.base import Attachment
+
+    account = add_account(store, "email")
+    t = now_ms() - 60_000
+    first = InboundMessage(
+        "<a@x>",
+        "<a@x>",
+        "minji@example.com",
+        "김민지",
+        "in",
+        "견적 문의드립니다",
+        t,
+        thread_refs=("subj:minji@example.com:임플란트 견적",),
+        subject="임플란트 견적",
+        attachments=(Attachment("사진.jpg", "image/jpeg", 120_000),),
+    )
+    # Same subject, but the mail client dropped References: its own id is a new thread id.
+    second = InboundMessage(
+        "<b@x>",
+        "<b@x>",
+        "minji@example.com",
+        "김민지",
+        "in",
+        "사진 추가로 보내요",
+        t + 1000,
+        thread_refs=("subj:minji@example.com:임플란트 견적",),
+    )
+    ingest(store, account, FetchResult([first], "1"))
+    ingest(store, account, FetchResult([second], "2"))
+    ids = [c for c, _ in q.conversation_ids(store, q.ListFilter())]
+    assert len(ids) == 1
+    assert [i.body for i in q.thread_items(store, ids[0])] == [
+        "견적 문의드립니다",
+        "사진 추가로 보내요",
+    ]
+    with store.read() as s:
+        from console.store.models import Conversation
+
+        conv = s.get(Conversation, ids[0])
+        assert conv is not None and conv.subject == "임플란트 견적"
+        stored = s.scalars(select(Message).where(Message.external_id == "<a@x>")).one()
+        assert stored.attachments == [
+            {"name": "사진.jpg", "mime_type": "image/jpeg", "size": 120_000}
+        ]
+
+
+def test_the_same_message_twice_in_one_page_is_stored_once(store: Store) -> None:
+    account = add_account(store)
+    ingest(store, account, FetchResult([_msg(1), _msg(1)], "c"))
+    with store.read() as s:
+        assert s.scalar(select(func.count()).select_from(Message)) == 1

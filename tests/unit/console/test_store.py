@@ -53,7 +53,8 @@ def _extra_migration(tmp_path: Path) -> Path:
     shutil.copytree(shipped, folder, ignore=shutil.ignore_patterns("__pycache__"))
     (folder / "versions" / "0099_test.py").write_text(
         "import sqlalchemy as sa\nfrom alembic import op\n"
-        "revision = '0099'\ndown_revision = '0001'\nbranch_labels = None\ndepends_on = None\n"
+        f"revision = '0099'\ndown_revision = '{SCHEMA_HEAD}'\nbranch_labels = None\n"
+        "depends_on = None\n"
         "def upgrade():\n    op.add_column('contact', sa.Column('nickname', sa.String(40)))\n"
         "def downgrade():\n    op.drop_column('contact', 'nickname')\n",
         encoding="utf-8",
@@ -133,3 +134,16 @@ def test_stamps_compare_the_same_as_text(x: tuple[int, int, str], y: tuple[int, 
 
 def test_the_start_up_shortcut_knows_the_newest_migration() -> None:
     assert head_revision() == SCHEMA_HEAD
+
+
+def test_the_migrations_build_exactly_the_models(data_dir: Path) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from console.store.models import Base
+
+    store = open_store(data_dir)
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    store.close()
+    assert diff == []

@@ -1,0 +1,180 @@
+"""Channel accounts: connect, enable/disable and remove, for Settings and the admin CLI.
+
+The account's secret (token, password) goes to the OS keyring under the account id; the
+database keeps only the reference. An account is never deleted (its conversations stay): a
+removed account is disabled, its secret forgotten.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+
+from console import errors, secrets
+from console.channels.registry import CONNECTORS
+from console.domain import ChannelKind
+from console.ids import new_id
+from console.services._changes import Actor
+from console.store.engine import Store
+from console.store.models import AuditEvent, ChannelAccount, PendingOp
+
+
+class UnknownConnector(errors.InvalidInput):
+    """No connector of that name."""
+
+    code = "unknown_connector"
+
+
+class UnknownChannel(errors.InvalidInput):
+    """Not a channel kind Sotong knows."""
+
+    code = "unknown_channel"
+
+
+class AccountExists(errors.InvalidInput):
+    """An account with this connector and external id is already connected."""
+
+    code = "account_exists"
+
+
+class AccountNotFound(errors.NotFound):
+    """No account has this id."""
+
+    code = "account_not_found"
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def _record(
+    store: Store, s: Any, actor: Actor, action: str, account_id: str, changes: Mapping[str, Any]
+) -> None:
+    stamp = str(store.clock.now())
+    now = _now_ms()
+    s.add(
+        AuditEvent(
+            id=new_id(),
+            at=now,
+            operator_id=actor.operator_id,
+            node=store.node_id,
+            action=action,
+            conversation_id=None,
+            detail={"account_id": account_id, **changes},
+        )
+    )
+    for field_name, value in changes.items():
+        s.add(
+            PendingOp(
+                op_id=new_id(),
+                tbl="channel_account",
+                pk=account_id,
+                field=field_name,
+                value=value,
+                hlc=stamp,
+                parent_rev=None,
+                created_at=now,
+            )
+        )
+
+
+def add_account(
+    store: Store,
+    actor: Actor,
+    *,
+    kind: str,
+    connector: str,
+    external_id: str,
+    display_name: str,
+    config: Mapping[str, Any],
+    secret: str | None,
+) -> str:
+    """Connect an account; its secret goes to the keyring first.
+
+    Returns:
+        The new account id.
+
+    Raises:
+        UnknownChannel, UnknownConnector, AccountExists: bad input.
+        NoSecretStore: a secret was given but the machine has no keyring (nothing is saved).
+    """
+    try:
+        ChannelKind(kind)
+    except ValueError:
+        raise UnknownChannel(kind=kind) from None
+    if connector not in CONNECTORS:
+        raise UnknownConnector(connector=connector)
+    if not display_name.strip() or not external_id.strip():
+        raise errors.InvalidInput(field="display_name" if external_id.strip() else "external_id")
+    account_id = new_id()
+    with store.read() as s:
+        taken = s.scalar(
+            select(ChannelAccount.id).where(
+                ChannelAccount.connector == connector, ChannelAccount.external_id == external_id
+            )
+        )
+    if taken is not None:
+        raise AccountExists(account_id=taken)
+    if secret:
+        secrets.set_secret(account_id, secret)
+    try:
+        with store.write() as s:
+            s.add(
+                ChannelAccount(
+                    id=account_id,
+                    kind=kind,
+                    connector=connector,
+                    external_id=external_id,
+                    display_name=display_name.strip(),
+                    config=dict(config),
+                    secret_ref=account_id if secret else None,
+                    enabled=True,
+                    created_at=_now_ms(),
+                )
+            )
+            _record(
+                store,
+                s,
+                actor,
+                "add_account",
+                account_id,
+                {"kind": kind, "connector": connector, "enabled": True},
+            )
+    except BaseException:
+        if secret:
+            secrets.delete_secret(account_id)
+        raise
+    return account_id
+
+
+def set_account_enabled(store: Store, actor: Actor, account_id: str, enabled: bool) -> None:
+    """Turn polling and sending for an account on or off."""
+    with store.write() as s:
+        account = s.get(ChannelAccount, account_id)
+        if account is None:
+            raise AccountNotFound(account_id=account_id)
+        account.enabled = enabled
+        _record(
+            store,
+            s,
+            actor,
+            "enable_account" if enabled else "disable_account",
+            account_id,
+            {"enabled": enabled},
+        )
+
+
+def remove_account(store: Store, actor: Actor, account_id: str) -> None:
+    """Disconnect an account: disabled, secret forgotten, conversations kept."""
+    with store.write() as s:
+        account = s.get(ChannelAccount, account_id)
+        if account is None:
+            raise AccountNotFound(account_id=account_id)
+        ref = account.secret_ref
+        account.enabled, account.secret_ref = False, None
+        _record(store, s, actor, "remove_account", account_id, {"enabled": False})
+    if ref:
+        secrets.delete_secret(ref)

@@ -1,0 +1,148 @@
+"""Channel accounts: secrets in the keyring only, and the admin CLI that manages them."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backends import fail
+
+from console import services
+from console.accounts import list_accounts
+from console.cli import main
+from console.demo.server import DemoServer
+from console.secrets import NoSecretStore
+from console.store import open_store
+from tests.conftest import MemoryKeyring
+
+TOKEN = "EAAG-secret-page-token-123"
+
+
+def _lines(text: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_adding_an_account_puts_the_secret_in_the_keyring_only(
+    data_dir: Path, memory_keyring: MemoryKeyring
+) -> None:
+    store = open_store(data_dir)
+    account_id = services.add_account(
+        store,
+        services.Actor(None),
+        kind="facebook",
+        connector="demo",
+        external_id="page-1",
+        display_name="소통의원 Facebook",
+        config={"base_url": "http://127.0.0.1:9"},
+        secret=TOKEN,
+    )
+    store.close()
+    assert memory_keyring.secrets[("sotong", account_id)] == TOKEN
+    for path in data_dir.iterdir():
+        assert TOKEN.encode() not in path.read_bytes(), path
+
+
+def test_without_a_keyring_nothing_is_saved_and_it_says_so(data_dir: Path) -> None:
+    keyring.set_keyring(fail.Keyring())
+    store = open_store(data_dir)
+    with pytest.raises(NoSecretStore):
+        services.add_account(
+            store,
+            services.Actor(None),
+            kind="telegram",
+            connector="demo",
+            external_id="bot",
+            display_name="bot",
+            config={},
+            secret=TOKEN,
+        )
+    assert list_accounts(store) == []
+    store.close()
+
+
+def test_bad_accounts_are_refused_with_codes(data_dir: Path) -> None:
+    store = open_store(data_dir)
+    actor = services.Actor(None)
+    kwargs = {"external_id": "x", "display_name": "x", "config": {}, "secret": None}
+    with pytest.raises(services.UnknownChannel):
+        services.add_account(store, actor, kind="myspace", connector="demo", **kwargs)
+    with pytest.raises(services.UnknownConnector):
+        services.add_account(store, actor, kind="x", connector="carrier-pigeon", **kwargs)
+    services.add_account(store, actor, kind="x", connector="demo", **kwargs)
+    with pytest.raises(services.AccountExists):
+        services.add_account(store, actor, kind="x", connector="demo", **kwargs)
+    store.close()
+
+
+def test_admin_cli_adds_tests_lists_and_removes(
+    data_dir: Path,
+    memory_keyring: MemoryKeyring,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with DemoServer(interval_s=0) as server:
+        monkeypatch.setattr("sys.stdin", io.StringIO(server.token + "\n"))
+        code = main(
+            [
+                "account",
+                "add",
+                "--data-dir",
+                str(data_dir),
+                "--kind",
+                "kakaotalk",
+                "--connector",
+                "demo",
+                "--name",
+                "카카오톡 채널",
+                "--external-id",
+                "demo:kakao",
+                "--config",
+                f"base_url={server.base_url}",
+                "--config",
+                "channel=kakaotalk",
+                "--secret-stdin",
+            ]
+        )
+        added = _lines(capsys.readouterr().out)[-1]
+        assert code == 0 and added["ok"] is True
+        account_id = str(added["id"])
+
+        assert main(["account", "test", str(account_id), "--data-dir", str(data_dir)]) == 0
+        assert _lines(capsys.readouterr().out)[-1] == {"ok": True, "error": None, "id": account_id}
+
+        memory_keyring.secrets[("sotong", account_id)] = "revoked"
+        assert main(["account", "test", account_id, "--data-dir", str(data_dir)]) == 1
+        assert _lines(capsys.readouterr().out)[-1]["error"] == "auth_expired"
+
+    assert main(["account", "list", "--data-dir", str(data_dir)]) == 0
+    listed = capsys.readouterr().out
+    assert "revoked" not in listed and server.token not in listed
+    row = _lines(listed)[0]
+    assert (row["display_name"], row["has_secret"], row["enabled"]) == ("카카오톡 채널", True, True)
+
+    assert main(["account", "remove", account_id, "--data-dir", str(data_dir)]) == 0
+    capsys.readouterr()
+    assert ("sotong", account_id) not in memory_keyring.secrets
+    main(["account", "list", "--data-dir", str(data_dir)])
+    assert _lines(capsys.readouterr().out)[0]["enabled"] is False
+
+
+def test_the_secret_is_never_an_argument() -> None:
+    with pytest.raises(SystemExit):
+        main(
+            [
+                "account",
+                "add",
+                "--kind",
+                "x",
+                "--name",
+                "n",
+                "--external-id",
+                "e",
+                "--secret",
+                TOKEN,
+            ]
+        )
