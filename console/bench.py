@@ -266,6 +266,62 @@ def measure_first_paint(data_dir: Path, runs: int = 3) -> float:
     return statistics.median(values)
 
 
+def measure_ingest(messages: int = 20_000, threads: int = 2_000) -> float:
+    """Messages fetched over HTTP from a local channel server, normalised and stored, per
+    second: the whole connector path (client, paging, parsing, dedup, transactions)."""
+    from console.channels.demo import DemoChannel
+    from console.demo.server import DemoData, DemoServer
+    from console.runtime import Runtime
+    from console.store import open_memory_store
+
+    texts = _texts()
+    data = DemoData()
+    start = time.time_ns() // 1_000_000 - messages * 1000
+    for i in range(messages):
+        n = i % threads
+        data.add(
+            "kakaotalk",
+            f"kakao_{n}",
+            f"고객{n}",
+            "in" if i % 3 else "out",
+            texts[i % len(texts)],
+            start + i * 1000,
+        )
+    store = open_memory_store()
+    with tempfile.TemporaryDirectory(prefix="sotong-ingest-") as tmp:
+        store.close()
+        store = open_store(Path(tmp))
+        with store.write() as s:
+            from console.store.models import ChannelAccount
+
+            s.add(
+                ChannelAccount(
+                    id="bench",
+                    kind="kakaotalk",
+                    connector="demo",
+                    external_id="bench",
+                    display_name="bench",
+                    config={},
+                    enabled=True,
+                    created_at=0,
+                )
+            )
+        with DemoServer(interval_s=0, data=data) as server:
+            channel = DemoChannel(server.base_url, "kakaotalk", server.token)
+            runtime = Runtime(store, {"bench": channel})
+            t0 = time.perf_counter()
+            got = 0
+            while True:
+                fetched = runtime.poll_once().fetched
+                if not fetched:
+                    break
+                got += fetched
+            elapsed = time.perf_counter() - t0
+            runtime.close()
+        store.close()
+    return got / elapsed
+
+
 def _peak_rss_mb() -> float:
     own = rlimit.getrusage(rlimit.RUSAGE_SELF).ru_maxrss
     kids = rlimit.getrusage(rlimit.RUSAGE_CHILDREN).ru_maxrss
@@ -296,6 +352,8 @@ def run(
             figures.update(measure_queries(store))
         finally:
             store.close()
+        say("measuring ingest through a local channel server ...")
+        figures["ingest_msgs_per_s"] = round(measure_ingest())
         if measure_ui:
             say("measuring cold start to first paint ...")
             figures["first_paint_ms"] = round(measure_first_paint(data_dir), 1)

@@ -2,13 +2,18 @@
 transaction, so a crash never leaves a cursor ahead of the messages it covers.
 
 Messages are deduplicated by (account, external id): fetching the same page twice is harmless.
+A page is stored as a plan: what the page needs from the database is read in a few set
+queries, the conversations' list fields are worked out in memory, and the rows are written
+with one multi-row statement per table.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from console.channels.base import FetchResult, InboundMessage
@@ -26,6 +31,7 @@ from console.store.models import (
 )
 
 SNIPPET_CHARS = 120
+_CHUNK = 500
 
 
 def snippet_of(body: str) -> str:
@@ -33,8 +39,18 @@ def snippet_of(body: str) -> str:
     return " ".join(body.split())[:SNIPPET_CHARS]
 
 
+class ListFields(Protocol):
+    """The conversation fields a new message moves (an ORM row or a working copy)."""
+
+    message_count: int
+    last_message_at: int
+    snippet: str
+    waiting_since: int | None
+    last_inbound_at: int | None
+
+
 def apply_message(
-    conv: Conversation, direction: str, body: str, sent_at: int, last_outbound_at: int | None
+    conv: ListFields, direction: str, body: str, sent_at: int, last_outbound_at: int | None
 ) -> None:
     """Update a conversation's list fields for a message just stored in it.
 
@@ -60,35 +76,72 @@ def apply_message(
         conv.waiting_since = None
 
 
+_UPDATED = (
+    "message_count",
+    "last_message_at",
+    "snippet",
+    "waiting_since",
+    "last_inbound_at",
+    "status",
+    "status_hlc",
+)
+
+
+@dataclass
+class _Conv:
+    """A working copy of a conversation's row while a page is planned."""
+
+    id: str
+    external_thread_id: str
+    status: str
+    status_hlc: str
+    message_count: int
+    last_message_at: int
+    snippet: str
+    waiting_since: int | None
+    last_inbound_at: int | None
+    new: dict[str, Any] | None = None  # the full row, for a conversation this page creates
+    touched: bool = False
+
+    def row(self) -> dict[str, Any]:
+        values = {name: getattr(self, name) for name in _UPDATED}
+        if self.new is not None:
+            return {**self.new, **values}
+        return {"id": self.id, **values}
+
+
+@dataclass
 class _Page:
     """What one page needs from the database, read in a few set queries up front."""
 
-    def find(self, m: InboundMessage) -> Conversation | None:
-        """The conversation a message belongs to: by its thread id, else by any reference."""
-        conv = self.conversations.get(m.thread_id)
-        if conv is None:
-            for ref in m.thread_refs:
-                cid = self.refs.get(ref)
-                if cid is not None:
-                    return self.by_id.get(cid)
-        return conv
+    known: set[str] = field(default_factory=set)
+    conversations: dict[str, _Conv] = field(default_factory=dict)  # thread id -> conv
+    by_id: dict[str, _Conv] = field(default_factory=dict)
+    contacts: dict[str, str] = field(default_factory=dict)  # handle -> contact id
+    last_out: dict[str, int] = field(default_factory=dict)  # conversation id -> time
+    refs: dict[str, str] = field(default_factory=dict)  # thread ref -> conversation id
+    new_refs: list[dict[str, Any]] = field(default_factory=list)
 
-    def remember(self, s: Session, account_id: str, m: InboundMessage, conv: Conversation) -> None:
-        """Record the message's references so later replies find this conversation."""
-        for ref in (m.thread_id, *m.thread_refs) if m.thread_refs else ():
-            if ref not in self.refs:
-                self.refs[ref] = conv.id
-                s.merge(ThreadRef(account_id=account_id, ref=ref, conversation_id=conv.id))
-
-    def __init__(self, s: Session, account_id: str, messages: list[InboundMessage]) -> None:
-        self.known: set[str] = set()
-        self.conversations: dict[str, Conversation] = {}
-        self.contacts: dict[str, str] = {}
-        self.last_out: dict[str, int] = {}
-        self.refs: dict[str, str] = {}  # thread ref -> conversation id
-        self.by_id: dict[str, Conversation] = {}
-        for chunk in _chunks(messages):
-            self.known.update(
+    @classmethod
+    def load(cls, s: Session, account_id: str, messages: list[InboundMessage]) -> _Page:
+        page = cls()
+        columns = [
+            getattr(Conversation, name)
+            for name in (
+                "id",
+                "external_thread_id",
+                "status",
+                "status_hlc",
+                "message_count",
+                "last_message_at",
+                "snippet",
+                "waiting_since",
+                "last_inbound_at",
+            )
+        ]
+        found: set[str] = set()
+        for chunk in (messages[i : i + _CHUNK] for i in range(0, len(messages), _CHUNK)):
+            page.known.update(
                 s.scalars(
                     select(Message.external_id).where(
                         Message.account_id == account_id,
@@ -96,62 +149,73 @@ class _Page:
                     )
                 )
             )
-            for conv in s.scalars(
-                select(Conversation).where(
-                    Conversation.account_id == account_id,
-                    Conversation.external_thread_id.in_({m.thread_id for m in chunk}),
-                )
-            ):
-                self.conversations[conv.external_thread_id] = conv
-            refs = {r for m in chunk for r in m.thread_refs}
-            if refs:
-                self.refs.update(
-                    (ref, cid)
-                    for ref, cid in s.execute(
-                        select(ThreadRef.ref, ThreadRef.conversation_id).where(
-                            ThreadRef.account_id == account_id, ThreadRef.ref.in_(refs)
-                        )
-                    )
-                )
+            threads = select(*columns).where(
+                Conversation.account_id == account_id,
+                Conversation.external_thread_id.in_({m.thread_id for m in chunk}),
+            )
+            for values in s.execute(threads):
+                page.add(_Conv(*values))
             identities = select(ContactIdentity.handle, ContactIdentity.contact_id).where(
                 ContactIdentity.account_id == account_id,
                 ContactIdentity.handle.in_({m.handle for m in chunk}),
             )
-            self.contacts.update((h, c) for h, c in s.execute(identities))
-        joined = set(self.refs.values()) - {c.id for c in self.conversations.values()}
-        if joined:
-            for conv in s.scalars(select(Conversation).where(Conversation.id.in_(joined))):
-                self.by_id[conv.id] = conv
-        for conv in self.conversations.values():
-            self.by_id[conv.id] = conv
-        ids = list(self.by_id)
-        for chunk_ids in (ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)):
-            self.last_out.update(
-                (cid, int(at))
-                for cid, at in s.execute(
-                    select(Message.conversation_id, func.max(Message.sent_at))
-                    .where(
-                        Message.conversation_id.in_(chunk_ids),
-                        Message.direction == Direction.OUTBOUND.value,
-                    )
-                    .group_by(Message.conversation_id)
+            page.contacts.update((h, c) for h, c in s.execute(identities))
+            refs = {r for m in chunk for r in m.thread_refs}
+            if refs:
+                by_ref = select(ThreadRef.ref, ThreadRef.conversation_id).where(
+                    ThreadRef.account_id == account_id, ThreadRef.ref.in_(refs)
                 )
+                page.refs.update((r, c) for r, c in s.execute(by_ref))
+            found |= set(page.refs.values()) - set(page.by_id)
+        if found:
+            for values in s.execute(select(*columns).where(Conversation.id.in_(found))):
+                conv = _Conv(*values)
+                page.by_id[conv.id] = conv
+        ids = list(page.by_id)
+        for chunk_ids in (ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)):
+            latest = (
+                select(Message.conversation_id, func.max(Message.sent_at))
+                .where(
+                    Message.conversation_id.in_(chunk_ids),
+                    Message.direction == Direction.OUTBOUND.value,
+                )
+                .group_by(Message.conversation_id)
             )
+            page.last_out.update((cid, int(at)) for cid, at in s.execute(latest))
+        return page
 
+    def add(self, conv: _Conv) -> None:
+        self.conversations.setdefault(conv.external_thread_id, conv)
+        self.by_id[conv.id] = conv
 
-_CHUNK = 500
+    def find(self, m: InboundMessage) -> _Conv | None:
+        """The conversation a message belongs to: by its thread id, else by a reference."""
+        conv = self.conversations.get(m.thread_id)
+        if conv is None:
+            for ref in m.thread_refs:
+                cid = self.refs.get(ref)
+                if cid is not None and cid in self.by_id:
+                    conv = self.by_id[cid]
+                    self.conversations[m.thread_id] = conv
+                    break
+        return conv
 
-
-def _chunks(items: list[InboundMessage]) -> list[list[InboundMessage]]:
-    return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
+    def remember(self, account_id: str, m: InboundMessage, conv: _Conv) -> None:
+        """Record the message's references so later replies find this conversation."""
+        if not m.thread_refs:
+            return
+        for ref in (m.thread_id, *m.thread_refs):
+            if ref not in self.refs:
+                self.refs[ref] = conv.id
+                self.new_refs.append(
+                    {"account_id": account_id, "ref": ref, "conversation_id": conv.id}
+                )
 
 
 def ingest(store: Store, account_id: str, result: FetchResult) -> Changes:
     """Store one fetched page and advance the account's cursor in the same transaction.
 
-    The page's known messages, conversations, contacts and latest replies are read in a few
-    set queries first, so storing a message costs its inserts and nothing more. An inbound
-    message reopens a resolved or snoozed conversation.
+    An inbound message reopens a resolved or snoozed conversation.
 
     Returns:
         What changed, for the views.
@@ -165,13 +229,14 @@ def ingest(store: Store, account_id: str, result: FetchResult) -> Changes:
         ),
         key=lambda m: m.sent_at,
     )
-    touched: set[str] = set()
-    created = False
-    with store.write() as s, s.no_autoflush:
+    contacts: list[dict[str, Any]] = []
+    identities: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
+    with store.write() as s:
         account = s.get(ChannelAccount, account_id)
         if account is None:
             raise KeyError(account_id)
-        page = _Page(s, account_id, messages)
+        page = _Page.load(s, account_id, messages)
         for m in messages:
             if m.external_id in page.known:
                 continue
@@ -181,62 +246,85 @@ def ingest(store: Store, account_id: str, result: FetchResult) -> Changes:
                 contact_id = page.contacts.get(m.handle)
                 if contact_id is None:
                     contact_id = page.contacts[m.handle] = new_id()
-                    s.add(
-                        Contact(
-                            id=contact_id, display_name=m.contact_name or m.handle, created_at=now
-                        )
+                    contacts.append(
+                        {
+                            "id": contact_id,
+                            "display_name": m.contact_name or m.handle,
+                            "notes": "",
+                            "created_at": now,
+                        }
                     )
-                    s.add(
-                        ContactIdentity(
-                            id=new_id(),
-                            contact_id=contact_id,
-                            account_id=account_id,
-                            handle=m.handle,
-                        )
+                    identities.append(
+                        {
+                            "id": new_id(),
+                            "contact_id": contact_id,
+                            "account_id": account_id,
+                            "handle": m.handle,
+                        }
                     )
-                conv = Conversation(
-                    id=new_id(m.sent_at),
-                    account_id=account_id,
-                    contact_id=contact_id,
-                    external_thread_id=m.thread_id,
-                    subject=m.subject[:300],
-                    status=Status.OPEN.value,
-                    created_at=m.sent_at,
-                    last_message_at=m.sent_at,
-                    message_count=0,
-                    read_upto=0,
-                    priority=1,
+                cid = new_id(m.sent_at)
+                conv = _Conv(
+                    cid,
+                    m.thread_id,
+                    Status.OPEN.value,
+                    "",
+                    0,
+                    m.sent_at,
+                    "",
+                    None,
+                    None,
+                    new={
+                        "id": cid,
+                        "account_id": account_id,
+                        "contact_id": contact_id,
+                        "external_thread_id": m.thread_id,
+                        "subject": m.subject[:300],
+                        "created_at": m.sent_at,
+                        "read_upto": 0,
+                        "priority": 1,
+                    },
                 )
-                s.add(conv)
-                created = True
-            page.conversations.setdefault(m.thread_id, conv)
-            page.by_id[conv.id] = conv
-            page.remember(s, account_id, m, conv)
-            s.add(
-                Message(
-                    id=new_id(m.sent_at),
-                    conversation_id=conv.id,
-                    account_id=account_id,
-                    external_id=m.external_id,
-                    direction=m.direction,
-                    author=m.author,
-                    body=m.body,
-                    sent_at=m.sent_at,
-                    attachments=[
+                page.add(conv)
+            page.remember(account_id, m, conv)
+            rows.append(
+                {
+                    "id": new_id(m.sent_at),
+                    "conversation_id": conv.id,
+                    "account_id": account_id,
+                    "external_id": m.external_id,
+                    "direction": m.direction,
+                    "author": m.author,
+                    "body": m.body,
+                    "sent_at": m.sent_at,
+                    "attachments": [
                         {"name": a.name, "mime_type": a.mime_type, "size": a.size}
                         for a in m.attachments
                     ]
                     or None,
-                )
+                }
             )
             apply_message(conv, m.direction, m.body, m.sent_at, page.last_out.get(conv.id))
+            conv.touched = True
             if m.direction == Direction.OUTBOUND.value:
                 page.last_out[conv.id] = max(page.last_out.get(conv.id, 0), m.sent_at)
             elif conv.status in (Status.RESOLVED.value, Status.SNOOZED.value):
                 reopen_in(s, store, conv, "reopen")
-            touched.add(conv.id)
+        touched = [c for c in page.by_id.values() if c.touched]
+        created = [c.row() for c in touched if c.new is not None]
+        changed = [c.row() for c in touched if c.new is None]
+        if contacts:
+            s.execute(insert(Contact), contacts)
+            s.execute(insert(ContactIdentity), identities)
+        if created:
+            s.execute(insert(Conversation), created)
+        if changed:
+            s.execute(update(Conversation), changed)
+        if rows:
+            s.execute(insert(Message), rows)
+        if page.new_refs:
+            s.execute(insert(ThreadRef), page.new_refs)
         account.cursor = result.next_cursor
         account.last_fetch_at = now
         account.last_error = None
-    ids = frozenset(touched)
-    return Changes(conversations=ids, threads=ids, new_conversations=created)
+    ids = frozenset(c.id for c in touched)
+    return Changes(conversations=ids, threads=ids, new_conversations=bool(created))

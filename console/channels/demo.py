@@ -22,7 +22,7 @@ from console.channels.base import (
     raise_for_status,
 )
 
-PAGE_SIZE = 100
+PAGE_SIZE = 200
 
 
 def _message(item: Any) -> InboundMessage:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -109,7 +109,13 @@ def _set_field(
     return Changes(conversations=frozenset({conversation_id}))
 
 
-def reopen_in(s: Session, store: Store, conv: Conversation, action: str) -> None:
+class _StatusFields(Protocol):
+    id: str
+    status: str
+    status_hlc: str
+
+
+def reopen_in(s: Session, store: Store, conv: _StatusFields, action: str) -> None:
     """Set a conversation back to open inside the caller's transaction, as the system
     (a new message arrived, or its snooze ran out), with its audit event and pending op."""
     stamp = _record(
