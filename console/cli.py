@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from console import __version__
+from console.routing import command as route_command
 from console.settings import default_data_dir
 
 log = logging.getLogger("sotong")
 
-COMMANDS = frozenset({"gui", "demo", "bench", "doctor", "account", "fetch"})
+COMMANDS = frozenset({"gui", "demo", "bench", "doctor", "account", "fetch", "route"})
 
 
 def _add_data_dir(p: argparse.ArgumentParser) -> None:
@@ -98,6 +99,8 @@ def _parser() -> argparse.ArgumentParser:
     ):
         act = acts.add_parser(name, parents=[leaf], help=text)
         act.add_argument("account_id")
+
+    route_command.add_parser(sub, parents=[common])
 
     fetch = sub.add_parser("fetch", parents=[common], help="poll channel accounts now")
     _add_data_dir(fetch)
@@ -195,6 +198,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from console.admin import run_fetch
 
         return run_fetch(args, args.data_dir or default_data_dir())
+    if command == "route":
+        return route_command.run(args)
     if command == "doctor":
         report = doctor_report(args.data_dir or default_data_dir())
         print(json.dumps(report, ensure_ascii=False, indent=2))
