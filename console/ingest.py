@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from console.channels.base import FetchResult, InboundMessage
 from console.domain import Direction, Status
 from console.ids import new_id
-from console.services import Changes, reopen_in
+from console.services import Changes, auto_tag_in, reopen_in
 from console.store.engine import Store
 from console.store.models import (
     ChannelAccount,
@@ -29,6 +29,9 @@ from console.store.models import (
     Message,
     ThreadRef,
 )
+
+if TYPE_CHECKING:
+    from console.routing.triage import Triage
 
 SNIPPET_CHARS = 120
 _CHUNK = 500
@@ -212,10 +215,39 @@ class _Page:
                 )
 
 
-def ingest(store: Store, account_id: str, result: FetchResult) -> Changes:
+def _route(
+    s: Session,
+    store: Store,
+    triage: Triage,
+    conv: _Conv,
+    text: str,
+    channel: str,
+    account_id: str,
+    handle: str,
+) -> None:
+    """Route a new conversation into its row-to-be (``conv.new``)."""
+    assert conv.new is not None
+    decision = triage.decide(text, channel, account_id, handle)
+    conv.new["suggested_department"] = decision.suggestion or None
+    conv.new["suggestion_confidence"] = round(decision.confidence, 4)
+    if decision.department is not None and decision.auto_applied:
+        source = "rule" if decision.rule_name else "auto"
+        detail = {"confidence": round(decision.confidence, 4), "rule": decision.rule_name}
+        stamp = auto_tag_in(s, store, conv.id, decision.department, source, detail)
+        conv.new.update(
+            department=decision.department, department_hlc=stamp, department_source=source
+        )
+
+
+def ingest(
+    store: Store, account_id: str, result: FetchResult, triage: Triage | None = None
+) -> Changes:
     """Store one fetched page and advance the account's cursor in the same transaction.
 
-    An inbound message reopens a resolved or snoozed conversation.
+    An inbound message reopens a resolved or snoozed conversation. With ``triage``, each new
+    conversation that starts with a customer message is routed: a rule or a confident
+    classifier sets its department (source "rule" or "auto"), otherwise the classifier's
+    proposal is kept as a suggestion for staff.
 
     Returns:
         What changed, for the views.
@@ -229,6 +261,7 @@ def ingest(store: Store, account_id: str, result: FetchResult) -> Changes:
         ),
         key=lambda m: m.sent_at,
     )
+    first_text: dict[str, tuple[str, str]] = {}  # new conversation id -> (text, handle)
     contacts: list[dict[str, Any]] = []
     identities: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
@@ -305,10 +338,15 @@ def ingest(store: Store, account_id: str, result: FetchResult) -> Changes:
             )
             apply_message(conv, m.direction, m.body, m.sent_at, page.last_out.get(conv.id))
             conv.touched = True
+            if conv.new is not None and m.direction == Direction.INBOUND.value:
+                first_text.setdefault(conv.id, (m.body, m.handle))
             if m.direction == Direction.OUTBOUND.value:
                 page.last_out[conv.id] = max(page.last_out.get(conv.id, 0), m.sent_at)
             elif conv.status in (Status.RESOLVED.value, Status.SNOOZED.value):
                 reopen_in(s, store, conv, "reopen")
+        if triage is not None:
+            for cid, (text, handle) in first_text.items():
+                _route(s, store, triage, page.by_id[cid], text, account.kind, account_id, handle)
         touched = [c for c in page.by_id.values() if c.touched]
         created = [c.row() for c in touched if c.new is not None]
         changed = [c.row() for c in touched if c.new is None]

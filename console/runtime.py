@@ -11,6 +11,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -36,6 +37,9 @@ from console.store.models import (
     Message,
     Outbox,
 )
+
+if TYPE_CHECKING:
+    from console.routing.triage import Triage
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +80,7 @@ class Runtime:
         store: The local store.
         channels: A connector per account id.
         clock: Monotonic seconds (injectable for tests).
+        triage: Routes new conversations as they arrive (None: they stay Untriaged).
     """
 
     def __init__(
@@ -83,9 +88,11 @@ class Runtime:
         store: Store,
         channels: Mapping[str, Channel],
         clock: Callable[[], float] = time.monotonic,
+        triage: Triage | None = None,
     ) -> None:
         self.store = store
         self.channels = dict(channels)
+        self.triage = triage
         self._clock = clock
         self._accounts: dict[str, _AccountState] = {}
 
@@ -110,7 +117,7 @@ class Runtime:
                             select(ChannelAccount.cursor).where(ChannelAccount.id == account_id)
                         )
                     result = channel.fetch(cursor)
-                    report.changes |= ingest(self.store, account_id, result)
+                    report.changes |= ingest(self.store, account_id, result, self.triage)
                     report.fetched += len(result.messages)
                     if not result.more:
                         break

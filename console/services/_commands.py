@@ -140,12 +140,38 @@ def tag_department(
         ConversationNotFound: no such conversation.
     """
 
-    def check(s: Session, _conv: Conversation) -> None:
+    def check(s: Session, conv: Conversation) -> None:
         if department is not None and s.get(Department, department) is None:
             raise errors.UnknownDepartment(department=department)
+        conv.department_source = "staff"  # a person decided; the classifier learns from it
 
     return _set_field(
         store, actor, conversation_id, "department", department, "tag_department", check
+    )
+
+
+def auto_tag_in(
+    s: Session,
+    store: Store,
+    conversation_id: str,
+    department: str,
+    source: str,
+    detail: dict[str, Any],
+) -> str:
+    """Record a department set by a rule or the classifier (not a person) inside the caller's
+    transaction: its audit event and pending op. The caller sets the row's fields.
+
+    Returns:
+        The clock stamp for ``department_hlc``.
+    """
+    return _record(
+        s,
+        store,
+        Actor(None),
+        f"{source}_tag",
+        conversation_id,
+        [("conversation", conversation_id, "department", department, None)],
+        {"department": department, **detail},
     )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Computed,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -144,6 +145,11 @@ class Conversation(Base):
     waiting_since: Mapped[int | None]
     snippet: Mapped[str] = mapped_column(String(200), default="")
     message_count: Mapped[int] = mapped_column(default=0)
+    #: Who set the department: "staff", "rule", "auto" (the classifier) or "" (nobody yet).
+    department_source: Mapped[str] = mapped_column(String(8), default="", server_default="")
+    #: The classifier's proposal when it was not confident enough to apply it.
+    suggested_department: Mapped[str | None] = mapped_column(String(32))
+    suggestion_confidence: Mapped[float | None] = mapped_column(Float)
     #: The subject line, on channels that have one (e-mail, web form); replies reuse it.
     subject: Mapped[str] = mapped_column(String(300), default="", server_default="")
     #: Which navigation folder the status puts it in: 1 active (open, pending), 2 snoozed,
