@@ -3,6 +3,11 @@
 The command line calls ``run(AppOptions(...))`` for ``sotong`` and ``sotong demo``. With
 ``screenshot`` the window is grabbed to a PNG after ``quit_after`` seconds (3 by default) and
 the app exits; with only ``quit_after`` it simply exits then.
+
+The channel runtime is built by the context on its network worker once the window shows
+(:func:`console.accounts.build_runtime` reads the keyring, which can block for a moment), and
+again whenever the accounts change in Settings → Channels. ``sotong demo`` starts with the demo
+session's runtime; rebuilt, its demo accounts connect to the same demo server.
 """
 
 from __future__ import annotations
@@ -27,10 +32,10 @@ from console.store import open_store
 from console.store.engine import Store
 from console.store.queries import operators, thread_items
 from ui import icons, texts, theme
-from ui.context import AppContext
+from ui.context import AppContext, RuntimeFactory
 from ui.mainwindow import MainWindow
 from ui.qtcompat import guard_none_refcount
-from ui.settingsdialog import SettingsDialog
+from ui.settingsdialog import CHANNELS_TAB, GENERAL_TAB, SettingsDialog
 from ui.tasks import Tasks
 
 if TYPE_CHECKING:
@@ -125,11 +130,54 @@ def build_window(
     tasks: Tasks | None = None,
     runtime: Runtime | None = None,
     poll_interval_s: float = 5.0,
+    runtime_factory: RuntimeFactory | None = None,
 ) -> tuple[AppContext, MainWindow]:
     """The context and main window over an open store (the QApplication must exist)."""
-    ctx = AppContext(store, operator_id, tasks or Tasks(), runtime, poll_interval_s)
+    ctx = AppContext(
+        store,
+        operator_id,
+        tasks or Tasks(),
+        runtime,
+        poll_interval_s,
+        runtime_factory=runtime_factory,
+    )
     window = MainWindow(ctx)
     return ctx, window
+
+
+def account_runtime(store: Store) -> Runtime:
+    """The runtime over the store's enabled accounts (runs on the network worker)."""
+    from console.accounts import build_runtime
+
+    return build_runtime(store)
+
+
+def demo_runtime_factory(session: DemoSession) -> RuntimeFactory:
+    """For ``sotong demo``: a factory that connects the enabled demo accounts to the running
+    demo server (with its token, or their own from the keyring) and every other enabled
+    account as usual."""
+
+    def build(store: Store) -> Runtime:
+        from console.accounts import AccountUnusable, build_runtime, channel_for, list_accounts
+        from console.channels.demo import DemoChannel
+        from console.runtime import Runtime
+
+        channels = dict(build_runtime(store).channels)
+        for row in list_accounts(store):
+            if not row.enabled or row.connector != "demo":
+                continue
+            if not row.has_secret:
+                channel = str(row.config.get("channel", ""))
+                server = session.server
+                channels[row.id] = DemoChannel(server.base_url, channel, server.token)
+                continue
+            try:
+                channels[row.id] = channel_for(row)
+            except AccountUnusable:
+                log.warning("demo account %s left out", row.id)
+        return Runtime(store, channels)
+
+    return build
 
 
 def _application() -> QApplication:
@@ -189,11 +237,15 @@ def run(options: AppOptions) -> int:
             tasks,
             session.runtime if session else None,
             settings.poll_interval_s,
+            demo_runtime_factory(session) if session else account_runtime,
         )
         if options.screenshot is None:
             window.restore_geometry_b64(settings.window_geometry)
         window.settings_requested.connect(
             lambda: _edit_settings(app, window, options.data_dir, translators)
+        )
+        window.channels_requested.connect(
+            lambda: _edit_settings(app, window, options.data_dir, translators, CHANNELS_TAB)
         )
         window.show()
         ctx.start()
@@ -215,6 +267,8 @@ def run(options: AppOptions) -> int:
         if ctx is not None:
             ctx.stop()
         tasks.shutdown()
+        if ctx is not None:
+            ctx.close_runtime()
         if window is not None:
             window.close()
             window.deleteLater()
@@ -251,15 +305,23 @@ def apply_settings(
 
 
 def _edit_settings(
-    app: QApplication, window: MainWindow, data_dir: Path, translators: list[QTranslator]
+    app: QApplication,
+    window: MainWindow,
+    data_dir: Path,
+    translators: list[QTranslator],
+    tab: str = GENERAL_TAB,
 ) -> None:
     current = load_settings(data_dir)
     if not current.operator_id and window.ctx.operator_id:
         current = dataclasses.replace(current, operator_id=window.ctx.operator_id)
-    dialog = SettingsDialog(current, window.ctx.operators(), window)
-    if dialog.exec() != SettingsDialog.DialogCode.Accepted:
-        return
-    chosen = dialog.chosen()
+    dialog = SettingsDialog(current, window.ctx.operators(), window, ctx=window.ctx)
+    dialog.show_tab(tab)
+    try:
+        if dialog.exec() != SettingsDialog.DialogCode.Accepted:
+            return
+        chosen = dialog.chosen()
+    finally:
+        dialog.deleteLater()  # the Channels tab stops following the accounts
     try:
         save_settings(data_dir, chosen)
     except OSError as exc:

@@ -7,6 +7,10 @@ practice 5): models and views decide for themselves whether to refresh.
 
 It also owns the polling timer: every ``poll_interval_s`` seconds the runtime polls the
 channels, sends due replies and wakes snoozed conversations, all on the network worker.
+
+With a ``runtime_factory`` the context builds the runtime itself, on the network worker (the
+factory reads the keyring, which can block briefly), at :meth:`AppContext.start` and again after
+every change to the channel accounts (:meth:`AppContext.rebuild_runtime`).
 """
 
 from __future__ import annotations
@@ -29,6 +33,9 @@ if TYPE_CHECKING:
     from console.runtime import PollReport, Runtime
 
 log = logging.getLogger(__name__)
+
+#: Builds a runtime over the store's enabled accounts (``console.accounts.build_runtime``).
+RuntimeFactory = Callable[[Store], "Runtime"]
 
 HEALTH_INTERVAL_MS = 30_000
 COUNTS_DELAY_MS = 120
@@ -53,6 +60,8 @@ class AppContext(QObject):
         runtime: The channel runtime that polls and sends, if this PC has one.
         poll_interval_s: Seconds between polls.
         parent: Qt parent.
+        runtime_factory: Builds the runtime from the accounts (at start, when ``runtime`` is
+            None, and after accounts change). None: the runtime given is kept as it is.
 
     Signals:
         changed(object): a :class:`console.services.Changes` after every service call or poll.
@@ -60,6 +69,8 @@ class AppContext(QObject):
         counts_changed(object): fresh :class:`NavCounts` for the navigation pane.
         health_changed(object): fresh :class:`Health` for the status bar.
         connection_changed(str): a :class:`Connection` value.
+        accounts_changed(): the channel accounts changed (added, paused, resumed, removed,
+            reconnected) or a new runtime recorded why it left one out; lists re-read them.
     """
 
     changed = Signal(object)
@@ -67,6 +78,7 @@ class AppContext(QObject):
     counts_changed = Signal(object)
     health_changed = Signal(object)
     connection_changed = Signal(str)
+    accounts_changed = Signal()
 
     def __init__(
         self,
@@ -76,17 +88,27 @@ class AppContext(QObject):
         runtime: Runtime | None = None,
         poll_interval_s: float = 5.0,
         parent: QObject | None = None,
+        runtime_factory: RuntimeFactory | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
         self.operator_id = operator_id
         self.tasks = tasks
         self.runtime = runtime
-        self.connection = Connection.CHECKING if runtime else Connection.NOT_CONNECTED
+        self._runtime_factory = runtime_factory
+        if runtime is not None:
+            self.connection = Connection.CHECKING if runtime.channels else Connection.NOT_CONNECTED
+        else:
+            self.connection = Connection.CHECKING if runtime_factory else Connection.NOT_CONNECTED
         self._operators: list[OperatorRow] | None = None
         self._polling = False
         self._sending = False
         self._send_again = False
+        self._started = False
+        self._swapping = False
+        self._swap_again = False
+        self._built_once = runtime is not None  # a runtime given was recovered by its owner
+        self._built: list[Runtime] = []  # every runtime the factory made that is not closed yet
         self._counts_seq = 0
         self._poll_timer = QTimer(self)
         self._poll_timer.setInterval(max(500, int(poll_interval_s * 1000)))
@@ -162,6 +184,45 @@ class AppContext(QObject):
 
         self.tasks.write(call, done, failed)
 
+    def account_command(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_success: Callable[[Any], None] | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Change the channel accounts with ``fn(store, actor, *args)`` on the write worker.
+
+        On success ``accounts_changed`` is emitted, the status bar refreshed and the runtime
+        rebuilt over the accounts as they now are.
+
+        Args:
+            fn: A :mod:`console.services` account command (``add_account`` through
+                :func:`functools.partial` for its keyword arguments).
+            *args: Its arguments after the store and the actor.
+            on_success: Called with the result on the GUI thread, before ``accounts_changed``.
+            on_failure: Called with the exception; without it the error sentence is emitted.
+        """
+        store, actor = self.store, self.actor
+
+        def call() -> Any:
+            return fn(store, actor, *args)
+
+        def done(result: Any) -> None:
+            if on_success is not None:
+                on_success(result)
+            self.accounts_changed.emit()
+            self.refresh_health()
+            self.rebuild_runtime()
+
+        def failed(exc: BaseException) -> None:
+            if on_failure is not None:
+                on_failure(exc)
+            else:
+                self.error.emit(texts.error_text(exc))
+
+        self.tasks.write(call, done, failed)
+
     def tag_department(self, conversation_id: str, department: str | None) -> None:
         """Tag a conversation with a department (None: back to Untriaged)."""
         self.command(services.tag_department, conversation_id, department)
@@ -189,24 +250,97 @@ class AppContext(QObject):
         self._poll_timer.setInterval(max(500, int(seconds * 1000)))
 
     def start(self) -> None:
-        """Start polling (if there is a runtime) and the periodic status refresh."""
+        """Start polling (building the runtime first if there is a factory but no runtime)
+        and the periodic status refresh."""
+        self._started = True
         self.refresh_health()
         self.refresh_counts()
         self._health_timer.start()
-        if self.runtime is not None:
+        if self.runtime is None and self._runtime_factory is not None:
+            self.rebuild_runtime()
+        elif self.runtime is not None:
             self._poll_timer.start()
             self.poll_now()
 
     def stop(self) -> None:
         """Stop the timers (workers are stopped by :meth:`Tasks.shutdown`)."""
+        self._started = False
         self._poll_timer.stop()
         self._health_timer.stop()
         self._counts_timer.stop()
 
+    def close_runtime(self) -> None:
+        """Close the connectors of the runtimes this context built (after
+        :meth:`Tasks.shutdown`, when nothing runs on the network worker any more)."""
+        for runtime in self._built:
+            runtime.close()
+        self._built.clear()
+
+    def rebuild_runtime(self) -> None:
+        """Swap in a runtime built afresh by the factory (after the accounts changed).
+
+        The poll timer stops; on the network worker, behind any poll or send still running
+        there, the old runtime's connectors are closed and the new runtime is built; back on
+        the GUI thread it replaces the old one and polling starts again. Polls and sends asked
+        for meanwhile wait for the new runtime. Without a factory nothing happens.
+        """
+        factory = self._runtime_factory
+        if factory is None:
+            return
+        if self._swapping:
+            self._swap_again = True
+            return
+        self._swapping = True
+        self._poll_timer.stop()
+        old, store, first = self.runtime, self.store, not self._built_once
+        built = self._built
+
+        def work() -> tuple[Runtime, Changes]:
+            if old is not None:
+                old.close()
+                if old in built:
+                    built.remove(old)
+            runtime = factory(store)
+            built.append(runtime)
+            changes = runtime.recover_interrupted() if first else Changes()
+            return runtime, changes
+
+        def done(result: tuple[Runtime, Changes]) -> None:
+            runtime, changes = result
+            self._swapping = False
+            self._built_once = True
+            self.runtime = runtime
+            self._set_connection(
+                Connection.CHECKING if runtime.channels else Connection.NOT_CONNECTED
+            )
+            self.accounts_changed.emit()  # the build records why it left an account out
+            self.refresh_health()
+            if changes:
+                self.changed.emit(changes)
+            self._after_swap()
+
+        def failed(exc: BaseException) -> None:
+            self._swapping = False
+            self.runtime = None
+            log.warning("could not build the channel runtime: %s", type(exc).__name__)
+            self._set_connection(Connection.NOT_CONNECTED)
+            self.error.emit(texts.error_text(exc))
+            self._after_swap()
+
+        self.tasks.network(work, done, failed)
+
+    def _after_swap(self) -> None:
+        if self._swap_again:
+            self._swap_again = False
+            self.rebuild_runtime()
+        elif self._started and self.runtime is not None:
+            self._poll_timer.start()
+            self.poll_now()
+
     def poll_now(self) -> None:
         """Poll the channels, send due replies and wake snoozes on the network worker."""
         runtime = self.runtime
-        if runtime is None or self._polling:
+        if runtime is None or self._polling or self._swapping:
             return
         self._polling = True
 
@@ -218,8 +352,13 @@ class AppContext(QObject):
         def done(result: tuple[PollReport, Changes]) -> None:
             self._polling = False
             report, changes = result
-            online = not runtime.channels or len(report.errors) < len(runtime.channels)
-            self._set_connection(Connection.ONLINE if online else Connection.OFFLINE)
+            if not runtime.channels:
+                state = Connection.NOT_CONNECTED  # snoozes still wake; nothing to fetch from
+            elif len(report.errors) < len(runtime.channels):
+                state = Connection.ONLINE
+            else:
+                state = Connection.OFFLINE
+            self._set_connection(state)
             self.changed.emit(changes)
             self.refresh_health()
 
@@ -234,8 +373,8 @@ class AppContext(QObject):
     def send_soon(self) -> None:
         """Send due replies now (after a reply was queued) on the network worker."""
         runtime = self.runtime
-        if runtime is None:
-            return
+        if runtime is None or self._swapping:
+            return  # after a swap the first poll sends what is due
         if self._sending:
             self._send_again = True
             return

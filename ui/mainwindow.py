@@ -47,6 +47,7 @@ from console.store.queries import (
     channel_kinds,
 )
 from ui import icons, texts
+from ui.accounts import ExpiredBanner
 from ui.context import AppContext, Connection
 from ui.conversations import ConversationListModel, ConversationListView, IdRole
 from ui.navigation import NavigationModel, ValueRole, ViewRole, make_nav_view
@@ -54,6 +55,8 @@ from ui.threadpane import ThreadPane, plain_label
 
 SEARCH_DELAY_MS = 250
 DEFAULT_SIZE = (1280, 800)
+#: The account error that the banner over the conversations reports.
+EXPIRED = "auth_expired"
 
 
 class SearchBox(QLineEdit):
@@ -89,10 +92,13 @@ class MainWindow(QMainWindow):
     Signals:
         closing(): the window is closing (the pending draft has been handed to the worker).
         settings_requested(): the user asked for the settings (button or Ctrl+,).
+        channels_requested(): the user asked for the Channels tab of the settings (the
+            expired-login banner's "Reconnect…").
     """
 
     closing = Signal()
     settings_requested = Signal()
+    channels_requested = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -125,7 +131,16 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(2, 1)
         splitter.setSizes([220, 400, 660])
         self.splitter = splitter
-        self.setCentralWidget(splitter)
+        central = QWidget(self)
+        central.setObjectName("central")
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self.expired_banner = ExpiredBanner(central)
+        self.expired_banner.reconnect_requested.connect(self.channels_requested)
+        column.addWidget(self.expired_banner)
+        column.addWidget(splitter, 1)
+        self.setCentralWidget(central)
         self._build_status_bar()
         self._build_shortcuts()
 
@@ -553,6 +568,11 @@ class MainWindow(QMainWindow):
             )
         else:
             self.fetch_label.setText(self.tr("Nothing received yet"))
+        # Expired logins also get the banner over the conversations; every problem stays
+        # listed here.
+        self.expired_banner.set_accounts(
+            [name for name, code in health.accounts_in_error if code == EXPIRED]
+        )
         if health.accounts_in_error:
             names = ", ".join(
                 f"{name} ({texts.channel_error_text(code)})"

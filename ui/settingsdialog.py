@@ -1,7 +1,9 @@
-"""Settings: the UI language, who uses this PC, and how often channels are checked.
+"""Settings: the UI language, who uses this PC, how often channels are checked, and the
+channel accounts.
 
-The dialog edits a copy of :class:`console.settings.Settings`; the app saves it and applies
-each change at once (language, member of staff, poll interval).
+The "General" tab edits a copy of :class:`console.settings.Settings`; the app saves it and
+applies each change at once (language, member of staff, poll interval) when OK is pressed.
+The "Channels" tab (:class:`ui.accounts.AccountsPanel`) changes accounts as soon as asked.
 """
 
 from __future__ import annotations
@@ -14,16 +16,21 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from console.settings import Settings
 from console.store.queries import OperatorRow
+from ui.accounts import AccountsPanel
+from ui.context import AppContext
 
 #: Language choices: the setting's value and the name shown (languages name themselves).
 LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
 MIN_POLL_S, MAX_POLL_S = 2, 600
+#: Names of the tabs, for :meth:`SettingsDialog.show_tab`.
+GENERAL_TAB, CHANNELS_TAB = "general", "channels"
 
 
 class SettingsDialog(QDialog):
@@ -33,24 +40,33 @@ class SettingsDialog(QDialog):
         settings: The current settings (not modified).
         staff: The members of staff to choose from.
         parent: The owning window.
+        ctx: The application context; with it the dialog has a "Channels" tab.
     """
 
     def __init__(
-        self, settings: Settings, staff: list[OperatorRow], parent: QWidget | None = None
+        self,
+        settings: Settings,
+        staff: list[OperatorRow],
+        parent: QWidget | None = None,
+        ctx: AppContext | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle(self.tr("Settings"))
         self._settings = settings
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("settingsTabs")
+        general = QWidget(self.tabs)
+        general.setObjectName("generalTab")
 
-        self.language_combo = QComboBox(self)
+        self.language_combo = QComboBox(general)
         self.language_combo.setObjectName("languageCombo")
         self.language_combo.addItem(self.tr("Follow the system"), "auto")
         for code, name in LANGUAGE_NAMES.items():
             self.language_combo.addItem(name, code)
         self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(settings.language)))
 
-        self.operator_combo = QComboBox(self)
+        self.operator_combo = QComboBox(general)
         self.operator_combo.setObjectName("operatorCombo")
         for op in staff:
             self.operator_combo.addItem(op.name, op.id)
@@ -59,7 +75,7 @@ class SettingsDialog(QDialog):
         )
         self.operator_combo.setEnabled(bool(staff))
 
-        self.poll_spin = QSpinBox(self)
+        self.poll_spin = QSpinBox(general)
         self.poll_spin.setObjectName("pollSpin")
         self.poll_spin.setRange(MIN_POLL_S, MAX_POLL_S)
         self.poll_spin.setSuffix(self.tr(" s"))
@@ -67,18 +83,32 @@ class SettingsDialog(QDialog):
             int(min(MAX_POLL_S, max(MIN_POLL_S, round(settings.poll_interval_s))))
         )
 
-        form = QFormLayout()
+        form = QFormLayout(general)
+        form.setContentsMargins(12, 14, 12, 12)
         form.addRow(self.tr("Language"), self.language_combo)
         form.addRow(self.tr("Who uses this PC"), self.operator_combo)
         form.addRow(self.tr("Check channels every"), self.poll_spin)
+        self.tabs.addTab(general, self.tr("General"))
+        self.accounts_panel: AccountsPanel | None = None
+        if ctx is not None:
+            self.accounts_panel = AccountsPanel(ctx, self.tabs)
+            self.tabs.addTab(self.accounts_panel, self.tr("Channels"))
+            self.resize(760, 460)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         box = QVBoxLayout(self)
-        box.addLayout(form)
+        box.addWidget(self.tabs, 1)
         box.addWidget(buttons)
+
+    def show_tab(self, name: str) -> None:
+        """Bring a tab to the front: :data:`GENERAL_TAB` or :data:`CHANNELS_TAB`."""
+        if name == CHANNELS_TAB and self.accounts_panel is not None:
+            self.tabs.setCurrentWidget(self.accounts_panel)
+        else:
+            self.tabs.setCurrentIndex(0)
 
     def chosen(self) -> Settings:
         """The settings as the dialog shows them."""

@@ -16,7 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
-from console import errors
+from console import errors, secrets
 from console.domain import ChannelKind, OutboxState, Status
 from console.store.queries import View
 
@@ -136,6 +136,8 @@ def error_text(exc: BaseException) -> str:
     """One sentence saying what went wrong, for any exception a service raises."""
     if isinstance(exc, errors.SotongError):
         return error_code_text(exc.code, exc.params)
+    if isinstance(exc, secrets.NoSecretStore):
+        return no_secret_store_text()
     return _fill(
         translate("Texts", "Something unexpected went wrong ({name}). Please try again."),
         {"name": type(exc).__name__},
@@ -179,6 +181,14 @@ def error_code_text(code: str, params: Mapping[str, Any] | None = None) -> str:
             "Texts",
             "Could not save on this PC. Check the free disk space and permissions. ({reason})",
         ),
+        "unknown_channel": translate("Texts", "Sotong does not know the channel “{kind}”."),
+        "unknown_connector": translate(
+            "Texts", "This version of Sotong has no connector called “{connector}”."
+        ),
+        "account_exists": translate(
+            "Texts", "This account is already connected (same connector and id on the channel)."
+        ),
+        "account_not_found": translate("Texts", "That channel account no longer exists."),
     }
     template = sentences.get(code)
     if template is None:
@@ -201,8 +211,93 @@ def channel_error_text(code: str) -> str:
         "unknown_thread": translate("Texts", "the conversation no longer exists on the channel"),
         "outside_window": translate("Texts", "the channel's reply window has closed"),
         "invalid_token": translate("Texts", "login expired, reconnect the account"),
+        "no_keyring": translate("Texts", "no secure password store on this PC"),
+        "no_secret": translate("Texts", "token missing on this PC, reconnect the account"),
+        "unknown_connector": translate("Texts", "not supported by this version"),
+        "bad_config": translate("Texts", "connector settings incomplete"),
     }
     return phrases.get(code, code)
+
+
+# -- channel accounts --------------------------------------------------------------------
+
+
+def no_secret_store_text() -> str:
+    """Why a token cannot be saved on a PC without a keyring backend."""
+    return translate(
+        "Texts",
+        "This PC has no secure password store, so the token cannot be saved. "
+        "(Linux: install gnome-keyring or KWallet)",
+    )
+
+
+def connection_check_text(code: str | None) -> str:
+    """The sentence for the result of testing an account's connection (None: it worked).
+
+    Args:
+        code: None, or a channel error code (auth_expired, rate_limited, transient, rejected)
+            or a reason the connector could not be built (no_keyring, no_secret,
+            unknown_connector, bad_config).
+    """
+    if code is None:
+        return translate("Texts", "Connected.")
+    sentences = {
+        "auth_expired": translate(
+            "Texts",
+            "The login has expired or the token was refused. Reconnect the account with a "
+            "new token.",
+        ),
+        "rate_limited": translate(
+            "Texts", "The channel asks Sotong to slow down. Try again in a few minutes."
+        ),
+        "transient": translate(
+            "Texts",
+            "The channel could not be reached. Check the internet connection and try again.",
+        ),
+        "rejected": translate(
+            "Texts", "The channel refused the request. Check the account's id and settings."
+        ),
+        "no_keyring": no_secret_store_text(),
+        "no_secret": translate(
+            "Texts",
+            "The token of this account is missing from this PC's password store. Reconnect "
+            "the account.",
+        ),
+        "unknown_connector": translate(
+            "Texts", "This version of Sotong cannot connect this kind of account."
+        ),
+        "bad_config": translate(
+            "Texts", "The account's connector settings are incomplete or wrong."
+        ),
+    }
+    sentence = sentences.get(code)
+    if sentence is None:
+        return _fill(
+            translate("Texts", "The connection test failed ({reason})."),
+            {"reason": channel_error_text(code)},
+        )
+    return sentence
+
+
+def account_state_name(state: str) -> str:
+    """The label of an account's state: "active", "paused" or "removed"."""
+    names = {
+        "active": translate("Texts", "Active"),
+        "paused": translate("Texts", "Paused"),
+        "removed": translate("Texts", "Removed"),
+    }
+    return names.get(state, state)
+
+
+def expired_banner_text(names: list[str]) -> str:
+    """The banner over the list when accounts' logins expired, naming them."""
+    return _fill(
+        translate(
+            "Texts",
+            "The connection of {names} has expired. Reconnect it in Settings → Channels.",
+        ),
+        {"names": ", ".join(names)},
+    )
 
 
 # -- time --------------------------------------------------------------------------------
