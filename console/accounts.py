@@ -37,6 +37,7 @@ class AccountRow:
     last_error: str | None
     last_fetch_at: int | None
     config: dict[str, Any]
+    removed: bool = False
 
 
 def list_accounts(store: Store) -> list[AccountRow]:
@@ -55,6 +56,7 @@ def list_accounts(store: Store) -> list[AccountRow]:
                 a.last_error,
                 a.last_fetch_at,
                 dict(a.config),
+                a.removed_at is not None,
             )
             for a in rows
         ]

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from console import secrets, services
+from console import services
 from console.accounts import build_runtime, check_connection, list_accounts
 from console.errors import SotongError
 from console.store import open_store
@@ -50,9 +50,6 @@ def run_account(args: argparse.Namespace, data_dir: Path) -> int:
         return _account(args, store)
     except SotongError as exc:
         _say({"ok": False, "error": exc.code, **{k: str(v) for k, v in exc.params.items()}})
-        return 1
-    except secrets.NoSecretStore:
-        _say({"ok": False, "error": "no_keyring"})
         return 1
     finally:
         store.close()

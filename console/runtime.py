@@ -110,6 +110,7 @@ class Runtime:
             state = self._accounts.setdefault(account_id, _AccountState())
             if self._clock() < state.next_poll or not channel.capabilities.can_poll:
                 continue
+            interval = channel.capabilities.min_poll_interval_s
             try:
                 for _ in range(MAX_PAGES_PER_POLL):
                     with self.store.read() as s:
@@ -122,7 +123,7 @@ class Runtime:
                     if not result.more:
                         break
                 state.failures = 0
-                state.next_poll = 0.0
+                state.next_poll = self._clock() + interval if interval else 0.0
             except ChannelError as exc:
                 state.failures += 1
                 delay = backoff_s(state.failures)
@@ -190,6 +191,15 @@ class Runtime:
                 )
                 or ""
             )
+            latest_in = s.scalar(
+                select(Message.external_id)
+                .where(
+                    Message.conversation_id == conv.id,
+                    Message.direction == Direction.INBOUND.value,
+                )
+                .order_by(Message.sent_at.desc())
+                .limit(1)
+            )
             reply = OutgoingReply(
                 row.id,
                 conv.external_thread_id,
@@ -197,6 +207,7 @@ class Runtime:
                 row.body,
                 customer_last_at=conv.last_inbound_at,
                 subject=conv.subject,
+                reply_to_external_id=latest_in or "",
             )
             return row, reply
 

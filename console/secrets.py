@@ -9,11 +9,15 @@ from __future__ import annotations
 import keyring
 import keyring.errors
 
+from console.errors import SotongError
+
 SERVICE = "sotong"
 
 
-class NoSecretStore(Exception):
+class NoSecretStore(SotongError):
     """This machine has no usable keyring backend."""
+
+    code = "no_keyring"
 
 
 def get_secret(ref: str) -> str | None:

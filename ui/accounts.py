@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console import secrets, services
+from console import services
 from console.domain import ChannelKind
 from console.store.engine import Store
 from ui import icons, texts, theme
@@ -80,15 +80,10 @@ class AccountState(enum.StrEnum):
 
 
 def account_state(row: AccountRow) -> AccountState:
-    """The state of an account.
-
-    ``AccountRow`` has no "removed" flag: a disabled account without a stored token is shown
-    as removed (``remove_account`` forgets the token). A paused account that never had a token
-    looks the same.
-    """
-    if row.enabled:
-        return AccountState.ACTIVE
-    return AccountState.PAUSED if row.has_secret else AccountState.REMOVED
+    """The state of an account."""
+    if row.removed:
+        return AccountState.REMOVED
+    return AccountState.ACTIVE if row.enabled else AccountState.PAUSED
 
 
 def parse_config(text: str) -> tuple[dict[str, str], int | None]:
@@ -110,13 +105,8 @@ def parse_config(text: str) -> tuple[dict[str, str], int | None]:
 
 
 def _store_token(store: Store, actor: Actor, account_id: str, token: str) -> None:
-    """Replace an account's token in the keyring (its database row already refers to it).
-
-    There is no service for this: the token lives only in this PC's keyring and is never
-    synced, and the account keeps its reference, so no database row changes.
-    """
-    del store, actor  # the signature of an account command
-    secrets.set_secret(account_id, token)
+    """Replace an account's token (keyring) and clear its error, through the service."""
+    services.reconnect_account(store, actor, account_id, token)
 
 
 # -- model -----------------------------------------------------------------------------------

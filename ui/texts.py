@@ -134,10 +134,10 @@ def outbox_state_text(state: str | None, error: str | None) -> str:
 
 def error_text(exc: BaseException) -> str:
     """One sentence saying what went wrong, for any exception a service raises."""
-    if isinstance(exc, errors.SotongError):
-        return error_code_text(exc.code, exc.params)
     if isinstance(exc, secrets.NoSecretStore):
         return no_secret_store_text()
+    if isinstance(exc, errors.SotongError):
+        return error_code_text(exc.code, exc.params)
     return _fill(
         translate("Texts", "Something unexpected went wrong ({name}). Please try again."),
         {"name": type(exc).__name__},

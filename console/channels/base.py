@@ -86,6 +86,8 @@ class Capabilities:
         max_length: Longest reply in characters.
         attachments: Attachments can be sent.
         dedupes: The API recognises a repeated send by our reply id, so retrying is safe.
+        min_poll_interval_s: The least time between two polls of the account (APIs billed
+            per call, such as X, set a longer one).
     """
 
     can_poll: bool = True
@@ -94,6 +96,7 @@ class Capabilities:
     max_length: int = 2000
     attachments: bool = False
     dedupes: bool = False
+    min_poll_interval_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,8 @@ class OutgoingReply:
         body: Plain text.
         customer_last_at: When the customer last wrote (ms), for reply-window rules.
         subject: For channels with subjects (e-mail): the conversation's subject.
+        reply_to_external_id: The customer's latest message on the channel (what a threaded
+            reply answers, e.g. the post an X reply is attached to).
     """
 
     reply_id: str
@@ -165,6 +170,7 @@ class OutgoingReply:
     body: str
     customer_last_at: int | None = None
     subject: str = ""
+    reply_to_external_id: str = ""
 
 
 class Channel(abc.ABC):
@@ -179,6 +185,11 @@ class Channel(abc.ABC):
     @abc.abstractmethod
     def send(self, reply: OutgoingReply) -> str:
         """Send one reply and return the channel's id for the sent message."""
+
+    def max_length_for(self, thread_id: str) -> int:
+        """The longest reply this thread accepts (a DM may allow more than a public post)."""
+        del thread_id
+        return self.capabilities.max_length
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release network resources."""

@@ -13,6 +13,8 @@ import httpx
 
 from console.channels.base import Channel
 from console.channels.demo import DemoChannel
+from console.channels.telegram import TelegramChannel
+from console.channels.x import XChannel
 
 Factory = Callable[[Mapping[str, Any], str | None, httpx.BaseTransport | None], Channel]
 
@@ -23,7 +25,11 @@ def _demo(
     return DemoChannel(str(config["base_url"]), str(config["channel"]), secret or "", transport)
 
 
-CONNECTORS: dict[str, Factory] = {"demo": _demo}
+CONNECTORS: dict[str, Factory] = {
+    "demo": _demo,
+    "x": XChannel.from_config,
+    "telegram": TelegramChannel.from_config,
+}
 
 
 class UnknownConnector(KeyError):

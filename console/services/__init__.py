@@ -11,6 +11,7 @@ from console.services._accounts import (
     UnknownChannel,
     UnknownConnector,
     add_account,
+    reconnect_account,
     remove_account,
     set_account_enabled,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "delete_draft",
     "mark_read",
     "queue_reply",
+    "reconnect_account",
     "remove_account",
     "remove_label",
     "reopen_in",

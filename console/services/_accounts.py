@@ -109,32 +109,28 @@ def add_account(
         raise UnknownConnector(connector=connector)
     if not display_name.strip() or not external_id.strip():
         raise errors.InvalidInput(field="display_name" if external_id.strip() else "external_id")
-    account_id = new_id()
     with store.read() as s:
-        taken = s.scalar(
-            select(ChannelAccount.id).where(
+        taken = s.execute(
+            select(ChannelAccount.id, ChannelAccount.removed_at).where(
                 ChannelAccount.connector == connector, ChannelAccount.external_id == external_id
             )
-        )
-    if taken is not None:
-        raise AccountExists(account_id=taken)
+        ).first()
+    if taken is not None and taken[1] is None:
+        raise AccountExists(account_id=taken[0])
+    # A removed account comes back under its old id, with its conversations.
+    account_id = taken[0] if taken is not None else new_id()
     if secret:
         secrets.set_secret(account_id, secret)
     try:
         with store.write() as s:
-            s.add(
-                ChannelAccount(
-                    id=account_id,
-                    kind=kind,
-                    connector=connector,
-                    external_id=external_id,
-                    display_name=display_name.strip(),
-                    config=dict(config),
-                    secret_ref=account_id if secret else None,
-                    enabled=True,
-                    created_at=_now_ms(),
-                )
-            )
+            account = s.get(ChannelAccount, account_id)
+            if account is None:
+                account = ChannelAccount(id=account_id, created_at=_now_ms())
+                s.add(account)
+            account.kind, account.connector, account.external_id = kind, connector, external_id
+            account.display_name, account.config = display_name.strip(), dict(config)
+            account.secret_ref = account_id if secret else None
+            account.enabled, account.removed_at, account.last_error = True, None, None
             _record(
                 store,
                 s,
@@ -174,7 +170,30 @@ def remove_account(store: Store, actor: Actor, account_id: str) -> None:
         if account is None:
             raise AccountNotFound(account_id=account_id)
         ref = account.secret_ref
-        account.enabled, account.secret_ref = False, None
+        account.enabled, account.secret_ref, account.removed_at = False, None, _now_ms()
         _record(store, s, actor, "remove_account", account_id, {"enabled": False})
     if ref:
         secrets.delete_secret(ref)
+
+
+def reconnect_account(store: Store, actor: Actor, account_id: str, secret: str) -> None:
+    """Replace an account's token or password (after it expired or was revoked).
+
+    The secret goes to the keyring; the row forgets its last error so polling resumes.
+
+    Raises:
+        AccountNotFound: no such account.
+        InvalidInput: an empty secret.
+        NoSecretStore: no keyring on this machine (nothing changes).
+    """
+    if not secret:
+        raise errors.InvalidInput(field="secret")
+    with store.read() as s:
+        if s.get(ChannelAccount, account_id) is None:
+            raise AccountNotFound(account_id=account_id)
+    secrets.set_secret(account_id, secret)
+    with store.write() as s:
+        account = s.get(ChannelAccount, account_id)
+        assert account is not None
+        account.secret_ref, account.last_error = account_id, None
+        _record(store, s, actor, "reconnect_account", account_id, {"enabled": account.enabled})

@@ -91,6 +91,8 @@ class ChannelAccount(Base):
     last_error: Mapped[str | None] = mapped_column(String(200))
     last_fetch_at: Mapped[int | None]
     created_at: Mapped[int]
+    #: When staff disconnected it (its conversations stay); None while connected.
+    removed_at: Mapped[int | None]
     __table_args__ = (UniqueConstraint("connector", "external_id"),)
 
 

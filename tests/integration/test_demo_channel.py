@@ -221,3 +221,46 @@ def test_malformed_or_failing_answers_raise_channel_errors(
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_an_account_with_a_minimum_interval_is_not_polled_sooner(
+    store: Store, server: DemoServer
+) -> None:
+    from console.channels.base import Capabilities
+
+    class Billed(DemoChannel):
+        capabilities = Capabilities(min_poll_interval_s=120)
+
+    now = [1000.0]
+    account = _account(store, "x")
+    runtime = Runtime(
+        store, {account: Billed(server.base_url, "kakaotalk", server.token)}, clock=lambda: now[0]
+    )
+    assert runtime.poll_once().fetched == 3
+    server.arrive()
+    now[0] += 60
+    assert runtime.poll_once().fetched == 0  # too soon: no request made
+    now[0] += 61
+    assert runtime.poll_once().fetched == 1
+
+
+def test_a_reply_names_the_customer_message_it_answers(store: Store, server: DemoServer) -> None:
+    runtime, _ = _runtime(store, server)
+    runtime.poll_once()
+    cid = q.conversation_ids(store, q.ListFilter())[0][0]
+    services.queue_reply(store, services.Actor(None), cid, "네")
+    seen: list[OutgoingReply] = []
+    channel = next(iter(runtime.channels.values()))
+    original = channel.send
+
+    def spy(reply: OutgoingReply) -> str:
+        seen.append(reply)
+        return original(reply)
+
+    channel.send = spy  # type: ignore[method-assign]
+    runtime.send_due()
+    latest_in = [i for i in q.thread_items(store, cid) if i.direction == "in"][-1]
+    with store.read() as s:
+        external = s.get(Message, latest_in.id).external_id  # type: ignore[union-attr]
+    assert seen[0].reply_to_external_id == external
+    assert seen[0].customer_last_at is not None

@@ -146,3 +146,49 @@ def test_the_secret_is_never_an_argument() -> None:
                 TOKEN,
             ]
         )
+
+
+def test_reconnecting_replaces_the_token_and_clears_the_error(
+    data_dir: Path, memory_keyring: MemoryKeyring
+) -> None:
+    store = open_store(data_dir)
+    actor = services.Actor(None)
+    account_id = services.add_account(
+        store,
+        actor,
+        kind="telegram",
+        connector="telegram",
+        external_id="sotong_bot",
+        display_name="봇",
+        config={},
+        secret="old-token",
+    )
+    with store.write() as s:
+        from console.store.models import ChannelAccount
+
+        s.get(ChannelAccount, account_id).last_error = "auth_expired"  # type: ignore[union-attr]
+    services.reconnect_account(store, actor, account_id, "new-token")
+    assert memory_keyring.secrets[("sotong", account_id)] == "new-token"
+    assert list_accounts(store)[0].last_error is None
+    store.close()
+
+
+def test_a_removed_account_can_be_connected_again_with_its_conversations(data_dir: Path) -> None:
+    store = open_store(data_dir)
+    actor = services.Actor(None)
+    kwargs = {
+        "kind": "x",
+        "connector": "x",
+        "external_id": "123",
+        "display_name": "@clinic",
+        "config": {},
+        "secret": "tok",
+    }
+    first = services.add_account(store, actor, **kwargs)  # type: ignore[arg-type]
+    services.remove_account(store, actor, first)
+    assert list_accounts(store)[0].removed
+    again = services.add_account(store, actor, **kwargs)  # type: ignore[arg-type]
+    assert again == first
+    row = list_accounts(store)[0]
+    assert (row.removed, row.enabled, row.has_secret) == (False, True, True)
+    store.close()

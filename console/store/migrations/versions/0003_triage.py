@@ -1,4 +1,4 @@
-"""Who set a conversation's department, and the classifier's suggestion
+"""Who set a conversation's department, the classifier's suggestion, removed accounts
 
 Revision ID: 0003
 Revises: 0002
@@ -23,9 +23,12 @@ def upgrade() -> None:
         "conversation", sa.Column("suggested_department", sa.String(length=32), nullable=True)
     )
     op.add_column("conversation", sa.Column("suggestion_confidence", sa.Float(), nullable=True))
+    op.add_column("channel_account", sa.Column("removed_at", sa.BigInteger(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("channel_account") as batch_op:
+        batch_op.drop_column("removed_at")
     with op.batch_alter_table("conversation") as batch_op:
         batch_op.drop_column("suggestion_confidence")
         batch_op.drop_column("suggested_department")
