@@ -13,6 +13,8 @@ import httpx
 
 from console.channels.base import Channel
 from console.channels.demo import DemoChannel
+from console.channels.meta_facebook import FacebookPageChannel
+from console.channels.meta_instagram import InstagramChannel
 from console.channels.telegram import TelegramChannel
 from console.channels.x import XChannel
 
@@ -27,6 +29,8 @@ def _demo(
 
 CONNECTORS: dict[str, Factory] = {
     "demo": _demo,
+    "facebook": FacebookPageChannel.from_config,
+    "instagram": InstagramChannel.from_config,
     "x": XChannel.from_config,
     "telegram": TelegramChannel.from_config,
 }

@@ -23,7 +23,12 @@ def upgrade() -> None:
         "conversation", sa.Column("suggested_department", sa.String(length=32), nullable=True)
     )
     op.add_column("conversation", sa.Column("suggestion_confidence", sa.Float(), nullable=True))
-    op.add_column("channel_account", sa.Column("removed_at", sa.BigInteger(), nullable=True))
+    op.add_column(
+        "channel_account",
+        sa.Column(
+            "removed_at", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+    )
 
 
 def downgrade() -> None:
