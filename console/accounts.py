@@ -16,6 +16,7 @@ from sqlalchemy import select
 from console import secrets
 from console.channels.base import Channel, ChannelError
 from console.channels.registry import UnknownConnector, build_channel
+from console.routing.triage import Triage
 from console.runtime import Runtime
 from console.store.engine import Store
 from console.store.models import ChannelAccount
@@ -97,6 +98,7 @@ def build_runtime(
     store: Store,
     only: str | None = None,
     transport: httpx.BaseTransport | None = None,
+    triage: Triage | None = None,
 ) -> Runtime:
     """A runtime over every enabled account (or just ``only``); an account whose connector
     cannot be built gets its reason recorded and is left out, the others keep working."""
@@ -105,8 +107,8 @@ def build_runtime(
     for account in list_accounts(store):
         if not account.enabled or (only is not None and account.id != only):
             continue
-        if account.connector == "demo":
-            continue  # the demo server lives only as long as `sotong demo`
+        if account.connector == "demo" or account.config.get("demo"):
+            continue  # the demo's local servers live only as long as `sotong demo`
         try:
             channels[account.id] = channel_for(account, transport)
         except AccountUnusable as exc:
@@ -118,7 +120,7 @@ def build_runtime(
                 if row is not None:
                     row.last_error = code
         log.warning("accounts left out: %s", broken)
-    return Runtime(store, channels)
+    return Runtime(store, channels, triage=triage)
 
 
 def check_connection(

@@ -365,4 +365,6 @@ def ingest(
         account.last_fetch_at = now
         account.last_error = None
     ids = frozenset(c.id for c in touched)
-    return Changes(conversations=ids, threads=ids, new_conversations=bool(created))
+    return Changes(
+        conversations=ids, threads=ids, new_conversations=bool(created), messages=len(rows)
+    )

@@ -63,7 +63,7 @@ class PollReport:
     """What one polling round did."""
 
     changes: Changes = field(default_factory=Changes)
-    fetched: int = 0
+    fetched: int = 0  # new messages stored (a re-fetched message does not count)
     errors: dict[str, str] = field(default_factory=dict)  # account id -> error code
 
 
@@ -118,8 +118,9 @@ class Runtime:
                             select(ChannelAccount.cursor).where(ChannelAccount.id == account_id)
                         )
                     result = channel.fetch(cursor)
-                    report.changes |= ingest(self.store, account_id, result, self.triage)
-                    report.fetched += len(result.messages)
+                    stored = ingest(self.store, account_id, result, self.triage)
+                    report.changes |= stored
+                    report.fetched += stored.messages
                     if not result.more:
                         break
                 state.failures = 0

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QApplication
 
 from console.errors import SotongError, StorageError
 from console.resources import resource
+from console.routing.triage import Triage
 from console.settings import Settings, load_settings, save_settings
 from console.store import open_store
 from console.store.engine import Store
@@ -131,6 +132,7 @@ def build_window(
     runtime: Runtime | None = None,
     poll_interval_s: float = 5.0,
     runtime_factory: RuntimeFactory | None = None,
+    triage: Triage | None = None,
 ) -> tuple[AppContext, MainWindow]:
     """The context and main window over an open store (the QApplication must exist)."""
     ctx = AppContext(
@@ -140,42 +142,39 @@ def build_window(
         runtime,
         poll_interval_s,
         runtime_factory=runtime_factory,
+        triage=triage,
     )
     window = MainWindow(ctx)
     return ctx, window
 
 
-def account_runtime(store: Store) -> Runtime:
-    """The runtime over the store's enabled accounts (runs on the network worker)."""
-    from console.accounts import build_runtime
+def account_runtime_factory(triage: Triage | None = None) -> RuntimeFactory:
+    """Builds the runtime over the store's enabled accounts (run on the network worker),
+    routing new conversations with ``triage``."""
 
-    return build_runtime(store)
+    def build(store: Store) -> Runtime:
+        from console.accounts import build_runtime
+
+        return build_runtime(store, triage=triage)
+
+    return build
 
 
 def demo_runtime_factory(session: DemoSession) -> RuntimeFactory:
     """For ``sotong demo``: a factory that connects the enabled demo accounts to the running
-    demo server (with its token, or their own from the keyring) and every other enabled
-    account as usual."""
+    local servers (tokens held by the session) and every other enabled account as usual."""
 
     def build(store: Store) -> Runtime:
-        from console.accounts import AccountUnusable, build_runtime, channel_for, list_accounts
-        from console.channels.demo import DemoChannel
+        from console.accounts import build_runtime, list_accounts
         from console.runtime import Runtime
 
         channels = dict(build_runtime(store).channels)
         for row in list_accounts(store):
-            if not row.enabled or row.connector != "demo":
-                continue
-            if not row.has_secret:
-                channel = str(row.config.get("channel", ""))
-                server = session.server
-                channels[row.id] = DemoChannel(server.base_url, channel, server.token)
-                continue
-            try:
-                channels[row.id] = channel_for(row)
-            except AccountUnusable:
-                log.warning("demo account %s left out", row.id)
-        return Runtime(store, channels)
+            if row.enabled and row.id not in channels:
+                channel = session.channel_for(row.id)
+                if channel is not None:
+                    channels[row.id] = channel
+        return Runtime(store, channels, triage=session.runtime.triage)
 
     return build
 
@@ -223,11 +222,12 @@ def run(options: AppOptions) -> int:
     window: MainWindow | None = None
     ctx: AppContext | None = None
     try:
+        triage = Triage.for_data_dir(options.data_dir)
         if options.demo:
             # Imported here: the demo (and the HTTP stack under it) is not needed otherwise.
             from console.demo.session import start_demo
 
-            session = start_demo(store, interval_s=options.demo_interval_s)
+            session = start_demo(store, interval_s=options.demo_interval_s, triage=triage)
         operator_id = choose_operator(
             store, settings.operator_id, session.operator_id if session else None
         )
@@ -237,7 +237,8 @@ def run(options: AppOptions) -> int:
             tasks,
             session.runtime if session else None,
             settings.poll_interval_s,
-            demo_runtime_factory(session) if session else account_runtime,
+            demo_runtime_factory(session) if session else account_runtime_factory(triage),
+            triage,
         )
         if options.screenshot is None:
             window.restore_geometry_b64(settings.window_geometry)

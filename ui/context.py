@@ -30,6 +30,7 @@ from ui import texts
 from ui.tasks import Tasks
 
 if TYPE_CHECKING:
+    from console.routing.triage import Triage
     from console.runtime import PollReport, Runtime
 
 log = logging.getLogger(__name__)
@@ -89,9 +90,11 @@ class AppContext(QObject):
         poll_interval_s: float = 5.0,
         parent: QObject | None = None,
         runtime_factory: RuntimeFactory | None = None,
+        triage: Triage | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
+        self.triage = triage
         self.operator_id = operator_id
         self.tasks = tasks
         self.runtime = runtime
@@ -224,8 +227,17 @@ class AppContext(QObject):
         self.tasks.write(call, done, failed)
 
     def tag_department(self, conversation_id: str, department: str | None) -> None:
-        """Tag a conversation with a department (None: back to Untriaged)."""
-        self.command(services.tag_department, conversation_id, department)
+        """Tag a conversation with a department (None: back to Untriaged); the classifier
+        learns from the choice, on the read worker, and keeps what it learned."""
+        triage, store = self.triage, self.store
+
+        def learn(_changes: object) -> None:
+            if triage is not None and department is not None:
+                self.tasks.read(
+                    lambda: (triage.learn_from(store, conversation_id, department), triage.save())
+                )
+
+        self.command(services.tag_department, conversation_id, department, on_success=learn)
 
     def assign(self, conversation_id: str, operator_id: str | None) -> None:
         """Give a conversation to a member of staff (None: unassign)."""

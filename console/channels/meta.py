@@ -219,14 +219,22 @@ _BUCKETS: dict[str, TokenBucket] = {}
 _BUCKETS_LOCK = threading.Lock()
 
 
-def shared_bucket(key: str) -> TokenBucket:
+def shared_bucket(key: str, rate: float = CONVERSATIONS_PER_S) -> TokenBucket:
     """The process-wide bucket of one Page or Instagram account (every connector of it shares
-    the documented 2 calls per second)."""
+    the documented 2 calls per second; a local test server may allow more)."""
     with _BUCKETS_LOCK:
-        bucket = _BUCKETS.get(key)
+        bucket = _BUCKETS.get(f"{key}@{rate:g}")
         if bucket is None:
-            bucket = _BUCKETS[key] = TokenBucket()
+            bucket = _BUCKETS[f"{key}@{rate:g}"] = TokenBucket(rate)
         return bucket
+
+
+def requests_per_s(config: Mapping[str, Any]) -> float:
+    """The account's request budget: ``requests_per_s`` from its settings, else Meta's 2/s."""
+    rate = float(config.get("requests_per_s", CONVERSATIONS_PER_S))
+    if not rate > 0:
+        raise ValueError("requests_per_s")
+    return rate
 
 
 # -- errors ----------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ from console.channels.meta import (
     item_time_ms,
     parse_fb_comment,
     path_id,
+    requests_per_s,
     shared_bucket,
 )
 
@@ -101,7 +102,7 @@ class FacebookPageChannel(MetaChannel):
             secret or "",
             page_id,
             own_ids=frozenset({page_id}),
-            bucket=bucket or shared_bucket(f"page:{page_id}"),
+            bucket=bucket or shared_bucket(f"page:{page_id}", requests_per_s(config)),
             transport=transport,
             clock=clock,
             max_pages=config_int(config, "max_pages", 10, 1, 100),

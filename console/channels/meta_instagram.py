@@ -53,6 +53,7 @@ from console.channels.meta import (
     item_time_ms,
     parse_ig_comment,
     path_id,
+    requests_per_s,
     shared_bucket,
 )
 
@@ -116,7 +117,7 @@ class InstagramChannel(MetaChannel):
             secret or "",
             page_id,
             own_ids=frozenset(own),
-            bucket=bucket or shared_bucket(f"ig:{ig_user_id}"),
+            bucket=bucket or shared_bucket(f"ig:{ig_user_id}", requests_per_s(config)),
             transport=transport,
             clock=clock,
             max_pages=config_int(config, "max_pages", 10, 1, 100),

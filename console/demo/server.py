@@ -31,6 +31,7 @@ import secrets
 import socket
 import threading
 import time
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -127,13 +128,20 @@ class DemoData:
         return msg
 
 
-def load_demo_data(now_ms: int | None = None) -> DemoData:
-    """Seed the server from the shipped corpus, with times relative to now."""
+def load_demo_data(now_ms: int | None = None, channels: Collection[str] | None = None) -> DemoData:
+    """Seed the server from the shipped corpus, with times relative to now.
+
+    Args:
+        now_ms: "Now", for the relative times.
+        channels: Serve only these channels (None: all of :data:`CHANNELS`).
+    """
     now = now_ms if now_ms is not None else time.time_ns() // 1_000_000
     data = DemoData()
     convs = json.loads(resource("demo", "conversations.json").read_text(encoding="utf-8"))
     seeded = []
     for ci, conv in enumerate(convs):
+        if channels is not None and conv["channel"] not in channels:
+            continue
         for mi, m in enumerate(conv["messages"]):
             seeded.append((now - int(m["minutes_ago"]) * 60_000, ci, mi, conv, m))
     seeded.sort(key=lambda t: t[0])
@@ -317,13 +325,23 @@ class DemoServer:
         interval_s: Seconds between live inbound messages (0 or less: none).
         data: Pre-built state (tests); by default the shipped corpus.
         seed: Random seed for which live message comes next.
+        channels: Serve only these channels (None: all).
+        deliver: Takes a live arrival for a channel this server does not serve (another local
+            API server's), and says whether it did.
     """
 
     def __init__(
-        self, interval_s: float = 6.0, data: DemoData | None = None, seed: int | None = None
+        self,
+        interval_s: float = 6.0,
+        data: DemoData | None = None,
+        seed: int | None = None,
+        channels: Collection[str] | None = None,
+        deliver: Callable[[dict[str, Any]], bool] | None = None,
     ) -> None:
         self.token = secrets.token_urlsafe(24)
-        self.data = data if data is not None else load_demo_data()
+        self.data = data if data is not None else load_demo_data(channels=channels)
+        self.channels = set(channels) if channels is not None else set(CHANNELS)
+        self.deliver = deliver
         self.interval_s = interval_s
         self._rng = random.Random(seed)
         self._httpd = _Server(self.data, self.token)
@@ -352,6 +370,13 @@ class DemoServer:
     def arrive(self) -> None:
         """Deliver the next live inbound message now."""
         item = self._rng.choice(self.data.incoming)
+        if item["channel"] not in self.channels:
+            if self.deliver is not None and self.deliver(item):
+                return
+            item = self._rng.choice(
+                [i for i in self.data.incoming if i["channel"] in self.channels]
+                or self.data.incoming
+            )
         with self.data.lock:
             self.data.add(
                 item["channel"],

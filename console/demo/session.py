@@ -1,26 +1,41 @@
-"""Connecting a store to the demo server: accounts, staff, and the clinic's earlier triage.
+"""Connecting a store to the demo: local API servers, accounts, staff, and earlier triage.
+
+``sotong demo`` runs the real connectors wherever Sotong has one: Facebook and Instagram
+talk to a local Graph API server, X to a local X API server, Telegram to a local Bot API
+server. Channels with no polling API of their own yet (KakaoTalk, Naver TalkTalk, SMS, the
+web form) and e-mail (whose real server, IMAP, a clinic PC does not have) are served by the
+demo channel server. All of them listen on 127.0.0.1 only and stop with the session.
 
 The first time a store meets the demo, the conversations the corpus marks with a department
 are tagged, some assigned, labelled or resolved, through the ordinary services, as if the
-staff had done it; conversations without one stay Untriaged.
+staff had done it; conversations without one are routed as they arrive (when the app gives
+a triage) or stay Untriaged.
 """
 
 from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
 from console import services
+from console.channels.base import Channel
 from console.channels.demo import DemoChannel
-from console.demo.server import CHANNELS, DemoServer, corpus, thread_id_for
+from console.channels.registry import build_channel
+from console.demo.graph_server import GraphServer, load_demo_graph
+from console.demo.server import CHANNELS, DemoServer, corpus, load_demo_data
+from console.demo.telegram_server import TelegramServer, load_telegram_data
+from console.demo.x_server import CLINIC_ID, XServer, load_x_data
 from console.domain import Role, Status
 from console.ids import new_id
+from console.routing.triage import Triage
 from console.runtime import Runtime
 from console.store.engine import Store
-from console.store.models import ChannelAccount, Conversation, Operator
+from console.store.models import ChannelAccount, Contact, Conversation, Operator
 
 DEMO_STAFF: tuple[tuple[str, Role, tuple[str, ...]], ...] = (
     ("김지현", Role.FRONT_DESK, ("general",)),
@@ -39,19 +54,45 @@ LABELS_BY_DEPT = {
     "general": ("주차", "서류", "불만"),
 }
 
+#: Channels the demo channel server serves; the rest have real connectors and local servers.
+DEMO_CONNECTOR_CHANNELS = ("kakaotalk", "naver_talktalk", "sms", "email", "webform")
+TELEGRAM_NAME = "소통의원 텔레그램 봇"
+
+
+@dataclass(frozen=True)
+class _Account:
+    kind: str
+    connector: str
+    name: str
+    config: dict[str, Any]
+    token: str
+
 
 @dataclass
 class DemoSession:
-    """A running demo server with the store's accounts pointing at it."""
+    """The running local servers, with the store's accounts pointing at them."""
 
-    server: DemoServer
+    servers: list[Any]
     runtime: Runtime
     operator_id: str
+    specs: dict[str, _Account]  # account id -> how to connect it
+
+    def channel_for(self, account_id: str) -> Channel | None:
+        """A fresh connector for one of the demo's accounts (None for any other account)."""
+        spec = self.specs.get(account_id)
+        return None if spec is None else _connect(spec)
+
+    @property
+    def server(self) -> DemoServer:
+        """The demo channel server."""
+        found: DemoServer = next(s for s in self.servers if isinstance(s, DemoServer))
+        return found
 
     def stop(self) -> None:
-        """Close the connectors and stop the server."""
+        """Close the connectors and stop every server."""
         self.runtime.close()
-        self.server.stop()
+        for server in reversed(self.servers):
+            server.stop()
 
 
 def _ensure_staff(store: Store) -> str:
@@ -75,11 +116,25 @@ def _ensure_staff(store: Store) -> str:
     return existing[DEMO_STAFF[0][0]]
 
 
-def _ensure_accounts(store: Store, base_url: str) -> tuple[dict[str, str], bool]:
-    """Point (creating on first use) one account per demo channel at ``base_url``.
+def _epoch(store: Store) -> int:
+    """When this store first met the demo (ms): the servers' history is dated from it, so a
+    restarted demo serves the same messages with the same ids, and nothing is fetched twice."""
+    with store.read() as s:
+        for config in s.scalars(
+            select(ChannelAccount.config).where(ChannelAccount.external_id.like("demo:%"))
+        ):
+            if isinstance(config, dict) and isinstance(config.get("epoch_ms"), int):
+                return int(config["epoch_ms"])
+    return time.time_ns() // 1_000_000
+
+
+def _ensure_accounts(
+    store: Store, specs: list[_Account], epoch: int
+) -> tuple[dict[str, str], bool]:
+    """Point (creating on first use) one account per demo channel at its local server.
 
     Returns:
-        channel -> account id, and whether the accounts were just created.
+        channel kind -> account id, and whether the accounts were just created.
     """
     now = time.time_ns() // 1_000_000
     ids: dict[str, str] = {}
@@ -87,47 +142,54 @@ def _ensure_accounts(store: Store, base_url: str) -> tuple[dict[str, str], bool]
     with store.write() as s:
         rows = {
             a.external_id: a
-            for a in s.scalars(select(ChannelAccount).where(ChannelAccount.connector == "demo"))
+            for a in s.scalars(
+                select(ChannelAccount).where(ChannelAccount.external_id.like("demo:%"))
+            )
         }
-        for channel, name in CHANNELS.items():
-            account = rows.get(f"demo:{channel}")
+        for spec in specs:
+            account = rows.get(f"demo:{spec.kind}")
             if account is None:
                 account = ChannelAccount(
                     id=new_id(),
-                    kind=channel,
-                    connector="demo",
-                    external_id=f"demo:{channel}",
-                    display_name=name,
-                    config={},
+                    kind=spec.kind,
+                    external_id=f"demo:{spec.kind}",
+                    display_name=spec.name,
                     secret_ref=None,
                     enabled=True,
                     created_at=now,
                 )
                 s.add(account)
                 created = True
-            account.config = {"base_url": base_url, "channel": channel}
-            ids[channel] = account.id
+            # The token lives only in this session's memory: the demo needs no keyring.
+            account.connector = spec.connector
+            account.config = {**spec.config, "demo": True, "epoch_ms": epoch}
+            ids[spec.kind] = account.id
     return ids, created
 
 
 def seed_triage(store: Store, accounts: dict[str, str], rng: random.Random) -> None:
     """Replay the clinic's earlier triage of the corpus through the services."""
-    staff = {name: oid for name, oid in _staff_ids(store).items()}
+    staff = _staff_ids(store)
     by_dept = {
         d: [staff[n] for n, _r, ds in DEMO_STAFF if d in ds and n in staff] for d in LABELS_BY_DEPT
     }
     with store.read() as s:
-        convs = {
-            (c.account_id, c.external_thread_id): (c.id, c.waiting_since)
-            for c in s.scalars(select(Conversation))
-        }
+        rows = s.execute(
+            select(
+                Conversation.account_id,
+                Contact.display_name,
+                Conversation.id,
+                Conversation.waiting_since,
+            ).join(Contact, Contact.id == Conversation.contact_id)
+        ).all()
+    convs = {(a, name): (cid, waiting) for a, name, cid, waiting in rows}
+    desk = services.Actor(staff.get("김지현"))
     for item in corpus():
         dept = item.get("department")
-        key = (accounts[item["channel"]], thread_id_for(item["channel"], item["handle"]))
+        key = (accounts.get(item["channel"], ""), item["contact"])
         if key not in convs or not dept:
             continue
         cid, waiting = convs[key]
-        desk = services.Actor(staff.get("김지현"))
         services.tag_department(store, desk, cid, dept)
         roll = rng.random()
         if roll < 0.55 and by_dept.get(dept):
@@ -148,26 +210,124 @@ def _staff_ids(store: Store) -> dict[str, str]:
         return {o.name: o.id for o in s.scalars(select(Operator))}
 
 
-def start_demo(store: Store, interval_s: float = 6.0, seed: int | None = None) -> DemoSession:
-    """Start the demo server, connect the store's demo accounts and fetch the history.
+def _deliverer(graph: GraphServer, x: XServer) -> Callable[[dict[str, Any]], bool]:
+    """Live arrivals for the channels that have their own local API server."""
 
-    The first fetch runs here (a few hundred conversations: well under a second), so the
-    window opens on a full inbox.
+    def deliver(item: dict[str, Any]) -> bool:
+        channel = item["channel"]
+        if channel in ("facebook", "instagram"):
+            platform = "messenger" if channel == "facebook" else "instagram"
+            conv = graph.data.add_conversation(platform, item["handle"], item["contact"])
+            graph.data.add_message(conv.id, item["text"])
+            return True
+        if channel == "x":
+            x.data.dm_in(str(item["handle"]).removeprefix("x_"), item["text"], item["contact"])
+            return True
+        return False
+
+    return deliver
+
+
+def start_demo(
+    store: Store,
+    interval_s: float = 6.0,
+    seed: int | None = None,
+    triage: Triage | None = None,
+) -> DemoSession:
+    """Start the local servers, connect the store's demo accounts and fetch the history.
+
+    The first fetch runs here (a few hundred conversations), so the window opens on a full
+    inbox.
     """
-    server = DemoServer(interval_s=interval_s, seed=seed).start()
+    servers: list[Any] = []
+    epoch = _epoch(store)
     try:
+        graph = GraphServer(load_demo_graph(now=epoch / 1000))
+        x = XServer(load_x_data(now_ms=epoch))
+        telegram = TelegramServer(load_telegram_data(now_s=epoch // 1000))
+        demo = DemoServer(
+            data=load_demo_data(now_ms=epoch, channels=DEMO_CONNECTOR_CHANNELS),
+            interval_s=interval_s,
+            seed=seed,
+            channels=DEMO_CONNECTOR_CHANNELS,
+            deliver=_deliverer(graph, x),
+        )
+        for server in (graph, x, telegram, demo):
+            server.start()
+            servers.append(server)
+        page, ig = graph.data.page_id, graph.data.ig_user_id
+        specs = [
+            _Account(
+                kind,
+                "demo",
+                CHANNELS[kind],
+                {"base_url": demo.base_url, "channel": kind},
+                demo.token,
+            )
+            for kind in DEMO_CONNECTOR_CHANNELS
+        ] + [
+            _Account(
+                "facebook",
+                "facebook",
+                CHANNELS["facebook"],
+                {
+                    "page_id": page,
+                    "graph_url": graph.base_url,
+                    "backfill_days": 60,
+                    "requests_per_s": 50,
+                },
+                graph.token,
+            ),
+            _Account(
+                "instagram",
+                "instagram",
+                CHANNELS["instagram"],
+                {
+                    "page_id": page,
+                    "ig_user_id": ig,
+                    "graph_url": graph.base_url,
+                    "backfill_days": 60,
+                    "requests_per_s": 50,  # the local server; Meta's own limit is 2/s
+                },
+                graph.token,
+            ),
+            _Account(
+                "x",
+                "x",
+                CHANNELS["x"],
+                {
+                    "user_id": CLINIC_ID,
+                    "base_url": x.base_url,
+                    "backfill_pages": 10,
+                    "poll_interval_s": 10,
+                },
+                x.token,
+            ),
+            _Account(
+                "telegram",
+                "telegram",
+                TELEGRAM_NAME,
+                {"base_url": telegram.base_url},
+                telegram.token,
+            ),
+        ]
         operator_id = _ensure_staff(store)
-        accounts, created = _ensure_accounts(store, server.base_url)
-        channels = {
-            account_id: DemoChannel(server.base_url, channel, server.token)
-            for channel, account_id in accounts.items()
-        }
-        runtime = Runtime(store, channels)
+        accounts, created = _ensure_accounts(store, specs, epoch)
+        by_id = {accounts[spec.kind]: spec for spec in specs}
+        channels = {account_id: _connect(spec) for account_id, spec in by_id.items()}
+        runtime = Runtime(store, channels, triage=triage)
         runtime.recover_interrupted()
         runtime.poll_once()
         if created:
             seed_triage(store, accounts, random.Random(seed if seed is not None else 7))
     except BaseException:
-        server.stop()
+        for server in reversed(servers):
+            server.stop()
         raise
-    return DemoSession(server, runtime, operator_id)
+    return DemoSession(servers, runtime, operator_id, by_id)
+
+
+def _connect(spec: _Account) -> Channel:
+    if spec.connector == "demo":
+        return DemoChannel(str(spec.config["base_url"]), spec.kind, spec.token)
+    return build_channel(spec.connector, spec.config, spec.token)

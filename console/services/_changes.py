@@ -22,6 +22,7 @@ class Changes:
         drafts: Ids of conversations whose draft changed.
         new_conversations: True if conversations were created (lists and counts grow).
         outbox: True if the outbox changed (the "waiting to send" count).
+        messages: How many new messages were stored.
     """
 
     conversations: frozenset[str] = field(default_factory=frozenset)
@@ -29,6 +30,7 @@ class Changes:
     drafts: frozenset[str] = field(default_factory=frozenset)
     new_conversations: bool = False
     outbox: bool = False
+    messages: int = 0
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
@@ -37,6 +39,7 @@ class Changes:
             self.drafts | other.drafts,
             self.new_conversations or other.new_conversations,
             self.outbox or other.outbox,
+            self.messages + other.messages,
         )
 
     def __bool__(self) -> bool:

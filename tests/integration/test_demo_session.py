@@ -70,7 +70,31 @@ def test_demo_opens_on_a_triaged_clinic_inbox(demo: tuple[Store, DemoSession]) -
     assert counts.all_open + counts.resolved + counts.snoozed >= 300
     assert set(counts.by_department) == {"plastic", "dental", "derm", "obesity", "general"}
     assert counts.untriaged > 0 and counts.resolved > 0 and counts.mine > 0
-    assert len(counts.by_channel) == 8
+    assert set(counts.by_channel) == {
+        "kakaotalk",
+        "naver_talktalk",
+        "sms",
+        "email",
+        "webform",
+        "facebook",
+        "instagram",
+        "x",
+        "telegram",
+    }
+
+
+def test_demo_runs_the_real_connectors_where_sotong_has_them(
+    demo: tuple[Store, DemoSession],
+) -> None:
+    from console.accounts import list_accounts
+
+    store, _session = demo
+    connectors = {row.kind: row.connector for row in list_accounts(store)}
+    assert connectors["facebook"] == "facebook" and connectors["instagram"] == "instagram"
+    assert connectors["x"] == "x" and connectors["telegram"] == "telegram"
+    assert connectors["kakaotalk"] == "demo"
+    for row in list_accounts(store):
+        assert not row.has_secret  # the demo's tokens live in memory, not in the keyring
 
 
 def test_live_arrivals_and_replies_flow_through_the_channel(
@@ -83,7 +107,8 @@ def test_live_arrivals_and_replies_flow_through_the_channel(
     assert session.runtime.poll_once().fetched == 3
     after = q.nav_counts(store, None)
     assert after.unread > before.unread or after.all_open > before.all_open
-    cid = q.conversation_ids(store, q.ListFilter(q.View.UNTRIAGED))[0][0]
+    kakao = q.ListFilter(q.View.CHANNEL, "kakaotalk")
+    cid = q.conversation_ids(store, kakao)[0][0]
     services.queue_reply(store, services.Actor(session.operator_id), cid, "확인 후 안내드릴게요 🙏")
     session.runtime.send_due()
     session.runtime.poll_once()
