@@ -99,3 +99,9 @@ class StorageError(SotongError):
     """The local database could not be written (full disk, permissions, corruption)."""
 
     code = "storage_error"
+
+
+class NoSecretStore(SotongError):
+    """This machine has no usable keyring backend, so no secret can be stored."""
+
+    code = "no_keyring"

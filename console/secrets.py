@@ -9,15 +9,11 @@ from __future__ import annotations
 import keyring
 import keyring.errors
 
-from console.errors import SotongError
+from console.errors import NoSecretStore
+
+__all__ = ["SERVICE", "NoSecretStore", "delete_secret", "get_secret", "set_secret"]
 
 SERVICE = "sotong"
-
-
-class NoSecretStore(SotongError):
-    """This machine has no usable keyring backend."""
-
-    code = "no_keyring"
 
 
 def get_secret(ref: str) -> str | None:

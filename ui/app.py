@@ -27,7 +27,6 @@ from PySide6.QtWidgets import QApplication
 
 from console.errors import SotongError, StorageError
 from console.resources import resource
-from console.routing.triage import Triage
 from console.settings import Settings, load_settings, save_settings
 from console.store import open_store
 from console.store.engine import Store
@@ -41,6 +40,7 @@ from ui.tasks import Tasks
 
 if TYPE_CHECKING:
     from console.demo.session import DemoSession
+    from console.routing.triage import Triage
     from console.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -222,6 +222,8 @@ def run(options: AppOptions) -> int:
     window: MainWindow | None = None
     ctx: AppContext | None = None
     try:
+        from console.routing.triage import Triage  # the classifier loads with the app only
+
         triage = Triage.for_data_dir(options.data_dir)
         if options.demo:
             # Imported here: the demo (and the HTTP stack under it) is not needed otherwise.

@@ -16,7 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
-from console import errors, secrets
+from console import errors
 from console.domain import ChannelKind, OutboxState, Status
 from console.store.queries import View
 
@@ -134,8 +134,6 @@ def outbox_state_text(state: str | None, error: str | None) -> str:
 
 def error_text(exc: BaseException) -> str:
     """One sentence saying what went wrong, for any exception a service raises."""
-    if isinstance(exc, secrets.NoSecretStore):
-        return no_secret_store_text()
     if isinstance(exc, errors.SotongError):
         return error_code_text(exc.code, exc.params)
     return _fill(
@@ -181,6 +179,7 @@ def error_code_text(code: str, params: Mapping[str, Any] | None = None) -> str:
             "Texts",
             "Could not save on this PC. Check the free disk space and permissions. ({reason})",
         ),
+        "no_keyring": no_secret_store_text(),
         "unknown_channel": translate("Texts", "Sotong does not know the channel “{kind}”."),
         "unknown_connector": translate(
             "Texts", "This version of Sotong has no connector called “{connector}”."

@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import select
 
 from console import errors, secrets
-from console.channels.registry import CONNECTORS
 from console.domain import ChannelKind
 from console.ids import new_id
 from console.services._changes import Actor
@@ -105,6 +104,8 @@ def add_account(
         ChannelKind(kind)
     except ValueError:
         raise UnknownChannel(kind=kind) from None
+    from console.channels.registry import CONNECTORS  # the connectors load only when needed
+
     if connector not in CONNECTORS:
         raise UnknownConnector(connector=connector)
     if not display_name.strip() or not external_id.strip():
