@@ -155,6 +155,7 @@ class MainWindow(QMainWindow):
         self._minute = QTimer(self)
         self._minute.setInterval(60_000)
         self._minute.timeout.connect(self.list_model.refresh_times)
+        self._minute.timeout.connect(self.thread_pane.update_window)
         self._minute.start()
 
         self.retranslate_ui()

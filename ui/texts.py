@@ -302,6 +302,37 @@ def expired_banner_text(names: list[str]) -> str:
 # -- time --------------------------------------------------------------------------------
 
 
+def duration_text(seconds: int) -> str:
+    """A remaining time: "45 min", "3 h", "5 d"."""
+    minutes = max(1, seconds // 60)
+    if minutes < 60:
+        return _fill(translate("Texts", "{n} min"), {"n": minutes})
+    hours = minutes // 60
+    if hours < 24:
+        return _fill(translate("Texts", "{n} h"), {"n": hours})
+    return _fill(translate("Texts", "{n} d"), {"n": hours // 24})
+
+
+def window_text(code: str, seconds_left: int) -> str:
+    """What the composer says about the channel's reply window ("" when it has none)."""
+    if code == "open":
+        return _fill(
+            translate("Texts", "Reply window closes in {left}"),
+            {"left": duration_text(seconds_left)},
+        )
+    if code == "human_agent":
+        return _fill(
+            translate(
+                "Texts",
+                "Outside the 24-hour window: will be sent with the human-agent tag ({left} left)",
+            ),
+            {"left": duration_text(seconds_left)},
+        )
+    if code == "closed":
+        return translate("Texts", "Cannot reply on this channel now: its reply window has closed")
+    return ""
+
+
 def now_ms() -> int:
     """The current time in milliseconds (UTC)."""
     return time.time_ns() // 1_000_000

@@ -26,11 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from console import services
+from console.channels.windows import reply_window
 from console.domain import Status
 from console.services import Changes
 from console.store.engine import Store
 from console.store.models import Department
-from console.store.queries import ConversationRow, View, conversation_row
+from console.store.queries import ConversationRow, View, conversation_row, reply_context
 from ui import icons, texts
 from ui.composer import Composer, DraftAutosave, DraftState
 from ui.context import AppContext
@@ -227,6 +228,8 @@ class ThreadPane(QWidget):
         self.note_toggle.setCheckable(True)
         self.note_toggle.toggled.connect(self._note_mode_changed)
         self.draft_state_label = plain_label(parent=frame, name="draftState")
+        self.window_label = plain_label(parent=frame, name="replyWindow")
+        self.window_label.hide()
         self.send_button = QPushButton(frame)
         self.send_button.setObjectName("sendButton")
         self.send_button.setDefault(False)
@@ -234,6 +237,7 @@ class ThreadPane(QWidget):
         self.send_button.clicked.connect(self.submit)
         row.addWidget(self.note_toggle)
         row.addWidget(self.draft_state_label, 1)
+        row.addWidget(self.window_label)
         row.addWidget(self.send_button)
         box.addLayout(row)
         return frame
@@ -352,7 +356,21 @@ class ThreadPane(QWidget):
             self.ctx.mark_read(conversation_id)
         self.opened.emit(conversation_id)
 
+    def update_window(self) -> None:
+        """Say where the open conversation stands in its channel's reply window."""
+        context = reply_context(self.ctx.store, self._cid) if self._cid else None
+        text = ""
+        if context is not None:
+            state = reply_window(context[0], texts.now_ms(), context[1])
+            text = texts.window_text(state.code, state.seconds_left)
+            self.window_label.setProperty("closed", state.code == "closed")
+            self.window_label.style().unpolish(self.window_label)
+            self.window_label.style().polish(self.window_label)
+        self.window_label.setText(text)
+        self.window_label.setVisible(bool(text))
+
     def _show_row(self, row: ConversationRow) -> None:
+        self.update_window()
         ratio = self.devicePixelRatioF()
         self.channel_badge.setPixmap(icons.svg_pixmap(row.channel, 28, ratio))
         self.contact_label.setText(row.contact_name)

@@ -74,6 +74,12 @@ from console.channels.base import (
     make_client,
     raise_for_status,
 )
+from console.channels.windows import (
+    HUMAN_AGENT_WINDOW_S,
+    STANDARD_WINDOW_S,
+    WindowState,
+    meta_window,
+)
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +87,6 @@ GRAPH_URL = "https://graph.facebook.com/v21.0"
 
 HOUR_S = 3600
 DAY_S = 24 * HOUR_S
-STANDARD_WINDOW_S = DAY_S
-HUMAN_AGENT_WINDOW_S = 7 * DAY_S
 PRIVATE_REPLY_WINDOW_S = 7 * DAY_S
 SEND_MARGIN_S = 60
 """A reply needs this much of its window left, or it goes out under the next rule (or not)."""
@@ -128,38 +132,8 @@ __all__ = [
 # -- reply windows ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class WindowState:
-    """Where a conversation stands in Meta's reply windows.
-
-    Attributes:
-        code: ``"open"`` (standard 24-hour window), ``"human_agent"`` (only a human agent may
-            answer, with the HUMAN_AGENT tag, up to 7 days) or ``"closed"``.
-        seconds_left: Seconds until the current window closes (0 when closed).
-    """
-
-    code: str
-    seconds_left: int
-
-
-def reply_window(now_ms: int, customer_last_at_ms: int | None) -> WindowState:
-    """The reply window a draft is in, for "window closes in 3 h" at drafting time.
-
-    Args:
-        now_ms: Now, in milliseconds since the epoch.
-        customer_last_at_ms: When the customer last wrote (ms), or None if they never did.
-
-    Returns:
-        ``open`` within 24 h of the customer's last message, ``human_agent`` from 24 h to
-        7 days, ``closed`` after that (or with no customer message).
-    """
-    if customer_last_at_ms is None:
-        return WindowState("closed", 0)
-    elapsed_ms = max(0, now_ms - customer_last_at_ms)
-    for code, limit_s in (("open", STANDARD_WINDOW_S), ("human_agent", HUMAN_AGENT_WINDOW_S)):
-        if elapsed_ms < limit_s * 1000:
-            return WindowState(code, (limit_s * 1000 - elapsed_ms) // 1000)
-    return WindowState("closed", 0)
+# One rule, shared with the composer's window indicator (console.channels.windows).
+reply_window = meta_window
 
 
 # -- rate budget -----------------------------------------------------------------------------

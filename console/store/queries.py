@@ -434,3 +434,15 @@ def health(store: Store) -> Health:
 def now_ms() -> int:
     """Current time in the store's unit."""
     return time.time_ns() // 1_000_000
+
+
+def reply_context(store: Store, conversation_id: str) -> tuple[str, int | None] | None:
+    """The connector of a conversation's account and when its customer last wrote, for the
+    reply-window indicator (see :mod:`console.channels.windows`); None if it is gone."""
+    with store.read() as s:
+        row = s.execute(
+            select(ChannelAccount.connector, Conversation.last_inbound_at)
+            .join(ChannelAccount, ChannelAccount.id == Conversation.account_id)
+            .where(Conversation.id == conversation_id)
+        ).first()
+    return None if row is None else (str(row[0]), row[1])
