@@ -72,7 +72,11 @@ class AccountUnusable(Exception):
         self.code = code
 
 
-def channel_for(account: AccountRow, transport: httpx.BaseTransport | None = None) -> Channel:
+def channel_for(
+    account: AccountRow,
+    transport: httpx.BaseTransport | None = None,
+    proxy: str = "",
+) -> Channel:
     """The connector of one account, with its secret from the keyring.
 
     Raises:
@@ -87,7 +91,10 @@ def channel_for(account: AccountRow, transport: httpx.BaseTransport | None = Non
         if secret is None:
             raise AccountUnusable("no_secret")
     try:
-        return build_channel(account.connector, account.config, secret, transport)
+        config = dict(account.config)
+        if proxy and not config.get("proxy"):
+            config["proxy"] = proxy  # the clinic's proxy from settings, unless the account has one
+        return build_channel(account.connector, config, secret, transport)
     except UnknownConnector:
         raise AccountUnusable("unknown_connector") from None
     except (KeyError, ValueError, TypeError):
@@ -99,6 +106,7 @@ def build_runtime(
     only: str | None = None,
     transport: httpx.BaseTransport | None = None,
     triage: Triage | None = None,
+    proxy: str = "",
 ) -> Runtime:
     """A runtime over every enabled account (or just ``only``); an account whose connector
     cannot be built gets its reason recorded and is left out, the others keep working."""
@@ -110,7 +118,7 @@ def build_runtime(
         if account.connector == "demo" or account.config.get("demo"):
             continue  # the demo's local servers live only as long as `sotong demo`
         try:
-            channels[account.id] = channel_for(account, transport)
+            channels[account.id] = channel_for(account, transport, proxy)
         except AccountUnusable as exc:
             broken[account.id] = exc.code
     if broken:

@@ -148,14 +148,14 @@ def build_window(
     return ctx, window
 
 
-def account_runtime_factory(triage: Triage | None = None) -> RuntimeFactory:
+def account_runtime_factory(triage: Triage | None = None, proxy: str = "") -> RuntimeFactory:
     """Builds the runtime over the store's enabled accounts (run on the network worker),
-    routing new conversations with ``triage``."""
+    routing new conversations with ``triage`` and reaching the APIs through ``proxy``."""
 
     def build(store: Store) -> Runtime:
         from console.accounts import build_runtime
 
-        return build_runtime(store, triage=triage)
+        return build_runtime(store, triage=triage, proxy=proxy)
 
     return build
 
@@ -239,7 +239,11 @@ def run(options: AppOptions) -> int:
             tasks,
             session.runtime if session else None,
             settings.poll_interval_s,
-            demo_runtime_factory(session) if session else account_runtime_factory(triage),
+            (
+                demo_runtime_factory(session)
+                if session
+                else account_runtime_factory(triage, settings.proxy)
+            ),
             triage,
         )
         if options.screenshot is None:

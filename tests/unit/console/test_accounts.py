@@ -192,3 +192,54 @@ def test_a_removed_account_can_be_connected_again_with_its_conversations(data_di
     row = list_accounts(store)[0]
     assert (row.removed, row.enabled, row.has_secret) == (False, True, True)
     store.close()
+
+
+def test_connectors_reach_the_apis_through_the_clinics_proxy(
+    data_dir: Path, memory_keyring: MemoryKeyring
+) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from console.accounts import build_runtime
+
+    seen: list[str] = []
+
+    class Proxy(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.path)  # a proxy is asked for the absolute URL
+            body = b'{"ok": true, "result": []}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_POST = do_GET
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    thread = threading.Thread(target=proxy.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    store = open_store(data_dir)
+    try:
+        services.add_account(
+            store,
+            services.Actor(None),
+            kind="telegram",
+            connector="telegram",
+            external_id="sotong_bot",
+            display_name="봇",
+            config={"base_url": "http://api.telegram.invalid"},
+            secret="123:abc",
+        )
+        runtime = build_runtime(store, proxy=f"http://127.0.0.1:{proxy.server_address[1]}")
+        report = runtime.poll_once()
+        runtime.close()
+        assert report.errors == {}
+        assert seen and seen[0].startswith("http://api.telegram.invalid/bot")
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+        store.close()
