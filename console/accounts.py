@@ -39,6 +39,7 @@ class AccountRow:
     last_fetch_at: int | None
     config: dict[str, Any]
     removed: bool = False
+    monthly_requests: int | None = None  # billed-per-request APIs (X): reads a month
 
 
 def list_accounts(store: Store) -> list[AccountRow]:
@@ -58,9 +59,22 @@ def list_accounts(store: Store) -> list[AccountRow]:
                 a.last_fetch_at,
                 dict(a.config),
                 a.removed_at is not None,
+                _monthly_requests(a.connector, a.config),
             )
             for a in rows
         ]
+
+
+def _monthly_requests(connector: str, config: dict[str, Any]) -> int | None:
+    if connector != "x":
+        return None
+    from console.channels.x import DEFAULT_POLL_INTERVAL_S, estimate_monthly_requests
+
+    try:
+        interval = float(config.get("poll_interval_s", DEFAULT_POLL_INTERVAL_S))
+    except (TypeError, ValueError):
+        interval = DEFAULT_POLL_INTERVAL_S
+    return estimate_monthly_requests(interval, bool(config.get("dms", True)))
 
 
 class AccountUnusable(Exception):

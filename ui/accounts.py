@@ -183,6 +183,10 @@ class AccountTableModel(QAbstractTableModel):
                 return self.tr("Connector: %1").replace("%1", row.connector)
             if column is Column.NAME:
                 return row.external_id
+            if column is Column.STATE and row.monthly_requests:
+                return self.tr(
+                    "Billed per request: about %1 reads a month at this polling interval"
+                ).replace("%1", f"{row.monthly_requests:,}")
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
             if column is Column.ERROR:

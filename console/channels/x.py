@@ -498,6 +498,14 @@ def _json(response: httpx.Response) -> Any:
         return None
 
 
+def estimate_monthly_requests(poll_interval_s: float, dms: bool = True) -> int:
+    """Read requests a 30-day month of polling costs: X bills per request, so the admin sees
+    this next to the polling interval. One request per polled endpoint per round; busy rounds
+    that page cost more."""
+    rounds = math.ceil(SECONDS_PER_MONTH / max(poll_interval_s, 1.0))
+    return rounds * (2 if dms else 1)
+
+
 class XChannel(Channel):
     """One X account: its mentions and DMs, replies by post or DM.
 
@@ -605,12 +613,8 @@ class XChannel(Channel):
         return self.mentions_budget.snapshot()
 
     def monthly_requests_estimate(self) -> int:
-        """Read requests a 30-day month of polling costs at the configured interval.
-
-        One request per polled endpoint per round; busy rounds that page cost more.
-        """
-        rounds = math.ceil(SECONDS_PER_MONTH / max(self.poll_interval_s, 1.0))
-        return rounds * (2 if self.dms else 1)
+        """Read requests a 30-day month of polling costs at the configured interval."""
+        return estimate_monthly_requests(self.poll_interval_s, self.dms)
 
     def max_length_for(self, thread_id: str) -> int:
         """The longest reply for a thread: 10,000 characters in DMs, 280 weighted in posts."""

@@ -29,6 +29,10 @@
             <translation>Connector: %1</translation>
         </message>
         <message>
+            <source>Billed per request: about %1 reads a month at this polling interval</source>
+            <translation>Billed per request: about %1 reads a month at this polling interval</translation>
+        </message>
+        <message>
             <source>Not yet</source>
             <translation>Not yet</translation>
         </message>

@@ -29,6 +29,10 @@
             <translation>연결 방식: %1</translation>
         </message>
         <message>
+            <source>Billed per request: about %1 reads a month at this polling interval</source>
+            <translation>호출마다 요금이 부과됩니다: 지금 확인 주기로 한 달에 약 %1회 조회합니다</translation>
+        </message>
+        <message>
             <source>Not yet</source>
             <translation>아직 없음</translation>
         </message>

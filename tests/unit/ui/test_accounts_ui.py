@@ -543,3 +543,27 @@ def test_with_no_usable_account_no_channel_is_connected(qtbot: QtBot, clinic: Cl
     assert not window.expired_banner.isVisible()
     ctx.stop()
     ctx.close_runtime()
+
+
+def test_x_accounts_show_what_polling_costs(qapp: object, clinic: Clinic) -> None:
+    from PySide6.QtCore import Qt
+
+    from console import services
+    from console.accounts import list_accounts
+    from ui.accounts import AccountTableModel, Column
+
+    services.add_account(
+        clinic.store,
+        services.Actor(None),
+        kind="x",
+        connector="x",
+        external_id="1590",
+        display_name="소통의원 X",
+        config={"user_id": "1590", "poll_interval_s": "300"},
+        secret="bearer",
+    )
+    model = AccountTableModel()
+    model.set_rows(list_accounts(clinic.store))
+    row = next(r for r in range(model.rowCount()) if model.index(r, 1).data() == "소통의원 X")
+    tip = model.index(row, Column.STATE).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip == "Billed per request: about 17,280 reads a month at this polling interval"
