@@ -17,8 +17,9 @@ from console import errors, secrets
 from console.domain import ChannelKind
 from console.ids import new_id
 from console.services._changes import Actor
+from console.services._commands import record
 from console.store.engine import Store
-from console.store.models import AuditEvent, ChannelAccount, PendingOp
+from console.store.models import ChannelAccount
 
 
 class UnknownConnector(errors.InvalidInput):
@@ -52,32 +53,15 @@ def _now_ms() -> int:
 def _record(
     store: Store, s: Any, actor: Actor, action: str, account_id: str, changes: Mapping[str, Any]
 ) -> None:
-    stamp = str(store.clock.now())
-    now = _now_ms()
-    s.add(
-        AuditEvent(
-            id=new_id(),
-            at=now,
-            operator_id=actor.operator_id,
-            node=store.node_id,
-            action=action,
-            conversation_id=None,
-            detail={"account_id": account_id, **changes},
-        )
+    record(
+        s,
+        store,
+        actor,
+        action,
+        None,
+        [("channel_account", account_id, name, value, None) for name, value in changes.items()],
+        {"account_id": account_id, **changes},
     )
-    for field_name, value in changes.items():
-        s.add(
-            PendingOp(
-                op_id=new_id(),
-                tbl="channel_account",
-                pk=account_id,
-                field=field_name,
-                value=value,
-                hlc=stamp,
-                parent_rev=None,
-                created_at=now,
-            )
-        )
 
 
 def add_account(

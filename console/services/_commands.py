@@ -37,16 +37,17 @@ def _conversation(s: Session, conversation_id: str) -> Conversation:
     return conv
 
 
-def _record(
+def record(
     s: Session,
     store: Store,
     actor: Actor,
     action: str,
-    conversation_id: str,
+    conversation_id: str | None,
     ops: list[tuple[str, str, str, Any, int | None]],
     detail: dict[str, Any],
 ) -> str:
-    """Write the audit event and one pending op per (tbl, pk, field, value, parent_rev).
+    """Write the audit event and one pending op per (tbl, pk, field, value, parent_rev):
+    what every command does in its transaction, so sync can push the change.
 
     Returns:
         The clock stamp all of them carry.
@@ -95,7 +96,7 @@ def _set_field(
             check(s, conv)
         old = getattr(conv, field_name)
         hlc_field = "snooze_hlc" if field_name == "snoozed_until" else f"{field_name}_hlc"
-        stamp = _record(
+        stamp = record(
             s,
             store,
             actor,
@@ -118,7 +119,7 @@ class _StatusFields(Protocol):
 def reopen_in(s: Session, store: Store, conv: _StatusFields, action: str) -> None:
     """Set a conversation back to open inside the caller's transaction, as the system
     (a new message arrived, or its snooze ran out), with its audit event and pending op."""
-    stamp = _record(
+    stamp = record(
         s,
         store,
         Actor(None),
@@ -164,7 +165,7 @@ def auto_tag_in(
     Returns:
         The clock stamp for ``department_hlc``.
     """
-    return _record(
+    return record(
         s,
         store,
         Actor(None),
@@ -215,7 +216,7 @@ def snooze(store: Store, actor: Actor, conversation_id: str, until_ms: int) -> C
         raise errors.SnoozeInPast(until_ms=until_ms)
     with store.write() as s:
         conv = _conversation(s, conversation_id)
-        stamp = _record(
+        stamp = record(
             s,
             store,
             actor,
@@ -259,7 +260,7 @@ def _set_label(
     with store.write() as s:
         _conversation(s, conversation_id)
         row = s.get(ConversationLabel, (conversation_id, label))
-        stamp = _record(
+        stamp = record(
             s,
             store,
             actor,
@@ -300,7 +301,7 @@ def mark_read(store: Store, actor: Actor, conversation_id: str) -> Changes:
         upto = max(conv.read_upto, conv.last_message_at)
         if upto == conv.read_upto:
             return Changes()
-        _record(
+        record(
             s,
             store,
             actor,
@@ -342,7 +343,7 @@ def save_draft(store: Store, actor: Actor, conversation_id: str, body: str) -> i
         if not body.strip():
             if draft is None:
                 return 0
-            _record(
+            record(
                 s,
                 store,
                 actor,
@@ -369,7 +370,7 @@ def save_draft(store: Store, actor: Actor, conversation_id: str, body: str) -> i
         else:
             draft.parent_rev, draft.rev = draft.rev, draft.rev + 1
             draft.body, draft.updated_at = body, now
-        _record(
+        record(
             s,
             store,
             actor,
@@ -439,7 +440,7 @@ def queue_reply(store: Store, actor: Actor, conversation_id: str, body: str) -> 
                     updated_at=now,
                 )
             )
-            _record(
+            record(
                 s,
                 store,
                 actor,
@@ -474,7 +475,7 @@ def add_note(store: Store, actor: Actor, conversation_id: str, body: str) -> Cha
             created_at=_now_ms(),
         )
         s.add(note)
-        _record(
+        record(
             s,
             store,
             actor,
