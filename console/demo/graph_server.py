@@ -49,10 +49,10 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from console.demo._local import LocalHandler, LocalServer
 from console.resources import resource
 
 log = logging.getLogger(__name__)
@@ -776,7 +776,7 @@ _VERSION = re.compile(r"v\d+\.\d+")
 _UNEXPECTED = "An unexpected error has occurred. Please retry your request later."
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(LocalHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
 
@@ -1120,11 +1120,9 @@ def _since(value: str | None) -> float:
         raise GraphError(100, "(#100) param since must be a Unix time") from None
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _Server(LocalServer):
     def __init__(self, data: GraphData, token: str) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(_Handler)
         self.data = data
         self.token = token
         self.expired = False
@@ -1132,7 +1130,6 @@ class _Server(ThreadingHTTPServer):
         self.faults: list[Fault] = []
         self.stopping = threading.Event()
         self._lock = threading.Lock()
-        self._open: set[socket.socket] = set()
 
     @property
     def base_url(self) -> str:
@@ -1151,26 +1148,6 @@ class _Server(ThreadingHTTPServer):
                 ):
                     return self.faults.pop(i)
         return None
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._lock:
-            self._open.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._lock:
-            self._open.discard(request)
-        super().shutdown_request(request)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        log.debug("graph server: connection error from %s", client_address, exc_info=True)
-
-    def drop_connections(self) -> None:
-        with self._lock:
-            for sock in list(self._open):
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-            self._open.clear()
 
 
 class GraphServer:

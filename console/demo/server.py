@@ -22,22 +22,20 @@ Errors are ``{"error": {"code": "...", "message": "..."}}`` with 400 (bad payloa
 from __future__ import annotations
 
 import bisect
-import contextlib
 import hashlib
 import json
 import logging
 import random
 import secrets
-import socket
 import threading
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from console.demo._local import LocalHandler, LocalServer
 from console.resources import resource
 
 log = logging.getLogger(__name__)
@@ -167,15 +165,9 @@ def corpus() -> list[dict[str, Any]]:
     return loaded
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(LocalHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
-
-    def setup(self) -> None:
-        super().setup()
-        # Headers and body go out as two writes; without this, Nagle's algorithm holds the
-        # body back until the client's delayed ACK (about 40 ms per request).
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("demo server: " + format, *args)
@@ -289,33 +281,11 @@ class _Handler(BaseHTTPRequestHandler):
         self._reply(200, {"id": known})
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _Server(LocalServer):
     def __init__(self, data: DemoData, token: str) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(_Handler)
         self.data = data
         self.token = token
-        self._open: set[socket.socket] = set()
-        self._open_lock = threading.Lock()
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._open_lock:
-            self._open.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._open_lock:
-            self._open.discard(request)
-        super().shutdown_request(request)
-
-    def drop_connections(self) -> None:
-        """Cut every open keep-alive connection, as a server that vanishes would."""
-        with self._open_lock:
-            for sock in list(self._open):
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-            self._open.clear()
 
 
 class DemoServer:

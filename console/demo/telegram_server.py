@@ -17,7 +17,7 @@ JSON body) as https://core.telegram.org/bots/api#making-requests describes: ``{"
     ``message to be replied not found``, 403 ``Forbidden: bot was blocked by the user``.
 
 A wrong or revoked token gets 401 ``Unauthorized``. The fault switches are those of
-:class:`console.demo.x_server.Faults`; a 429 carries ``parameters.retry_after``.
+:class:`console.demo._local.Faults`; a 429 carries ``parameters.retry_after``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from console.demo.x_server import Fault, Faults, FaultyHandler, LocalServer, Reply
+from console.demo._local import Fault, Faults, FaultyHandler, LocalServer, Reply
 
 MAX_TEXT = 4096
 LONG_POLL_CAP_S = 50.0
