@@ -13,6 +13,7 @@ import httpx
 
 from console.channels.base import Channel
 from console.channels.demo import DemoChannel
+from console.channels.email import EmailChannel
 from console.channels.meta_facebook import FacebookPageChannel
 from console.channels.meta_instagram import InstagramChannel
 from console.channels.telegram import TelegramChannel
@@ -29,6 +30,7 @@ def _demo(
 
 CONNECTORS: dict[str, Factory] = {
     "demo": _demo,
+    "email": EmailChannel.from_config,
     "facebook": FacebookPageChannel.from_config,
     "instagram": InstagramChannel.from_config,
     "x": XChannel.from_config,
