@@ -40,6 +40,8 @@ class AccountRow:
     config: dict[str, Any]
     removed: bool = False
     monthly_requests: int | None = None  # billed-per-request APIs (X): reads a month
+    skipped_items: int = 0  # malformed or unsupported items left out
+    last_skip_reason: str | None = None
 
 
 def list_accounts(store: Store) -> list[AccountRow]:
@@ -60,6 +62,8 @@ def list_accounts(store: Store) -> list[AccountRow]:
                 dict(a.config),
                 a.removed_at is not None,
                 _monthly_requests(a.connector, a.config),
+                a.skipped_items,
+                a.last_skip_reason,
             )
             for a in rows
         ]

@@ -111,6 +111,7 @@ class Runtime:
             if self._clock() < state.next_poll or not channel.capabilities.can_poll:
                 continue
             interval = channel.capabilities.min_poll_interval_s
+            skipped_before = dict(channel.skipped_counts())
             try:
                 for _ in range(MAX_PAGES_PER_POLL):
                     with self.store.read() as s:
@@ -125,6 +126,7 @@ class Runtime:
                         break
                 state.failures = 0
                 state.next_poll = self._clock() + interval if interval else 0.0
+                self._count_skipped(account_id, skipped_before, channel.skipped_counts())
             except ChannelError as exc:
                 state.failures += 1
                 delay = backoff_s(state.failures)
@@ -135,6 +137,20 @@ class Runtime:
                 self._set_account_error(account_id, exc.code)
                 log.warning("fetch failed for account %s: %s", account_id, exc.code)
         return report
+
+    def _count_skipped(
+        self, account_id: str, before: Mapping[str, int], after: Mapping[str, int]
+    ) -> None:
+        """Add the items the connector left out this round to the account's health."""
+        new = {reason: n - before.get(reason, 0) for reason, n in after.items()}
+        new = {reason: n for reason, n in new.items() if n > 0}
+        if not new:
+            return
+        with self.store.write() as s:
+            account = s.get(ChannelAccount, account_id)
+            if account is not None:
+                account.skipped_items += sum(new.values())
+                account.last_skip_reason = max(new, key=lambda r: new[r])[:80]
 
     def _set_account_error(self, account_id: str, code: str) -> None:
         with self.store.write() as s:

@@ -177,8 +177,15 @@ class AccountTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole and column is Column.CHANNEL:
             return icons.channel_icon(row.kind)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column is Column.ERROR and row.last_error:
-                return texts.connection_check_text(row.last_error)
+            if column is Column.ERROR and (row.last_error or row.skipped_items):
+                lines = [texts.connection_check_text(row.last_error)] if row.last_error else []
+                if row.skipped_items:
+                    lines.append(
+                        self.tr("%1 malformed or unsupported items left out (last: %2)")
+                        .replace("%1", f"{row.skipped_items:,}")
+                        .replace("%2", row.last_skip_reason or "")
+                    )
+                return "\n".join(lines)
             if column is Column.CHANNEL:
                 return self.tr("Connector: %1").replace("%1", row.connector)
             if column is Column.NAME:

@@ -9,7 +9,7 @@ one reply (``send``). Everything that can go wrong on the wire is raised as one 
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -185,6 +185,12 @@ class Channel(abc.ABC):
     @abc.abstractmethod
     def send(self, reply: OutgoingReply) -> str:
         """Send one reply and return the channel's id for the sent message."""
+
+    def skipped_counts(self) -> Mapping[str, int]:
+        """Items left out so far because they were malformed or unsupported, by reason
+        (connectors that skip keep a ``skipped`` counter)."""
+        counts: Mapping[str, int] = getattr(self, "skipped", {})
+        return counts
 
     def max_length_for(self, thread_id: str) -> int:
         """The longest reply this thread accepts (a DM may allow more than a public post)."""

@@ -93,6 +93,9 @@ class ChannelAccount(Base):
     created_at: Mapped[int]
     #: When staff disconnected it (its conversations stay); None while connected.
     removed_at: Mapped[int | None]
+    #: Items the connector left out as malformed or unsupported (health), and the last reason.
+    skipped_items: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_skip_reason: Mapped[str | None] = mapped_column(String(80))
     __table_args__ = (UniqueConstraint("connector", "external_id"),)
 
 

@@ -25,6 +25,10 @@
             <translation>Last received</translation>
         </message>
         <message>
+            <source>%1 malformed or unsupported items left out (last: %2)</source>
+            <translation>%1 malformed or unsupported items left out (last: %2)</translation>
+        </message>
+        <message>
             <source>Connector: %1</source>
             <translation>Connector: %1</translation>
         </message>

@@ -25,6 +25,10 @@
             <translation>마지막 수신</translation>
         </message>
         <message>
+            <source>%1 malformed or unsupported items left out (last: %2)</source>
+            <translation>형식이 잘못되었거나 지원하지 않는 항목 %1건을 건너뛰었습니다 (마지막: %2)</translation>
+        </message>
+        <message>
             <source>Connector: %1</source>
             <translation>연결 방식: %1</translation>
         </message>

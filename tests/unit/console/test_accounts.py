@@ -243,3 +243,36 @@ def test_connectors_reach_the_apis_through_the_clinics_proxy(
         proxy.shutdown()
         proxy.server_close()
         store.close()
+
+
+def test_items_a_connector_leaves_out_are_counted_in_the_accounts_health(data_dir: Path) -> None:
+    from console.channels.telegram import TelegramChannel
+    from console.demo.telegram_server import TelegramServer, load_telegram_data
+    from console.runtime import Runtime
+
+    store = open_store(data_dir)
+    data = load_telegram_data()
+    with TelegramServer(data) as server:
+        account_id = services.add_account(
+            store,
+            services.Actor(None),
+            kind="telegram",
+            connector="telegram",
+            external_id="bot",
+            display_name="봇",
+            config={"base_url": server.base_url},
+            secret=None,
+        )
+        channel = TelegramChannel.from_config({"base_url": server.base_url}, server.token)
+        runtime = Runtime(store, {account_id: channel})
+        assert runtime.poll_once().fetched > 0
+        before = list_accounts(store)[0].skipped_items
+        data.update("message", {"message_id": "x", "text": "chat missing"})  # malformed
+        data.update("message", {"message_id": 7, "chat": "not an object"})
+        report = runtime.poll_once()
+        runtime.poll_once()  # nothing new: the count does not grow
+        runtime.close()
+    assert not report.errors
+    row = list_accounts(store)[0]
+    assert row.skipped_items == before + 2 and row.last_skip_reason
+    store.close()

@@ -1,4 +1,4 @@
-"""Who set a conversation's department, the classifier's suggestion, removed accounts
+"""Who set a department and the classifier's suggestion; removed accounts, skipped items
 
 Revision ID: 0003
 Revises: 0002
@@ -31,8 +31,24 @@ def upgrade() -> None:
     )
 
 
+    op.add_column(
+        "channel_account",
+        sa.Column(
+            "skipped_items",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            nullable=False,
+            server_default="0",
+        ),
+    )
+    op.add_column(
+        "channel_account", sa.Column("last_skip_reason", sa.String(length=80), nullable=True)
+    )
+
+
 def downgrade() -> None:
     with op.batch_alter_table("channel_account") as batch_op:
+        batch_op.drop_column("last_skip_reason")
+        batch_op.drop_column("skipped_items")
         batch_op.drop_column("removed_at")
     with op.batch_alter_table("conversation") as batch_op:
         batch_op.drop_column("suggestion_confidence")
