@@ -150,15 +150,23 @@ def build_runtime(
 
 
 def check_connection(
-    account: AccountRow, transport: httpx.BaseTransport | None = None
+    account: AccountRow,
+    transport: httpx.BaseTransport | None = None,
+    connected: Channel | None = None,
 ) -> str | None:
     """Try the account's credentials and API with one fetch (nothing is stored).
+
+    Args:
+        account: The account.
+        transport: Injected transport (tests).
+        connected: The account's connector already in use, if the runtime has one (the demo's
+            accounts have no token of their own to build another from).
 
     Returns:
         None if it worked, else an error code.
     """
     try:
-        channel = channel_for(account, transport)
+        channel = connected or channel_for(account, transport)
     except AccountUnusable as exc:
         return exc.code
     try:
@@ -166,5 +174,6 @@ def check_connection(
     except ChannelError as exc:
         return exc.code
     finally:
-        channel.close()
+        if connected is None:
+            channel.close()
     return None

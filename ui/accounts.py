@@ -448,10 +448,17 @@ class AccountsPanel(QWidget):
         name = account.display_name
         self._show_result(self.tr("Testing %1…").replace("%1", name), "busy")
 
+        runtime = self.ctx.runtime
+        connected = (
+            runtime.channels.get(account.id)
+            if runtime is not None and account.config.get("demo")
+            else None
+        )
+
         def work() -> str | None:
             from console.accounts import check_connection
 
-            return check_connection(account)
+            return check_connection(account, connected=connected)
 
         def done(code: str | None) -> None:
             self._finish_test(name, texts.connection_check_text(code), code is None)

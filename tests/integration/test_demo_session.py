@@ -130,3 +130,13 @@ def test_restarting_the_demo_on_the_same_store_duplicates_nothing(data_dir: Path
     assert again.by_department == counts.by_department
     assert again.all_open + again.resolved == counts.all_open + counts.resolved
     store.close()
+
+
+def test_demo_accounts_pass_the_connection_test_through_their_running_connector(
+    demo: tuple[Store, DemoSession],
+) -> None:
+    from console.accounts import check_connection, list_accounts
+
+    store, session = demo
+    for row in list_accounts(store):
+        assert check_connection(row, connected=session.runtime.channels[row.id]) is None, row.kind
