@@ -13,6 +13,7 @@ session's runtime; rebuilt, its demo accounts connect to the same demo server.
 from __future__ import annotations
 
 import dataclasses
+import getpass
 import logging
 import signal
 import sys
@@ -25,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QItemSelectionModel, QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
+from console import services
+from console.domain import Role
 from console.errors import SotongError, StorageError
 from console.resources import resource
 from console.settings import Settings, load_settings, save_settings
@@ -115,8 +118,13 @@ def remove_translators(app: QApplication, translators: list[QTranslator]) -> Non
 
 def choose_operator(store: Store, configured: str, demo_operator: str | None) -> str | None:
     """The member of staff using this PC: the configured one if known, else the demo's,
-    else the first by name, else None."""
+    else the first by name. A store with no staff yet gets its first member, named after
+    this PC's login, as its administrator."""
     staff = operators(store)
+    if not staff:
+        name = getpass.getuser() or "Sotong"
+        services.add_operator(store, services.Actor(None), name, Role.ADMIN.value)
+        staff = operators(store)
     known = {op.id for op in staff}
     if configured and configured in known:
         return configured

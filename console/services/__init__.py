@@ -32,6 +32,7 @@ from console.services._commands import (
     snooze,
     tag_department,
 )
+from console.services._staff import add_operator
 
 __all__ = [
     "AccountExists",
@@ -43,6 +44,7 @@ __all__ = [
     "add_account",
     "add_label",
     "add_note",
+    "add_operator",
     "assign",
     "auto_tag_in",
     "delete_draft",

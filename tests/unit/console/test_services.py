@@ -220,3 +220,15 @@ def test_a_full_disk_is_a_storage_error_and_keeps_what_was_saved(
     assert "full" in str(info.value.params["reason"])
     draft = q.draft_for(store, cid, actor.operator_id)
     assert draft is not None and draft.body == "저장된 초안"
+
+
+def test_staff_are_added_with_a_role_and_departments(store: Store) -> None:
+    oid = services.add_operator(store, services.Actor(None), " 박서연 ", "coordinator", ("derm",))
+    staff = q.operators(store)
+    assert [(o.id, o.name, o.role, o.departments) for o in staff] == [
+        (oid, "박서연", "coordinator", ("derm",))
+    ]
+    with pytest.raises(errors.InvalidInput):
+        services.add_operator(store, services.Actor(None), "  ", "coordinator")
+    with pytest.raises(errors.UnknownDepartment):
+        services.add_operator(store, services.Actor(None), "이하늘", "coordinator", ("eyes",))

@@ -64,3 +64,15 @@ def test_switching_the_member_of_staff_changes_mine_and_the_name(
 def _nav_texts(window: MainWindow) -> list[str]:
     model = window.nav_model
     return [str(model.index(row).data()) for row in range(model.rowCount())]
+
+
+def test_a_new_store_gets_its_first_member_of_staff(store: object) -> None:
+    import getpass
+
+    from console.store.queries import operators
+    from ui.app import choose_operator
+
+    chosen = choose_operator(store, "", None)  # type: ignore[arg-type]
+    staff = operators(store)  # type: ignore[arg-type]
+    assert [(o.id, o.name, o.role) for o in staff] == [(chosen, getpass.getuser(), "admin")]
+    assert choose_operator(store, "", None) == chosen  # type: ignore[arg-type]  # once only
