@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -46,6 +47,8 @@ log = logging.getLogger(__name__)
 MAX_PAGES_PER_POLL = 20
 BACKOFF_BASE_S = 2.0
 BACKOFF_MAX_S = 300.0
+#: Longest single wait for server push before asking again (IMAP servers drop IDLE at ~30 min).
+WATCH_WAIT_S = 600.0
 
 
 def _now_ms() -> int:
@@ -95,11 +98,55 @@ class Runtime:
         self.triage = triage
         self._clock = clock
         self._accounts: dict[str, _AccountState] = {}
+        self._stopping = threading.Event()
+        self._watchers: list[threading.Thread] = []
 
     def close(self) -> None:
-        """Close every connector's network resources."""
+        """Stop watching, and close every connector's network resources."""
+        self._stopping.set()
         for channel in self.channels.values():
-            channel.close()
+            channel.close()  # also ends a wait in progress (e-mail IDLE)
+        for watcher in self._watchers:
+            watcher.join(timeout=5)
+        self._watchers.clear()
+
+    # -- server push ---------------------------------------------------------------------
+
+    def watch(self, on_news: Callable[[], None]) -> int:
+        """Wait for the server's word of new messages (IMAP IDLE) on the channels that offer
+        it, each in a thread of its own, and call ``on_news`` (from that thread) when it
+        comes, so the next poll runs at once instead of on the timer. :meth:`close` stops
+        the threads.
+
+        Returns:
+            How many channels are watched.
+        """
+        for account_id, channel in self.channels.items():
+            wait = getattr(channel, "idle", None)  # connectors with push: e-mail
+            if callable(wait):
+                thread = threading.Thread(
+                    target=self._watch,
+                    args=(wait, on_news),
+                    name=f"sotong-watch-{account_id[:8]}",
+                    daemon=True,
+                )
+                thread.start()
+                self._watchers.append(thread)
+        return len(self._watchers)
+
+    def _watch(self, wait: Callable[[float], bool], on_news: Callable[[], None]) -> None:
+        failures = 0
+        while not self._stopping.is_set():
+            try:
+                news = wait(WATCH_WAIT_S)
+                failures = 0
+            except ChannelError as exc:
+                failures += 1
+                log.info("watching for new mail paused (%s)", exc.code)
+                self._stopping.wait(1.0 + backoff_s(failures))
+                continue
+            if news and not self._stopping.is_set():
+                on_news()
 
     # -- polling -------------------------------------------------------------------------
 

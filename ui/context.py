@@ -72,6 +72,8 @@ class AppContext(QObject):
         connection_changed(str): a :class:`Connection` value.
         accounts_changed(): the channel accounts changed (added, paused, resumed, removed,
             reconnected) or a new runtime recorded why it left one out; lists re-read them.
+        news_arrived(): a server said new messages are waiting (IMAP IDLE); emitted from a
+            watcher thread, delivered on the GUI thread, where it starts a poll at once.
     """
 
     changed = Signal(object)
@@ -80,6 +82,7 @@ class AppContext(QObject):
     health_changed = Signal(object)
     connection_changed = Signal(str)
     accounts_changed = Signal()
+    news_arrived = Signal()
 
     def __init__(
         self,
@@ -125,6 +128,7 @@ class AppContext(QObject):
         self._counts_timer.timeout.connect(self._load_counts)
         self.tasks.failed.connect(lambda exc: self.error.emit(texts.error_text(exc)))
         self.changed.connect(self._on_changed)
+        self.news_arrived.connect(self.poll_now)
 
     @property
     def actor(self) -> Actor:
@@ -271,6 +275,7 @@ class AppContext(QObject):
         if self.runtime is None and self._runtime_factory is not None:
             self.rebuild_runtime()
         elif self.runtime is not None:
+            self.runtime.watch(self.news_arrived.emit)
             self._poll_timer.start()
             self.poll_now()
 
@@ -322,6 +327,7 @@ class AppContext(QObject):
             self._swapping = False
             self._built_once = True
             self.runtime = runtime
+            runtime.watch(self.news_arrived.emit)
             self._set_connection(
                 Connection.CHECKING if runtime.channels else Connection.NOT_CONNECTED
             )

@@ -653,3 +653,26 @@ def test_settings_are_checked(user: MailUser) -> None:
         "starttls",
     )
     assert cfg.from_address == "desk@clinic.kr" and cfg.mailbox == "INBOX"
+
+
+def test_the_runtime_polls_at_once_when_the_server_says_mail_arrived(
+    user: MailUser, connect: Connect
+) -> None:
+    """IMAP IDLE, end to end: a watcher thread hears the server and asks for a poll."""
+    from console.runtime import Runtime
+
+    store = open_memory_store()
+    account = add_account(store, "email")
+    channel = connect(user)
+    runtime = Runtime(store, {account: channel})
+    heard = threading.Event()
+    try:
+        assert runtime.poll_once().errors == {}
+        assert runtime.watch(heard.set) == 1
+        time.sleep(0.3)  # the watcher is idling now
+        user.deliver(B64)
+        assert heard.wait(10), "the server's word never reached the runtime"
+        assert runtime.poll_once().fetched == 1
+    finally:
+        runtime.close()
+        store.close()
