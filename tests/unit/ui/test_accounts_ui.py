@@ -461,6 +461,10 @@ class FakeRuntime:
         self.log.append(f"{self.name}:recover")
         return Changes()
 
+    def watch(self, on_news: object) -> int:
+        del on_news  # no channel here offers server push
+        return 0
+
     def close(self) -> None:
         self.log.append(f"{self.name}:close")
 
@@ -567,3 +571,16 @@ def test_x_accounts_show_what_polling_costs(qapp: object, clinic: Clinic) -> Non
     row = next(r for r in range(model.rowCount()) if model.index(r, 1).data() == "소통의원 X")
     tip = model.index(row, Column.STATE).data(Qt.ItemDataRole.ToolTipRole)
     assert tip == "Billed per request: about 17,280 reads a month at this polling interval"
+
+
+def test_word_from_the_server_starts_a_poll_at_once(qtbot: QtBot, clinic: Clinic) -> None:
+    log: list[str] = []
+    ctx = AppContext(
+        clinic.store, clinic.operator_id, Tasks.inline(), runtime_factory=_factory(log)
+    )
+    ctx.start()
+    log.clear()
+    ctx.news_arrived.emit()  # what a watcher thread does when IMAP IDLE says mail arrived
+    qtbot.waitUntil(lambda: "r1:polled" in log, timeout=1000)
+    ctx.stop()
+    ctx.close_runtime()
