@@ -459,6 +459,32 @@ def _flags(item: Mapping[str, Any]) -> None:
         raise SkipItem("deleted")
 
 
+def _basics(
+    item: Any,
+    author_of: Callable[[Mapping[str, Any]], tuple[str, str] | None],
+    time_key: str = "created_time",
+    text_key: str = "message",
+) -> tuple[str, tuple[str, str], int, str]:
+    """What messages and comments all carry: id, author, time and text.
+
+    Raises:
+        SkipItem: malformed, unsupported or deleted, without an author, or without a time.
+    """
+    if not isinstance(item, dict):
+        raise SkipItem("malformed")
+    item_id = _id(item.get("id"))
+    if item_id is None:
+        raise SkipItem("malformed")
+    _flags(item)
+    author = author_of(item)
+    if author is None:
+        raise SkipItem("no_author")
+    sent_at = parse_time_ms(item.get(time_key))
+    if sent_at is None:
+        raise SkipItem("bad_time")
+    return item_id, author, sent_at, _text(item, text_key)
+
+
 def parse_dm(
     item: Any,
     *,
@@ -477,19 +503,7 @@ def parse_dm(
     Raises:
         SkipItem: the item is malformed, unsupported, deleted or empty.
     """
-    if not isinstance(item, dict):
-        raise SkipItem("malformed")
-    mid = _id(item.get("id"))
-    if mid is None:
-        raise SkipItem("malformed")
-    _flags(item)
-    sender = _person(item.get("from"))
-    if sender is None:
-        raise SkipItem("no_author")
-    sent_at = parse_time_ms(item.get("created_time"))
-    if sent_at is None:
-        raise SkipItem("bad_time")
-    body = _text(item, "message")
+    mid, sender, sent_at, body = _basics(item, lambda i: _person(i.get("from")))
     attachments = _dm_attachments(item)
     if not body and not attachments:
         raise SkipItem("empty")
@@ -563,19 +577,7 @@ def parse_fb_comment(item: Any, *, post_id: str, own_ids: frozenset[str]) -> Inb
         SkipItem: malformed, no author (missing permission), the Page's own top-level
             comment, or empty.
     """
-    if not isinstance(item, dict):
-        raise SkipItem("malformed")
-    cid = _id(item.get("id"))
-    if cid is None:
-        raise SkipItem("malformed")
-    _flags(item)
-    author = _person(item.get("from"))
-    if author is None:
-        raise SkipItem("no_author")
-    sent_at = parse_time_ms(item.get("created_time"))
-    if sent_at is None:
-        raise SkipItem("bad_time")
-    body = _text(item, "message")
+    cid, author, sent_at, body = _basics(item, lambda i: _person(i.get("from")))
     attachments = _comment_attachment(item)
     if not body and not attachments:
         raise SkipItem("empty")
@@ -625,19 +627,7 @@ def parse_ig_comment(
     Raises:
         SkipItem: malformed, no author, the business's own top-level comment, or empty.
     """
-    if not isinstance(item, dict):
-        raise SkipItem("malformed")
-    cid = _id(item.get("id"))
-    if cid is None:
-        raise SkipItem("malformed")
-    _flags(item)
-    author = ig_commenter(item)
-    if author is None:
-        raise SkipItem("no_author")
-    sent_at = parse_time_ms(item.get("timestamp"))
-    if sent_at is None:
-        raise SkipItem("bad_time")
-    body = _text(item, "text")
+    cid, author, sent_at, body = _basics(item, ig_commenter, "timestamp", "text")
     if not body:
         raise SkipItem("empty")
     if author[0] in own_ids or author[1] in own_ids:
