@@ -227,7 +227,13 @@ class ConversationListModel(QAbstractListModel):
         if role == DepartmentRole:
             return row.department or ""
         if role == DepartmentLabelRole:
-            return self._department_label(row.department)
+            label = self._department_label(row.department)
+            if row.department and row.department_source in ("auto", "rule"):
+                return self.tr("%1 · auto").replace("%1", label)
+            if not row.department and not row.department_source and row.suggested_department:
+                suggestion = self._department_label(row.suggested_department)
+                return self.tr("%1 · %2?").replace("%1", label).replace("%2", suggestion)
+            return label
         if role == DepartmentColourRole:
             dept = self._departments.get(row.department or "")
             return dept[2] if dept else ""

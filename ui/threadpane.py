@@ -210,6 +210,17 @@ class ThreadPane(QWidget):
         top.addWidget(self.resolve_button, 0, Qt.AlignmentFlag.AlignTop)
         box.addLayout(top)
         box.addLayout(controls)
+        routing = QHBoxLayout()
+        routing.setSpacing(8)
+        self.routing_label = plain_label(parent=header, name="routingNote")
+        self.routing_button = QPushButton(header)
+        self.routing_button.setObjectName("routingAction")
+        self.routing_button.clicked.connect(self._routing_action)
+        routing.addWidget(self.routing_label)
+        routing.addWidget(self.routing_button)
+        routing.addStretch(1)
+        box.addLayout(routing)
+        self._routing_target: str | None = None
         return header
 
     def _build_composer(self, parent: QWidget) -> QWidget:
@@ -369,8 +380,41 @@ class ThreadPane(QWidget):
         self.window_label.setText(text)
         self.window_label.setVisible(bool(text))
 
+    def _show_routing(self, row: ConversationRow) -> None:
+        """Say who set the department when it was not a person, with a one-click undo; or
+        offer the classifier's suggestion for an untriaged conversation."""
+        names = {d.code: texts.department_name(d.name_ko, d.name_en) for d in self._departments}
+        percent = f"{round((row.suggestion_confidence or 0) * 100)}%"
+        text, action, target = "", "", None
+        if row.department and row.department_source in ("auto", "rule"):
+            text = (
+                self.tr("Sorted automatically (%1 sure)").replace("%1", percent)
+                if row.department_source == "auto"
+                else self.tr("Sorted by a routing rule")
+            )
+            action, target = self.tr("Undo"), ""
+        elif not row.department and not row.department_source and row.suggested_department in names:
+            text = (
+                self.tr("Suggested: %1 (%2 sure)")
+                .replace("%1", names[row.suggested_department or ""])
+                .replace("%2", percent)
+            )
+            action, target = self.tr("Apply"), row.suggested_department
+        self._routing_target = target
+        self.routing_label.setText(text)
+        self.routing_button.setText(action)
+        self.routing_label.setVisible(bool(text))
+        self.routing_button.setVisible(target is not None)
+
+    def _routing_action(self) -> None:
+        if self._cid is None or self._routing_target is None:
+            return
+        # Undo puts it back to Untriaged (a person's decision); Apply takes the suggestion.
+        self.ctx.tag_department(self._cid, self._routing_target or None)
+
     def _show_row(self, row: ConversationRow) -> None:
         self.update_window()
+        self._show_routing(row)
         ratio = self.devicePixelRatioF()
         self.channel_badge.setPixmap(icons.svg_pixmap(row.channel, 28, ratio))
         self.contact_label.setText(row.contact_name)

@@ -92,6 +92,9 @@ class ConversationRow:
     queued: int
     failed: int
     labels: tuple[str, ...]
+    department_source: str = ""  # "staff", "rule", "auto" or "" (nobody yet)
+    suggested_department: str | None = None  # the classifier's proposal when not applied
+    suggestion_confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -249,6 +252,9 @@ def conversation_rows(store: Store, ids: Sequence[str]) -> dict[str, Conversatio
             has_draft,
             queued,
             failed,
+            c.department_source,
+            c.suggested_department,
+            c.suggestion_confidence,
         )
         .join(ChannelAccount, ChannelAccount.id == c.account_id)
         .join(Contact, Contact.id == c.contact_id)
@@ -283,6 +289,9 @@ def conversation_rows(store: Store, ids: Sequence[str]) -> dict[str, Conversatio
             queued=int(r[14]),
             failed=int(r[15]),
             labels=tuple(labels.get(r[0], ())),
+            department_source=r[16],
+            suggested_department=r[17],
+            suggestion_confidence=r[18],
         )
         for r in rows
     }

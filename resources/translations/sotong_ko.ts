@@ -201,7 +201,6 @@ base_url=https://…</translation>
         <name>ConversationDelegate</name>
         <message>
             <source>Not sent</source>
-            <extracomment>Conversation id (str). Channel kind (str). Contact display name (str). Last message, one line (str). Department code, or "" when untriaged. Department chip text ("성형외과", or "미분류" when untriaged). Department colour (hex), or "" when untriaged. Time text at the right of the row: waiting time, or when the last message came. Minutes the customer has waited, or -1 if the clinic answered last. Unread inbound messages (bool). The operator has a draft here (bool). Replies queued or sending (int). Replies failed or with an unknown outcome (int). Conversation status (str). Assignee operator id, or "". False while the row is a placeholder (not read yet, or gone). The whole :class:`ConversationRow`, or None.</extracomment>
             <translation>전송 실패</translation>
         </message>
         <message numerus="yes">
@@ -213,6 +212,18 @@ base_url=https://…</translation>
         <message>
             <source>Draft</source>
             <translation>임시저장</translation>
+        </message>
+    </context>
+    <context>
+        <name>ConversationListModel</name>
+        <message>
+            <source>%1 · auto</source>
+            <extracomment>Conversation id (str). Channel kind (str). Contact display name (str). Last message, one line (str). Department code, or "" when untriaged. Department chip text ("성형외과", or "미분류" when untriaged). Department colour (hex), or "" when untriaged. Time text at the right of the row: waiting time, or when the last message came. Minutes the customer has waited, or -1 if the clinic answered last. Unread inbound messages (bool). The operator has a draft here (bool). Replies queued or sending (int). Replies failed or with an unknown outcome (int). Conversation status (str). Assignee operator id, or "". False while the row is a placeholder (not read yet, or gone). The whole :class:`ConversationRow`, or None.</extracomment>
+            <translation>%1 · 자동</translation>
+        </message>
+        <message>
+            <source>%1 · %2?</source>
+            <translation>%1 · %2?</translation>
         </message>
     </context>
     <context>
@@ -784,6 +795,26 @@ base_url=https://…</translation>
         <message>
             <source>Queue the reply; it is sent as soon as the channel is reachable (Ctrl+Enter)</source>
             <translation>답장을 전송 대기열에 넣습니다. 채널에 연결되는 즉시 전송됩니다 (Ctrl+Enter)</translation>
+        </message>
+        <message>
+            <source>Sorted automatically (%1 sure)</source>
+            <translation>자동으로 분류됨 (확신도 %1)</translation>
+        </message>
+        <message>
+            <source>Sorted by a routing rule</source>
+            <translation>분류 규칙으로 분류됨</translation>
+        </message>
+        <message>
+            <source>Undo</source>
+            <translation>되돌리기</translation>
+        </message>
+        <message>
+            <source>Suggested: %1 (%2 sure)</source>
+            <translation>추천 진료과: %1 (확신도 %2)</translation>
+        </message>
+        <message>
+            <source>Apply</source>
+            <translation>적용</translation>
         </message>
         <message>
             <source>Reopen</source>
