@@ -382,7 +382,7 @@ def _open_first(window: MainWindow) -> Callable[[], None]:
         if not model.rowCount() or window.current_conversation():
             return
         row = 0
-        for candidate in range(min(8, model.rowCount())):
+        for candidate in range(min(15, model.rowCount())):
             cid = model.id_at(candidate)
             items = thread_items(window.ctx.store, cid) if cid else []
             if len(items) >= 3 and {i.direction for i in items} == {"in", "out"}:
