@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -65,7 +65,7 @@ class _Account:
     connector: str
     name: str
     config: dict[str, Any]
-    token: str
+    token: str = field(repr=False)  # never in a log or a traceback
 
 
 @dataclass
