@@ -5,7 +5,11 @@ Figures (JSON keys are stable so versions can be compared):
 main window to the first painted list, in a fresh process), ``queue_query_p50_ms`` /
 ``queue_query_p95_ms`` (a department queue: first page of ids plus the visible rows),
 ``open_conversation_p95_ms`` (a 200-message thread), ``service_call_p95_ms`` (tag and save
-draft, each a committed transaction with fsync), ``peak_rss_mb`` (this process and its children).
+draft, each a committed transaction with fsync), ``search_index_build_s`` (indexing every
+message for full-text search, as after migration 0004), ``search_p50_ms`` / ``search_p95_ms``
+(:data:`SEARCH_QUERIES`: one-, two- and longer Korean terms, other scripts, phrases and
+filters), ``index_size_ratio`` (the search index's pages over the message table's),
+``peak_rss_mb`` (this process and its children).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from console import services
 from console.demo.server import CHANNELS
 from console.ids import new_id
 from console.resources import resource
+from console.store import search
 from console.store.engine import DB_NAME, Store, open_store
 from console.store.queries import (
     ListFilter,
@@ -250,6 +255,102 @@ def measure_queries(store: Store, seed: int = 2) -> dict[str, float]:
     }
 
 
+#: The fixed query mix of ``search_p50_ms`` / ``search_p95_ms``; ``{year_ago}`` and
+#: ``{month_ago}`` become dates relative to today.
+SEARCH_QUERIES = (
+    "코",
+    "눈",
+    "턱",
+    "입",
+    "쌍수",
+    "치과",
+    "필러",
+    "가격",
+    "예약",
+    "상담",
+    "쌍꺼풀",
+    "리프팅",
+    "주차장",
+    "임플란트",
+    "안녕하세요",
+    "여드름 흉터",
+    '"코 필러"',
+    "코 필러",
+    "implant",
+    "ダウンタイム",
+    "热玛吉",
+    "dept:derm 보톡스",
+    "status:open 가격",
+    "channel:kakaotalk 예약",
+    "dept:none 치과",
+    "status:snoozed 코",
+    "코 after:{year_ago}",
+    "쌍수 before:{year_ago}",
+    "상담 has:draft",
+    "from:고객123",
+    "dept:plastic",
+    "after:{month_ago}",
+    "channel:sms status:open",
+)
+
+
+def build_search_index(store: Store, progress: Callable[[str], object] | None = None) -> float:
+    """Index every message for full-text search (the path a migrated database takes).
+
+    Returns:
+        Seconds taken.
+    """
+    say = progress or (lambda _m: None)
+    t0 = time.perf_counter()
+    last = [0.0]
+
+    def report(done: int, total: int) -> None:
+        if time.perf_counter() - last[0] > 10 or done == total:
+            last[0] = time.perf_counter()
+            say(f"  search index {done:,}/{total:,}")
+
+    search.rebuild(store, report)
+    return time.perf_counter() - t0
+
+
+def search_index_ratio(store: Store) -> float | None:
+    """The search index's pages over the message table's (None without ``dbstat``)."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        with store.read() as s:
+            rows = s.connection().exec_driver_sql(
+                "SELECT name, sum(pgsize) FROM dbstat WHERE aggregate = 0 GROUP BY name"
+            )
+            sizes = {str(name): int(size) for name, size in rows}
+    except OperationalError:
+        return None
+    index = sum(
+        v for k, v in sizes.items() if search.is_search_table(k) or k.startswith("ix_search")
+    )
+    return round(index / max(1, sizes.get("message", 1)), 3)
+
+
+def measure_search(store: Store, rounds: int = 5) -> dict[str, float]:
+    """Search timings over :data:`SEARCH_QUERIES`, a page of 50 conversations each."""
+    today = time.time()
+    dates = {
+        "year_ago": time.strftime("%Y-%m-%d", time.localtime(today - 365 * 86_400)),
+        "month_ago": time.strftime("%Y-%m-%d", time.localtime(today - 30 * 86_400)),
+    }
+    queries = [q.format(**dates) for q in SEARCH_QUERIES]
+    for q in queries:  # warm the page cache as a running console would be
+        search.search(store, q)
+    timings: list[float] = []
+    for _ in range(rounds):
+        for q in queries:
+            timings += _timed(partial(search.search, store, q), 1)
+    return {
+        "search_p50_ms": round(statistics.median(timings), 2),
+        "search_p95_ms": round(_percentile(timings, 95), 2),
+    }
+
+
 def measure_first_paint(data_dir: Path, runs: int = 3) -> float:
     """Median cold start to first painted list, each in a fresh process."""
     values = []
@@ -343,13 +444,21 @@ def run(
         rate = generate(data_dir, conversations, messages)
         store = open_store(data_dir)
         try:
+            say("indexing every message for search ...")
+            build_s = build_search_index(store, say)
             say("measuring queries and service calls ...")
             figures: dict[str, Any] = {
                 "conversations": conversations,
                 "messages": messages,
                 "generate_rows_per_s": round(rate),
+                "search_index_build_s": round(build_s, 1),
             }
             figures.update(measure_queries(store))
+            say("measuring search ...")
+            figures.update(measure_search(store))
+            ratio = search_index_ratio(store)
+            if ratio is not None:
+                figures["index_size_ratio"] = ratio
         finally:
             store.close()
         say("measuring the department classifier ...")
@@ -371,6 +480,7 @@ TARGETS = {
     "queue_query_p95_ms": 20,
     "open_conversation_p95_ms": 30,
     "service_call_p95_ms": 10,
+    "search_p95_ms": 50,
     "peak_rss_mb": 400,
 }
 

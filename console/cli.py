@@ -2,8 +2,9 @@
 
 ``sotong`` (or ``sotong gui``) opens the console on this PC's store; ``sotong demo`` opens it
 against the demo channels; ``sotong bench`` measures speed; ``sotong doctor`` reports on the
-installation for clinic IT. The desktop commands load the Qt UI lazily, so the others run on a
-machine without a display (or without Qt at all).
+installation for clinic IT; ``sotong search`` searches every conversation (JSON Lines out) and
+``sotong search --rebuild`` rebuilds the search index. The desktop commands load the Qt UI
+lazily, so the others run on a machine without a display (or without Qt at all).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from console.settings import default_data_dir
 
 log = logging.getLogger("sotong")
 
-COMMANDS = frozenset({"gui", "demo", "bench", "doctor", "account", "fetch", "route"})
+COMMANDS = frozenset({"gui", "demo", "bench", "doctor", "account", "fetch", "route", "search"})
 
 
 def _add_data_dir(p: argparse.ArgumentParser) -> None:
@@ -102,6 +103,18 @@ def _parser() -> argparse.ArgumentParser:
 
     route_command.add_parser(sub, parents=[common])
 
+    find = sub.add_parser(
+        "search", parents=[common], help="search every conversation (one JSON object per line)"
+    )
+    _add_data_dir(find)
+    find.add_argument(
+        "query", nargs="?", help="terms, \"phrases\" and filters, e.g. '쌍수 dept:plastic'"
+    )
+    find.add_argument("--limit", type=int, default=50, help="most conversations (default 50)")
+    find.add_argument(
+        "--rebuild", action="store_true", help="rebuild the search index (progress on stderr)"
+    )
+
     fetch = sub.add_parser("fetch", parents=[common], help="poll channel accounts now")
     _add_data_dir(fetch)
     fetch.add_argument("--account", help="only this account id")
@@ -146,6 +159,34 @@ def _run_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_search(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from console.store import open_store, search
+
+    if args.query is None and not args.rebuild:
+        parser.error("search: a query or --rebuild is required")
+
+    def progress(done: int, total: int) -> None:
+        print(json.dumps({"indexed": done, "total": total}), file=sys.stderr, flush=True)
+
+    store = open_store(args.data_dir or default_data_dir())
+    try:
+        if args.rebuild:
+            search.rebuild(store, progress)
+        elif not search.index_status(store).ready:
+            search.ensure_index(store, progress)  # finish indexing the history first
+        if args.query is not None:
+            for hit in search.search(store, args.query, limit=args.limit):
+                row = {
+                    "conversation_id": hit.conversation_id,
+                    "snippet": hit.snippet,
+                    "score": hit.score,
+                }
+                print(json.dumps(row, ensure_ascii=False))
+    finally:
+        store.close()
+    return 0
+
+
 def doctor_report(data_dir: Path) -> dict[str, Any]:
     """What clinic IT needs to know about this installation (no secret in it)."""
     import keyring
@@ -175,7 +216,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not (set(argv) & (COMMANDS | {"-h", "--help", "--version"})):
         argv.insert(0, "gui")  # plain `sotong [--data-dir D]` opens the console
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -200,6 +242,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_fetch(args, args.data_dir or default_data_dir())
     if command == "route":
         return route_command.run(args)
+    if command == "search":
+        return _run_search(args, parser)
     if command == "doctor":
         report = doctor_report(args.data_dir or default_data_dir())
         print(json.dumps(report, ensure_ascii=False, indent=2))

@@ -20,6 +20,7 @@ from console.channels.base import FetchResult, InboundMessage
 from console.domain import Direction, Status
 from console.ids import new_id
 from console.services import Changes, auto_tag_in, reopen_in
+from console.store import search
 from console.store.engine import Store
 from console.store.models import (
     ChannelAccount,
@@ -359,6 +360,7 @@ def ingest(
             s.execute(update(Conversation), changed)
         if rows:
             s.execute(insert(Message), rows)
+            search.index_messages(s, rows)
         if page.new_refs:
             s.execute(insert(ThreadRef), page.new_refs)
         account.cursor = result.next_cursor

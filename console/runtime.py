@@ -29,6 +29,7 @@ from console.domain import Direction, OutboxState, Status
 from console.ids import new_id
 from console.ingest import apply_message, ingest
 from console.services import Changes, reopen_in
+from console.store import search
 from console.store.engine import Store
 from console.store.models import (
     AuditEvent,
@@ -315,19 +316,29 @@ class Runtime:
             if existing is not None:  # a fetch saw it before we recorded it
                 existing.outbox_id = row.id
                 return
-            s.add(
-                Message(
-                    id=new_id(),
-                    conversation_id=row.conversation_id,
-                    account_id=row.account_id,
-                    external_id=external_id,
-                    direction=Direction.OUTBOUND.value,
-                    author="",
-                    body=row.body,
-                    sent_at=now,
-                    delivery_status="sent",
-                    outbox_id=row.id,
-                )
+            message = Message(
+                id=new_id(),
+                conversation_id=row.conversation_id,
+                account_id=row.account_id,
+                external_id=external_id,
+                direction=Direction.OUTBOUND.value,
+                author="",
+                body=row.body,
+                sent_at=now,
+                delivery_status="sent",
+                outbox_id=row.id,
+            )
+            s.add(message)
+            search.index_messages(
+                s,
+                [
+                    {
+                        "id": message.id,
+                        "conversation_id": message.conversation_id,
+                        "sent_at": now,
+                        "body": message.body,
+                    }
+                ],
             )
             apply_message(conv, Direction.OUTBOUND.value, row.body, now, None)
             s.add(

@@ -63,15 +63,18 @@ def sqlite_engine(path: Path) -> Engine:
 
 #: The newest migration this version ships; checked against Alembic's head by a test, so the
 #: start-up path can skip importing Alembic (a third of a second) when nothing is to migrate.
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0004"
 
 
 def schema_version(engine: Engine) -> str | None:
     """The migration a database is at (None for a new, empty database), read without Alembic."""
     with engine.connect() as conn:
-        exists = conn.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
-        ).first()
+        if conn.dialect.name == "sqlite":
+            exists = conn.exec_driver_sql(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+            ).first()
+        else:  # the clinic server (console.store.server)
+            exists = conn.exec_driver_sql("SELECT to_regclass('alembic_version')").scalar()
         if exists is None:
             return None
         row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
@@ -91,7 +94,8 @@ class Store:
     """The local database: engine, sessions, the node's clock.
 
     Args:
-        engine: An engine made by :func:`sqlite_engine` (or a PostgreSQL engine for the server).
+        engine: An engine made by :func:`sqlite_engine` (or by
+            :func:`console.store.server.server_engine` for the clinic server).
         path: The database file, if there is one.
     """
 
@@ -99,6 +103,7 @@ class Store:
         self.engine = engine
         self.path = path
         self._reader = sessionmaker(engine, expire_on_commit=False)
+        # Marks write transactions: BEGIN IMMEDIATE on SQLite, the write lock on PostgreSQL.
         self._writer = sessionmaker(
             engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
         )
@@ -150,7 +155,21 @@ def open_store(data_dir: Path) -> Store:
     path = data_dir / DB_NAME
     engine = sqlite_engine(path)
     ensure_schema(engine, path)
-    return Store(engine, path)
+    store = Store(engine, path)
+    _catch_up_search(store)
+    return store
+
+
+#: A search index missing at most this many messages is completed while the store opens
+#: (about 1.5 s); a longer history is indexed by the app in the background, with progress.
+SEARCH_CATCH_UP = 20_000
+
+
+def _catch_up_search(store: Store) -> None:
+    from console.store import search
+
+    if not search.index_status(store).ready:
+        search.ensure_index(store, max_pending=SEARCH_CATCH_UP)
 
 
 def open_memory_store() -> Store:

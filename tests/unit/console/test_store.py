@@ -141,9 +141,11 @@ def test_the_migrations_build_exactly_the_models(data_dir: Path) -> None:
     from alembic.runtime.migration import MigrationContext
 
     from console.store.models import Base
+    from console.store.search import include_name
 
     store = open_store(data_dir)
     with store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        context = MigrationContext.configure(conn, opts={"include_name": include_name})
+        diff = compare_metadata(context, Base.metadata)
     store.close()
     assert diff == []
