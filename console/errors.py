@@ -89,12 +89,6 @@ class SnoozeInPast(InvalidInput):
     code = "snooze_in_past"
 
 
-class StaleDraft(SotongError):
-    """The draft changed since the caller read it (another save won)."""
-
-    code = "stale_draft"
-
-
 class StorageError(SotongError):
     """The local database could not be written (full disk, permissions, corruption)."""
 

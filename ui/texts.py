@@ -171,10 +171,6 @@ def error_code_text(code: str, params: Mapping[str, Any] | None = None) -> str:
         ),
         "invalid_status": translate("Texts", "That status cannot be set here."),
         "snooze_in_past": translate("Texts", "Choose a snooze time in the future."),
-        "stale_draft": translate(
-            "Texts",
-            "The draft was changed elsewhere before this save. Check the text and save again.",
-        ),
         "storage_error": translate(
             "Texts",
             "Could not save on this PC. Check the free disk space and permissions. ({reason})",

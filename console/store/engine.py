@@ -8,8 +8,6 @@ writers never deadlock upgrading a read lock.
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -183,12 +181,3 @@ def open_memory_store() -> Store:
     event.listen(engine, "begin", _on_begin)
     ensure_schema(engine, None)
     return Store(engine, None)
-
-
-def remove_store_files(data_dir: Path) -> None:
-    """Delete a store and its WAL files (used by the benchmark for its scratch store)."""
-    for suffix in ("", "-wal", "-shm"):
-        p = data_dir / f"{DB_NAME}{suffix}"
-        if p.exists():
-            os.remove(p)
-    shutil.rmtree(data_dir, ignore_errors=True)

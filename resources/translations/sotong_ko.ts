@@ -1,847 +1,843 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="ko_KR">
-    <context>
-        <name>AccountTableModel</name>
-        <message>
-            <source>Channel</source>
-            <extracomment>Account id (str). An :class:`AccountState` value (str). The account's raw ``last_error`` code, or None. Keys that mean someone is about to put a secret into the (plain, synced) settings.</extracomment>
-            <translation>채널</translation>
-        </message>
-        <message>
-            <source>Name</source>
-            <translation>이름</translation>
-        </message>
-        <message>
-            <source>State</source>
-            <translation>상태</translation>
-        </message>
-        <message>
-            <source>Last problem</source>
-            <translation>최근 문제</translation>
-        </message>
-        <message>
-            <source>Last received</source>
-            <translation>마지막 수신</translation>
-        </message>
-        <message>
-            <source>%1 malformed or unsupported items left out (last: %2)</source>
-            <translation>형식이 잘못되었거나 지원하지 않는 항목 %1건을 건너뛰었습니다 (마지막: %2)</translation>
-        </message>
-        <message>
-            <source>Connector: %1</source>
-            <translation>연결 방식: %1</translation>
-        </message>
-        <message>
-            <source>Billed per request: about %1 reads a month at this polling interval</source>
-            <translation>호출마다 요금이 부과됩니다: 지금 확인 주기로 한 달에 약 %1회 조회합니다</translation>
-        </message>
-        <message>
-            <source>Not yet</source>
-            <translation>아직 없음</translation>
-        </message>
-    </context>
-    <context>
-        <name>AccountsPanel</name>
-        <message>
-            <source>Add…</source>
-            <translation>추가…</translation>
-        </message>
-        <message>
-            <source>Reconnect…</source>
-            <translation>다시 연결…</translation>
-        </message>
-        <message>
-            <source>Enter a new token or password</source>
-            <translation>새 토큰이나 비밀번호를 입력합니다</translation>
-        </message>
-        <message>
-            <source>Test connection</source>
-            <translation>연결 테스트</translation>
-        </message>
-        <message>
-            <source>Pause</source>
-            <translation>일시 중지</translation>
-        </message>
-        <message>
-            <source>Remove</source>
-            <translation>연결 해제</translation>
-        </message>
-        <message>
-            <source>Changes here take effect at once. Tokens and passwords are kept only in this PC's secure password store.</source>
-            <translation>여기서 바꾼 내용은 바로 적용됩니다. 토큰과 비밀번호는 이 PC의 안전한 암호 저장소에만 보관됩니다.</translation>
-        </message>
-        <message>
-            <source>Resume</source>
-            <translation>다시 시작</translation>
-        </message>
-        <message>
-            <source>Account added.</source>
-            <translation>계정을 추가했습니다.</translation>
-        </message>
-        <message>
-            <source>New token saved.</source>
-            <translation>새 토큰을 저장했습니다.</translation>
-        </message>
-        <message>
-            <source>Testing %1…</source>
-            <translation>%1 연결을 확인하는 중…</translation>
-        </message>
-        <message>
-            <source>Remove “%1”? Sotong stops checking this account and forgets its token on this PC. Its conversations are kept.</source>
-            <translation>“%1” 계정의 연결을 해제할까요? 소통이 이 계정의 메시지를 더 이상 확인하지 않고, 이 PC에 저장된 토큰도 지웁니다. 지금까지의 대화는 그대로 보관됩니다.</translation>
-        </message>
-        <message>
-            <source>Remove account</source>
-            <translation>계정 연결 해제</translation>
-        </message>
-    </context>
-    <context>
-        <name>AddAccountDialog</name>
-        <message>
-            <source>Add a channel account</source>
-            <translation>채널 계정 추가</translation>
-        </message>
-        <message>
-            <source>As staff will see it, e.g. 소통의원 Facebook</source>
-            <translation>직원에게 보일 이름 (예: 소통의원 Facebook)</translation>
-        </message>
-        <message>
-            <source>One setting per line, KEY=VALUE, for example
+<context>
+    <name>AccountTableModel</name>
+    <message>
+        <source>Channel</source>
+        <extracomment>Account id (str). An :class:`AccountState` value (str). The account&apos;s raw ``last_error`` code, or None. Keys that mean someone is about to put a secret into the (plain, synced) settings.</extracomment>
+        <translation>채널</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>이름</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>상태</translation>
+    </message>
+    <message>
+        <source>Last problem</source>
+        <translation>최근 문제</translation>
+    </message>
+    <message>
+        <source>Last received</source>
+        <translation>마지막 수신</translation>
+    </message>
+    <message>
+        <source>%1 malformed or unsupported items left out (last: %2)</source>
+        <translation>형식이 잘못되었거나 지원하지 않는 항목 %1건을 건너뛰었습니다 (마지막: %2)</translation>
+    </message>
+    <message>
+        <source>Connector: %1</source>
+        <translation>연결 방식: %1</translation>
+    </message>
+    <message>
+        <source>Billed per request: about %1 reads a month at this polling interval</source>
+        <translation>호출마다 요금이 부과됩니다: 지금 확인 주기로 한 달에 약 %1회 조회합니다</translation>
+    </message>
+    <message>
+        <source>Not yet</source>
+        <translation>아직 없음</translation>
+    </message>
+</context>
+<context>
+    <name>AccountsPanel</name>
+    <message>
+        <source>Add…</source>
+        <translation>추가…</translation>
+    </message>
+    <message>
+        <source>Reconnect…</source>
+        <translation>다시 연결…</translation>
+    </message>
+    <message>
+        <source>Enter a new token or password</source>
+        <translation>새 토큰이나 비밀번호를 입력합니다</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>연결 테스트</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>일시 중지</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>연결 해제</translation>
+    </message>
+    <message>
+        <source>Changes here take effect at once. Tokens and passwords are kept only in this PC&apos;s secure password store.</source>
+        <translation>여기서 바꾼 내용은 바로 적용됩니다. 토큰과 비밀번호는 이 PC의 안전한 암호 저장소에만 보관됩니다.</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>다시 시작</translation>
+    </message>
+    <message>
+        <source>Account added.</source>
+        <translation>계정을 추가했습니다.</translation>
+    </message>
+    <message>
+        <source>New token saved.</source>
+        <translation>새 토큰을 저장했습니다.</translation>
+    </message>
+    <message>
+        <source>Testing %1…</source>
+        <translation>%1 연결을 확인하는 중…</translation>
+    </message>
+    <message>
+        <source>Remove “%1”? Sotong stops checking this account and forgets its token on this PC. Its conversations are kept.</source>
+        <translation>“%1” 계정의 연결을 해제할까요? 소통이 이 계정의 메시지를 더 이상 확인하지 않고, 이 PC에 저장된 토큰도 지웁니다. 지금까지의 대화는 그대로 보관됩니다.</translation>
+    </message>
+    <message>
+        <source>Remove account</source>
+        <translation>계정 연결 해제</translation>
+    </message>
+</context>
+<context>
+    <name>AddAccountDialog</name>
+    <message>
+        <source>Add a channel account</source>
+        <translation>채널 계정 추가</translation>
+    </message>
+    <message>
+        <source>As staff will see it, e.g. 소통의원 Facebook</source>
+        <translation>직원에게 보일 이름 (예: 소통의원 Facebook)</translation>
+    </message>
+    <message>
+        <source>One setting per line, KEY=VALUE, for example
 base_url=https://…</source>
-            <translation>한 줄에 설정 하나씩 KEY=VALUE 형식으로 입력합니다. 예:
+        <translation>한 줄에 설정 하나씩 KEY=VALUE 형식으로 입력합니다. 예:
 base_url=https://…</translation>
-        </message>
-        <message>
-            <source>Kept only in this PC's password store</source>
-            <translation>이 PC의 암호 저장소에만 보관됩니다</translation>
-        </message>
-        <message>
-            <source>Channel</source>
-            <translation>채널</translation>
-        </message>
-        <message>
-            <source>Connector</source>
-            <translation>연결 방식</translation>
-        </message>
-        <message>
-            <source>Display name</source>
-            <translation>표시 이름</translation>
-        </message>
-        <message>
-            <source>Id on the channel</source>
-            <translation>채널 ID</translation>
-        </message>
-        <message>
-            <source>Connector settings</source>
-            <translation>연결 설정</translation>
-        </message>
-        <message>
-            <source>Token or password</source>
-            <translation>토큰 또는 비밀번호</translation>
-        </message>
-        <message>
-            <source>Page id</source>
-            <translation>페이지 ID</translation>
-        </message>
-        <message>
-            <source>Instagram account id</source>
-            <translation>인스타그램 계정 ID</translation>
-        </message>
-        <message>
-            <source>Account name, e.g. @sotong_clinic</source>
-            <translation>계정 이름 (예: @sotong_clinic)</translation>
-        </message>
-        <message>
-            <source>Bot name, e.g. @sotong_bot</source>
-            <translation>봇 이름 (예: @sotong_bot)</translation>
-        </message>
-        <message>
-            <source>E-mail address</source>
-            <translation>이메일 주소</translation>
-        </message>
-        <message>
-            <source>Phone number</source>
-            <translation>전화번호</translation>
-        </message>
-        <message>
-            <source>Channel or account id on the network</source>
-            <translation>해당 서비스의 채널 또는 계정 ID</translation>
-        </message>
-        <message>
-            <source>Enter a display name.</source>
-            <translation>표시 이름을 입력하세요.</translation>
-        </message>
-        <message>
-            <source>Enter the account's id on the channel (page id, bot name, address…).</source>
-            <translation>채널 ID(페이지 ID, 봇 이름, 주소 등)를 입력하세요.</translation>
-        </message>
-        <message>
-            <source>Line %1 of the connector settings is not in the form KEY=VALUE.</source>
-            <translation>연결 설정의 %1번째 줄이 KEY=VALUE 형식이 아닙니다.</translation>
-        </message>
-        <message>
-            <source>Put tokens and passwords in the password field, not in the connector settings.</source>
-            <translation>토큰과 비밀번호는 연결 설정이 아니라 비밀번호 칸에 입력하세요.</translation>
-        </message>
-        <message>
-            <source>This version of Sotong has no connectors.</source>
-            <translation>이 버전의 소통에는 사용할 수 있는 연결 방식이 없습니다.</translation>
-        </message>
-    </context>
-    <context>
-        <name>BubbleDelegate</name>
-        <message>
-            <source>Private note</source>
-            <extracomment>"message", "note" or "outbox". "in" or "out". Who wrote it (operator name for notes and replies, channel author otherwise). When, in ms since the epoch (int). Outbox state (queued, sending, failed, unknown) or message delivery status, else "". Outbox error code, else "". The item id (str). The line under a bubble: time, author, outbox state (translated). The body exactly as stored (same as DisplayRole): always plain text. How bodies are drawn: always plain text.</extracomment>
-            <translation>내부 메모</translation>
-        </message>
-    </context>
-    <context>
-        <name>ConversationDelegate</name>
-        <message>
-            <source>Not sent</source>
-            <translation>전송 실패</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n to send</source>
-            <translation>
-                <numerusform>전송 대기 %n</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Draft</source>
-            <translation>임시저장</translation>
-        </message>
-    </context>
-    <context>
-        <name>ConversationListModel</name>
-        <message>
-            <source>%1 · auto</source>
-            <extracomment>Conversation id (str). Channel kind (str). Contact display name (str). Last message, one line (str). Department code, or "" when untriaged. Department chip text ("성형외과", or "미분류" when untriaged). Department colour (hex), or "" when untriaged. Time text at the right of the row: waiting time, or when the last message came. Minutes the customer has waited, or -1 if the clinic answered last. Unread inbound messages (bool). The operator has a draft here (bool). Replies queued or sending (int). Replies failed or with an unknown outcome (int). Conversation status (str). Assignee operator id, or "". False while the row is a placeholder (not read yet, or gone). The whole :class:`ConversationRow`, or None.</extracomment>
-            <translation>%1 · 자동</translation>
-        </message>
-        <message>
-            <source>%1 · %2?</source>
-            <translation>%1 · %2?</translation>
-        </message>
-    </context>
-    <context>
-        <name>ExpiredBanner</name>
-        <message>
-            <source>Reconnect…</source>
-            <translation>다시 연결…</translation>
-        </message>
-    </context>
-    <context>
-        <name>MainWindow</name>
-        <message>
-            <source>Sotong</source>
-            <extracomment>The account error that the banner over the conversations reports.</extracomment>
-            <translation>소통</translation>
-        </message>
-        <message>
-            <source>Settings</source>
-            <translation>설정</translation>
-        </message>
-        <message>
-            <source>Language, who uses this PC (Ctrl+,)</source>
-            <translation>언어, 이 PC 사용자 (Ctrl+,)</translation>
-        </message>
-        <message>
-            <source>Signed in as %1</source>
-            <translation>%1 님으로 로그인됨</translation>
-        </message>
-        <message>
-            <source>No member of staff chosen</source>
-            <translation>직원이 선택되지 않음</translation>
-        </message>
-        <message>
-            <source>Search names and messages  ( / )</source>
-            <translation>이름·메시지 검색  ( / )</translation>
-        </message>
-        <message>
-            <source>Latest activity</source>
-            <translation>최근 활동 순</translation>
-        </message>
-        <message>
-            <source>Longest waiting</source>
-            <translation>오래 기다린 순</translation>
-        </message>
-        <message>
-            <source>No conversations here.</source>
-            <translation>표시할 대화가 없습니다.</translation>
-        </message>
-        <message>
-            <source>Department</source>
-            <translation>진료과</translation>
-        </message>
-        <message>
-            <source>%1 (me)</source>
-            <translation>%1 (나)</translation>
-        </message>
-        <message>
-            <source>Unassign</source>
-            <translation>배정 해제</translation>
-        </message>
-        <message>
-            <source>No channels connected</source>
-            <translation>연결된 채널 없음</translation>
-        </message>
-        <message>
-            <source>Connecting…</source>
-            <translation>연결 확인 중…</translation>
-        </message>
-        <message>
-            <source>● Online</source>
-            <translation>● 온라인</translation>
-        </message>
-        <message>
-            <source>● Offline: replies wait on this PC</source>
-            <translation>● 오프라인: 답장은 이 PC에 보관 후 전송</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n replies waiting to send</source>
-            <translation>
-                <numerusform>답장 대기 중 %n건</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>%n not sent</source>
-            <translation>
-                <numerusform>전송 실패 %n건</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Last received %1</source>
-            <translation>마지막 수신 %1</translation>
-        </message>
-        <message>
-            <source>Nothing received yet</source>
-            <translation>아직 수신 없음</translation>
-        </message>
-        <message>
-            <source>Account problem: %1</source>
-            <translation>계정 오류: %1</translation>
-        </message>
-    </context>
-    <context>
-        <name>MessageBar</name>
-        <message>
-            <source>Dismiss</source>
-            <translation>닫기</translation>
-        </message>
-    </context>
-    <context>
-        <name>ReconnectDialog</name>
-        <message>
-            <source>Reconnect %1</source>
-            <translation>%1 다시 연결</translation>
-        </message>
-        <message>
-            <source>Enter the new token or password for “%1”. Conversations and settings stay as they are.</source>
-            <translation>“%1”의 새 토큰이나 비밀번호를 입력하세요. 대화와 설정은 그대로 유지됩니다.</translation>
-        </message>
-        <message>
-            <source>Token or password</source>
-            <translation>토큰 또는 비밀번호</translation>
-        </message>
-        <message>
-            <source>Enter the new token or password.</source>
-            <translation>새 토큰이나 비밀번호를 입력하세요.</translation>
-        </message>
-    </context>
-    <context>
-        <name>SettingsDialog</name>
-        <message>
-            <source>Settings</source>
-            <extracomment>Language choices: the setting's value and the name shown (languages name themselves). Names of the tabs, for :meth:`SettingsDialog.show_tab`.</extracomment>
-            <translation>설정</translation>
-        </message>
-        <message>
-            <source>Follow the system</source>
-            <translation>시스템 설정 따르기</translation>
-        </message>
-        <message>
-            <source> s</source>
-            <translation>초</translation>
-        </message>
-        <message>
-            <source>Language</source>
-            <translation>언어</translation>
-        </message>
-        <message>
-            <source>Who uses this PC</source>
-            <translation>이 PC 사용자</translation>
-        </message>
-        <message>
-            <source>Check channels every</source>
-            <translation>채널 확인 주기</translation>
-        </message>
-        <message>
-            <source>General</source>
-            <translation>일반</translation>
-        </message>
-        <message>
-            <source>Channels</source>
-            <translation>채널</translation>
-        </message>
-    </context>
-    <context>
-        <name>Texts</name>
-        <message>
-            <source>All open</source>
-            <translation>전체 열린 대화</translation>
-        </message>
-        <message>
-            <source>Mine</source>
-            <translation>내 담당</translation>
-        </message>
-        <message>
-            <source>Unassigned</source>
-            <translation>미배정</translation>
-        </message>
-        <message>
-            <source>Untriaged</source>
-            <translation>미분류</translation>
-        </message>
-        <message>
-            <source>Snoozed</source>
-            <translation>보류</translation>
-        </message>
-        <message>
-            <source>Resolved</source>
-            <translation>해결됨</translation>
-        </message>
-        <message>
-            <source>Departments</source>
-            <translation>진료과</translation>
-        </message>
-        <message>
-            <source>Channels</source>
-            <translation>채널</translation>
-        </message>
-        <message>
-            <source>Facebook</source>
-            <translation>페이스북</translation>
-        </message>
-        <message>
-            <source>Instagram</source>
-            <translation>인스타그램</translation>
-        </message>
-        <message>
-            <source>X</source>
-            <translation>X</translation>
-        </message>
-        <message>
-            <source>KakaoTalk</source>
-            <translation>카카오톡</translation>
-        </message>
-        <message>
-            <source>Naver TalkTalk</source>
-            <translation>네이버 톡톡</translation>
-        </message>
-        <message>
-            <source>LINE</source>
-            <translation>라인</translation>
-        </message>
-        <message>
-            <source>Telegram</source>
-            <translation>텔레그램</translation>
-        </message>
-        <message>
-            <source>E-mail</source>
-            <translation>이메일</translation>
-        </message>
-        <message>
-            <source>Text message</source>
-            <translation>문자</translation>
-        </message>
-        <message>
-            <source>Web form</source>
-            <translation>홈페이지 문의</translation>
-        </message>
-        <message>
-            <source>Demo</source>
-            <translation>데모</translation>
-        </message>
-        <message>
-            <source>Open</source>
-            <translation>진행 중</translation>
-        </message>
-        <message>
-            <source>Waiting on customer</source>
-            <translation>고객 답변 대기</translation>
-        </message>
-        <message>
-            <source>Waiting to send, will retry ({reason})</source>
-            <translation>전송 대기 중, 다시 시도 예정 ({reason})</translation>
-        </message>
-        <message>
-            <source>Waiting to send</source>
-            <translation>전송 대기 중</translation>
-        </message>
-        <message>
-            <source>Sending…</source>
-            <translation>전송 중…</translation>
-        </message>
-        <message>
-            <source>Not sent: {reason}</source>
-            <translation>전송 실패: {reason}</translation>
-        </message>
-        <message>
-            <source>Sending uncertain: check on the channel before sending again</source>
-            <translation>전송 여부 확인 필요: 다시 보내기 전에 채널에서 확인하세요</translation>
-        </message>
-        <message>
-            <source>Something unexpected went wrong ({name}). Please try again.</source>
-            <translation>예상하지 못한 오류가 발생했습니다({name}). 다시 시도해 주세요.</translation>
-        </message>
-        <message>
-            <source>The request could not be completed.</source>
-            <translation>요청을 처리하지 못했습니다.</translation>
-        </message>
-        <message>
-            <source>That item no longer exists. It may have been deleted.</source>
-            <translation>해당 항목이 없습니다. 삭제되었을 수 있습니다.</translation>
-        </message>
-        <message>
-            <source>This conversation could not be found. It may have been deleted or not yet synchronised to this PC.</source>
-            <translation>대화를 찾을 수 없습니다. 삭제되었거나 아직 이 PC에 동기화되지 않았을 수 있습니다.</translation>
-        </message>
-        <message>
-            <source>That member of staff could not be found.</source>
-            <translation>해당 직원을 찾을 수 없습니다.</translation>
-        </message>
-        <message>
-            <source>The value entered is not valid.</source>
-            <translation>입력한 값이 올바르지 않습니다.</translation>
-        </message>
-        <message>
-            <source>There is no department called “{department}”.</source>
-            <translation>‘{department}’ 진료과가 없습니다.</translation>
-        </message>
-        <message>
-            <source>Write a reply before sending.</source>
-            <translation>보낼 답장 내용을 입력하세요.</translation>
-        </message>
-        <message>
-            <source>The reply is too long: {length} characters. Shorten it to {max_chars} or fewer.</source>
-            <translation>답장이 너무 깁니다({length}자). {max_chars}자 이하로 줄여 주세요.</translation>
-        </message>
-        <message>
-            <source>Write something in the note first.</source>
-            <translation>메모 내용을 입력하세요.</translation>
-        </message>
-        <message>
-            <source>A label must be 1 to {max_chars} characters on one line.</source>
-            <translation>라벨은 줄바꿈 없이 1~{max_chars}자로 입력하세요.</translation>
-        </message>
-        <message>
-            <source>That status cannot be set here.</source>
-            <translation>이 상태로는 변경할 수 없습니다.</translation>
-        </message>
-        <message>
-            <source>Choose a snooze time in the future.</source>
-            <translation>보류 시간은 현재 이후로 선택하세요.</translation>
-        </message>
-        <message>
-            <source>The draft was changed elsewhere before this save. Check the text and save again.</source>
-            <translation>다른 곳에서 임시저장본이 먼저 변경되었습니다. 내용을 확인한 뒤 다시 저장하세요.</translation>
-        </message>
-        <message>
-            <source>Could not save on this PC. Check the free disk space and permissions. ({reason})</source>
-            <translation>이 PC에 저장하지 못했습니다. 디스크 여유 공간과 권한을 확인하세요. ({reason})</translation>
-        </message>
-        <message>
-            <source>Sotong does not know the channel “{kind}”.</source>
-            <translation>소통에서 지원하지 않는 채널입니다: “{kind}”.</translation>
-        </message>
-        <message>
-            <source>This version of Sotong has no connector called “{connector}”.</source>
-            <translation>이 버전의 소통에는 “{connector}” 연결 방식이 없습니다.</translation>
-        </message>
-        <message>
-            <source>This account is already connected (same connector and id on the channel).</source>
-            <translation>이미 연결된 계정입니다. (연결 방식과 채널 ID가 같은 계정이 있습니다)</translation>
-        </message>
-        <message>
-            <source>That channel account no longer exists.</source>
-            <translation>해당 채널 계정이 더 이상 없습니다.</translation>
-        </message>
-        <message>
-            <source>login expired, reconnect the account</source>
-            <translation>로그인 만료, 계정을 다시 연결하세요</translation>
-        </message>
-        <message>
-            <source>too many requests, waiting</source>
-            <translation>요청이 많아 잠시 대기 중</translation>
-        </message>
-        <message>
-            <source>connection problem</source>
-            <translation>연결 문제</translation>
-        </message>
-        <message>
-            <source>refused by the channel</source>
-            <translation>채널에서 거부됨</translation>
-        </message>
-        <message>
-            <source>channel error</source>
-            <translation>채널 오류</translation>
-        </message>
-        <message>
-            <source>interrupted while sending</source>
-            <translation>전송 중 중단됨</translation>
-        </message>
-        <message>
-            <source>too long for this channel</source>
-            <translation>이 채널의 글자 수 제한 초과</translation>
-        </message>
-        <message>
-            <source>empty message</source>
-            <translation>빈 메시지</translation>
-        </message>
-        <message>
-            <source>the conversation no longer exists on the channel</source>
-            <translation>채널에서 대화가 삭제됨</translation>
-        </message>
-        <message>
-            <source>the channel's reply window has closed</source>
-            <translation>채널의 답장 가능 시간이 지남</translation>
-        </message>
-        <message>
-            <source>no secure password store on this PC</source>
-            <translation>이 PC에 안전한 암호 저장소 없음</translation>
-        </message>
-        <message>
-            <source>token missing on this PC, reconnect the account</source>
-            <translation>이 PC에 토큰 없음, 계정을 다시 연결하세요</translation>
-        </message>
-        <message>
-            <source>not supported by this version</source>
-            <translation>이 버전에서 지원하지 않음</translation>
-        </message>
-        <message>
-            <source>connector settings incomplete</source>
-            <translation>연결 설정 오류</translation>
-        </message>
-        <message>
-            <source>This PC has no secure password store, so the token cannot be saved. (Linux: install gnome-keyring or KWallet)</source>
-            <translation>이 PC에는 안전한 암호 저장소가 없어 토큰을 저장할 수 없습니다. (Linux: gnome-keyring 또는 KWallet 설치)</translation>
-        </message>
-        <message>
-            <source>Connected.</source>
-            <translation>연결되었습니다.</translation>
-        </message>
-        <message>
-            <source>The login has expired or the token was refused. Reconnect the account with a new token.</source>
-            <translation>로그인이 만료되었거나 토큰이 거부되었습니다. 새 토큰으로 계정을 다시 연결하세요.</translation>
-        </message>
-        <message>
-            <source>The channel asks Sotong to slow down. Try again in a few minutes.</source>
-            <translation>채널에서 요청이 너무 많다고 알려 왔습니다. 몇 분 뒤에 다시 시도하세요.</translation>
-        </message>
-        <message>
-            <source>The channel could not be reached. Check the internet connection and try again.</source>
-            <translation>채널에 연결할 수 없습니다. 인터넷 연결을 확인한 뒤 다시 시도하세요.</translation>
-        </message>
-        <message>
-            <source>The channel refused the request. Check the account's id and settings.</source>
-            <translation>채널에서 요청을 거부했습니다. 계정의 채널 ID와 설정을 확인하세요.</translation>
-        </message>
-        <message>
-            <source>The token of this account is missing from this PC's password store. Reconnect the account.</source>
-            <translation>이 PC의 암호 저장소에 이 계정의 토큰이 없습니다. 계정을 다시 연결하세요.</translation>
-        </message>
-        <message>
-            <source>This version of Sotong cannot connect this kind of account.</source>
-            <translation>이 버전의 소통은 이 종류의 계정을 연결할 수 없습니다.</translation>
-        </message>
-        <message>
-            <source>The account's connector settings are incomplete or wrong.</source>
-            <translation>계정의 연결 설정이 빠졌거나 잘못되었습니다.</translation>
-        </message>
-        <message>
-            <source>The connection test failed ({reason}).</source>
-            <translation>연결 테스트에 실패했습니다. ({reason})</translation>
-        </message>
-        <message>
-            <source>Active</source>
-            <translation>사용 중</translation>
-        </message>
-        <message>
-            <source>Paused</source>
-            <translation>일시 중지됨</translation>
-        </message>
-        <message>
-            <source>Removed</source>
-            <translation>연결 해제됨</translation>
-        </message>
-        <message>
-            <source>The connection of {names} has expired. Reconnect it in Settings → Channels.</source>
-            <translation>{names} 연결이 만료되었습니다. 설정 → 채널에서 다시 연결하세요.</translation>
-        </message>
-        <message>
-            <source>Reply window closes in {left}</source>
-            <translation>답장 가능 시간 {left} 남음</translation>
-        </message>
-        <message>
-            <source>Outside the 24-hour window: will be sent with the human-agent tag ({left} left)</source>
-            <translation>24시간이 지나 상담원 태그(HUMAN_AGENT)로 보냅니다 ({left} 남음)</translation>
-        </message>
-        <message>
-            <source>Cannot reply on this channel now: its reply window has closed</source>
-            <translation>지금은 이 채널로 답장할 수 없습니다: 답장 가능 시간이 지났습니다</translation>
-        </message>
-        <message>
-            <source>just now</source>
-            <translation>방금</translation>
-        </message>
-        <message>
-            <source>{n} min</source>
-            <translation>{n}분</translation>
-        </message>
-        <message>
-            <source>{n} h</source>
-            <translation>{n}시간</translation>
-        </message>
-        <message>
-            <source>{n} d</source>
-            <translation>{n}일</translation>
-        </message>
-        <message>
-            <source>{month}/{day} {time}</source>
-            <translation>{month}월 {day}일 {time}</translation>
-        </message>
-        <message>
-            <source>{month}/{day}</source>
-            <translation>{month}월 {day}일</translation>
-        </message>
-    </context>
-    <context>
-        <name>ThreadPane</name>
-        <message>
-            <source>Choose a conversation from the list.</source>
-            <translation>목록에서 대화를 선택하세요.</translation>
-        </message>
-        <message>
-            <source>Department</source>
-            <translation>진료과</translation>
-        </message>
-        <message>
-            <source>Assignee</source>
-            <translation>담당자</translation>
-        </message>
-        <message>
-            <source>Status</source>
-            <translation>상태</translation>
-        </message>
-        <message>
-            <source>Snooze</source>
-            <translation>보류</translation>
-        </message>
-        <message>
-            <source>Hide until a later time; it comes back as open</source>
-            <translation>정한 시간까지 목록에서 숨기고, 그때 다시 진행 중으로 돌아옵니다</translation>
-        </message>
-        <message>
-            <source>Note</source>
-            <translation>메모</translation>
-        </message>
-        <message>
-            <source>Write a private note for colleagues; customers never see it (Ctrl+Shift+Enter)</source>
-            <translation>동료에게 남기는 내부 메모입니다. 고객에게는 보이지 않습니다 (Ctrl+Shift+Enter)</translation>
-        </message>
-        <message>
-            <source>Resolve or reopen (E)</source>
-            <translation>해결 처리 또는 다시 열기 (E)</translation>
-        </message>
-        <message>
-            <source>For 1 hour</source>
-            <translation>1시간 동안</translation>
-        </message>
-        <message>
-            <source>For 3 hours</source>
-            <translation>3시간 동안</translation>
-        </message>
-        <message>
-            <source>Tomorrow 9:00</source>
-            <translation>내일 오전 9시까지</translation>
-        </message>
-        <message>
-            <source>Next Monday 9:00</source>
-            <translation>다음 주 월요일 오전 9시까지</translation>
-        </message>
-        <message>
-            <source>Private note for colleagues. The customer will not see it.</source>
-            <translation>동료에게 남길 내부 메모를 입력하세요. 고객에게는 보이지 않습니다.</translation>
-        </message>
-        <message>
-            <source>Add note</source>
-            <translation>메모 남기기</translation>
-        </message>
-        <message>
-            <source>Add the private note (Ctrl+Enter)</source>
-            <translation>내부 메모 남기기 (Ctrl+Enter)</translation>
-        </message>
-        <message>
-            <source>Write a reply… Ctrl+Enter queues it to send</source>
-            <translation>답장을 입력하세요… Ctrl+Enter를 누르면 전송 대기열에 추가됩니다</translation>
-        </message>
-        <message>
-            <source>Send</source>
-            <translation>보내기</translation>
-        </message>
-        <message>
-            <source>Queue the reply; it is sent as soon as the channel is reachable (Ctrl+Enter)</source>
-            <translation>답장을 전송 대기열에 넣습니다. 채널에 연결되는 즉시 전송됩니다 (Ctrl+Enter)</translation>
-        </message>
-        <message>
-            <source>Sorted automatically (%1 sure)</source>
-            <translation>자동으로 분류됨 (확신도 %1)</translation>
-        </message>
-        <message>
-            <source>Sorted by a routing rule</source>
-            <translation>분류 규칙으로 분류됨</translation>
-        </message>
-        <message>
-            <source>Undo</source>
-            <translation>되돌리기</translation>
-        </message>
-        <message>
-            <source>Suggested: %1 (%2 sure)</source>
-            <translation>추천 진료과: %1 (확신도 %2)</translation>
-        </message>
-        <message>
-            <source>Apply</source>
-            <translation>적용</translation>
-        </message>
-        <message>
-            <source>Reopen</source>
-            <translation>다시 열기</translation>
-        </message>
-        <message>
-            <source>Resolve</source>
-            <translation>해결</translation>
-        </message>
-        <message>
-            <source>Typing…</source>
-            <translation>입력 중…</translation>
-        </message>
-        <message>
-            <source>Draft saved on this PC</source>
-            <translation>이 PC에 임시저장됨</translation>
-        </message>
-        <message>
-            <source>Draft not saved</source>
-            <translation>임시저장 실패</translation>
-        </message>
-    </context>
-    <context>
-        <name>ThreadView</name>
-        <message>
-            <source>Copy text</source>
-            <translation>텍스트 복사</translation>
-        </message>
-    </context>
+    </message>
+    <message>
+        <source>Kept only in this PC&apos;s password store</source>
+        <translation>이 PC의 암호 저장소에만 보관됩니다</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>채널</translation>
+    </message>
+    <message>
+        <source>Connector</source>
+        <translation>연결 방식</translation>
+    </message>
+    <message>
+        <source>Display name</source>
+        <translation>표시 이름</translation>
+    </message>
+    <message>
+        <source>Id on the channel</source>
+        <translation>채널 ID</translation>
+    </message>
+    <message>
+        <source>Connector settings</source>
+        <translation>연결 설정</translation>
+    </message>
+    <message>
+        <source>Token or password</source>
+        <translation>토큰 또는 비밀번호</translation>
+    </message>
+    <message>
+        <source>Page id</source>
+        <translation>페이지 ID</translation>
+    </message>
+    <message>
+        <source>Instagram account id</source>
+        <translation>인스타그램 계정 ID</translation>
+    </message>
+    <message>
+        <source>Account name, e.g. @sotong_clinic</source>
+        <translation>계정 이름 (예: @sotong_clinic)</translation>
+    </message>
+    <message>
+        <source>Bot name, e.g. @sotong_bot</source>
+        <translation>봇 이름 (예: @sotong_bot)</translation>
+    </message>
+    <message>
+        <source>E-mail address</source>
+        <translation>이메일 주소</translation>
+    </message>
+    <message>
+        <source>Phone number</source>
+        <translation>전화번호</translation>
+    </message>
+    <message>
+        <source>Channel or account id on the network</source>
+        <translation>해당 서비스의 채널 또는 계정 ID</translation>
+    </message>
+    <message>
+        <source>Enter a display name.</source>
+        <translation>표시 이름을 입력하세요.</translation>
+    </message>
+    <message>
+        <source>Enter the account&apos;s id on the channel (page id, bot name, address…).</source>
+        <translation>채널 ID(페이지 ID, 봇 이름, 주소 등)를 입력하세요.</translation>
+    </message>
+    <message>
+        <source>Line %1 of the connector settings is not in the form KEY=VALUE.</source>
+        <translation>연결 설정의 %1번째 줄이 KEY=VALUE 형식이 아닙니다.</translation>
+    </message>
+    <message>
+        <source>Put tokens and passwords in the password field, not in the connector settings.</source>
+        <translation>토큰과 비밀번호는 연결 설정이 아니라 비밀번호 칸에 입력하세요.</translation>
+    </message>
+    <message>
+        <source>This version of Sotong has no connectors.</source>
+        <translation>이 버전의 소통에는 사용할 수 있는 연결 방식이 없습니다.</translation>
+    </message>
+</context>
+<context>
+    <name>BubbleDelegate</name>
+    <message>
+        <source>Private note</source>
+        <extracomment>&quot;message&quot;, &quot;note&quot; or &quot;outbox&quot;. &quot;in&quot; or &quot;out&quot;. Who wrote it (operator name for notes and replies, channel author otherwise). When, in ms since the epoch (int). Outbox state (queued, sending, failed, unknown) or message delivery status, else &quot;&quot;. Outbox error code, else &quot;&quot;. The item id (str). The line under a bubble: time, author, outbox state (translated). The body exactly as stored (same as DisplayRole): always plain text. How bodies are drawn: always plain text.</extracomment>
+        <translation>내부 메모</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationDelegate</name>
+    <message>
+        <source>Not sent</source>
+        <translation>전송 실패</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n to send</source>
+        <translation>
+            <numerusform>전송 대기 %n</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Draft</source>
+        <translation>임시저장</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationListModel</name>
+    <message>
+        <source>%1 · auto</source>
+        <extracomment>Conversation id (str). Channel kind (str). Contact display name (str). Last message, one line (str). Department code, or &quot;&quot; when untriaged. Department chip text (&quot;성형외과&quot;, or &quot;미분류&quot; when untriaged). Department colour (hex), or &quot;&quot; when untriaged. Time text at the right of the row: waiting time, or when the last message came. Minutes the customer has waited, or -1 if the clinic answered last. Unread inbound messages (bool). The operator has a draft here (bool). Replies queued or sending (int). Replies failed or with an unknown outcome (int). Conversation status (str). Assignee operator id, or &quot;&quot;. False while the row is a placeholder (not read yet, or gone). The whole :class:`ConversationRow`, or None.</extracomment>
+        <translation>%1 · 자동</translation>
+    </message>
+    <message>
+        <source>%1 · %2?</source>
+        <translation>%1 · %2?</translation>
+    </message>
+</context>
+<context>
+    <name>ExpiredBanner</name>
+    <message>
+        <source>Reconnect…</source>
+        <translation>다시 연결…</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Sotong</source>
+        <extracomment>The account error that the banner over the conversations reports.</extracomment>
+        <translation>소통</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>설정</translation>
+    </message>
+    <message>
+        <source>Language, who uses this PC (Ctrl+,)</source>
+        <translation>언어, 이 PC 사용자 (Ctrl+,)</translation>
+    </message>
+    <message>
+        <source>Signed in as %1</source>
+        <translation>%1 님으로 로그인됨</translation>
+    </message>
+    <message>
+        <source>No member of staff chosen</source>
+        <translation>직원이 선택되지 않음</translation>
+    </message>
+    <message>
+        <source>Search names and messages  ( / )</source>
+        <translation>이름·메시지 검색  ( / )</translation>
+    </message>
+    <message>
+        <source>Latest activity</source>
+        <translation>최근 활동 순</translation>
+    </message>
+    <message>
+        <source>Longest waiting</source>
+        <translation>오래 기다린 순</translation>
+    </message>
+    <message>
+        <source>No conversations here.</source>
+        <translation>표시할 대화가 없습니다.</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>진료과</translation>
+    </message>
+    <message>
+        <source>%1 (me)</source>
+        <translation>%1 (나)</translation>
+    </message>
+    <message>
+        <source>Unassign</source>
+        <translation>배정 해제</translation>
+    </message>
+    <message>
+        <source>No channels connected</source>
+        <translation>연결된 채널 없음</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>연결 확인 중…</translation>
+    </message>
+    <message>
+        <source>● Online</source>
+        <translation>● 온라인</translation>
+    </message>
+    <message>
+        <source>● Offline: replies wait on this PC</source>
+        <translation>● 오프라인: 답장은 이 PC에 보관 후 전송</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n replies waiting to send</source>
+        <translation>
+            <numerusform>답장 대기 중 %n건</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n not sent</source>
+        <translation>
+            <numerusform>전송 실패 %n건</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Last received %1</source>
+        <translation>마지막 수신 %1</translation>
+    </message>
+    <message>
+        <source>Nothing received yet</source>
+        <translation>아직 수신 없음</translation>
+    </message>
+    <message>
+        <source>Account problem: %1</source>
+        <translation>계정 오류: %1</translation>
+    </message>
+</context>
+<context>
+    <name>MessageBar</name>
+    <message>
+        <source>Dismiss</source>
+        <translation>닫기</translation>
+    </message>
+</context>
+<context>
+    <name>ReconnectDialog</name>
+    <message>
+        <source>Reconnect %1</source>
+        <translation>%1 다시 연결</translation>
+    </message>
+    <message>
+        <source>Enter the new token or password for “%1”. Conversations and settings stay as they are.</source>
+        <translation>“%1”의 새 토큰이나 비밀번호를 입력하세요. 대화와 설정은 그대로 유지됩니다.</translation>
+    </message>
+    <message>
+        <source>Token or password</source>
+        <translation>토큰 또는 비밀번호</translation>
+    </message>
+    <message>
+        <source>Enter the new token or password.</source>
+        <translation>새 토큰이나 비밀번호를 입력하세요.</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <extracomment>Language choices: the setting&apos;s value and the name shown (languages name themselves). Names of the tabs, for :meth:`SettingsDialog.show_tab`.</extracomment>
+        <translation>설정</translation>
+    </message>
+    <message>
+        <source>Follow the system</source>
+        <translation>시스템 설정 따르기</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation>초</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>언어</translation>
+    </message>
+    <message>
+        <source>Who uses this PC</source>
+        <translation>이 PC 사용자</translation>
+    </message>
+    <message>
+        <source>Check channels every</source>
+        <translation>채널 확인 주기</translation>
+    </message>
+    <message>
+        <source>General</source>
+        <translation>일반</translation>
+    </message>
+    <message>
+        <source>Channels</source>
+        <translation>채널</translation>
+    </message>
+</context>
+<context>
+    <name>Texts</name>
+    <message>
+        <source>All open</source>
+        <translation>전체 열린 대화</translation>
+    </message>
+    <message>
+        <source>Mine</source>
+        <translation>내 담당</translation>
+    </message>
+    <message>
+        <source>Unassigned</source>
+        <translation>미배정</translation>
+    </message>
+    <message>
+        <source>Untriaged</source>
+        <translation>미분류</translation>
+    </message>
+    <message>
+        <source>Snoozed</source>
+        <translation>보류</translation>
+    </message>
+    <message>
+        <source>Resolved</source>
+        <translation>해결됨</translation>
+    </message>
+    <message>
+        <source>Departments</source>
+        <translation>진료과</translation>
+    </message>
+    <message>
+        <source>Channels</source>
+        <translation>채널</translation>
+    </message>
+    <message>
+        <source>Facebook</source>
+        <translation>페이스북</translation>
+    </message>
+    <message>
+        <source>Instagram</source>
+        <translation>인스타그램</translation>
+    </message>
+    <message>
+        <source>X</source>
+        <translation>X</translation>
+    </message>
+    <message>
+        <source>KakaoTalk</source>
+        <translation>카카오톡</translation>
+    </message>
+    <message>
+        <source>Naver TalkTalk</source>
+        <translation>네이버 톡톡</translation>
+    </message>
+    <message>
+        <source>LINE</source>
+        <translation>라인</translation>
+    </message>
+    <message>
+        <source>Telegram</source>
+        <translation>텔레그램</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>이메일</translation>
+    </message>
+    <message>
+        <source>Text message</source>
+        <translation>문자</translation>
+    </message>
+    <message>
+        <source>Web form</source>
+        <translation>홈페이지 문의</translation>
+    </message>
+    <message>
+        <source>Demo</source>
+        <translation>데모</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>진행 중</translation>
+    </message>
+    <message>
+        <source>Waiting on customer</source>
+        <translation>고객 답변 대기</translation>
+    </message>
+    <message>
+        <source>Waiting to send, will retry ({reason})</source>
+        <translation>전송 대기 중, 다시 시도 예정 ({reason})</translation>
+    </message>
+    <message>
+        <source>Waiting to send</source>
+        <translation>전송 대기 중</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>전송 중…</translation>
+    </message>
+    <message>
+        <source>Not sent: {reason}</source>
+        <translation>전송 실패: {reason}</translation>
+    </message>
+    <message>
+        <source>Sending uncertain: check on the channel before sending again</source>
+        <translation>전송 여부 확인 필요: 다시 보내기 전에 채널에서 확인하세요</translation>
+    </message>
+    <message>
+        <source>Something unexpected went wrong ({name}). Please try again.</source>
+        <translation>예상하지 못한 오류가 발생했습니다({name}). 다시 시도해 주세요.</translation>
+    </message>
+    <message>
+        <source>The request could not be completed.</source>
+        <translation>요청을 처리하지 못했습니다.</translation>
+    </message>
+    <message>
+        <source>That item no longer exists. It may have been deleted.</source>
+        <translation>해당 항목이 없습니다. 삭제되었을 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>This conversation could not be found. It may have been deleted or not yet synchronised to this PC.</source>
+        <translation>대화를 찾을 수 없습니다. 삭제되었거나 아직 이 PC에 동기화되지 않았을 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>That member of staff could not be found.</source>
+        <translation>해당 직원을 찾을 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>The value entered is not valid.</source>
+        <translation>입력한 값이 올바르지 않습니다.</translation>
+    </message>
+    <message>
+        <source>There is no department called “{department}”.</source>
+        <translation>‘{department}’ 진료과가 없습니다.</translation>
+    </message>
+    <message>
+        <source>Write a reply before sending.</source>
+        <translation>보낼 답장 내용을 입력하세요.</translation>
+    </message>
+    <message>
+        <source>The reply is too long: {length} characters. Shorten it to {max_chars} or fewer.</source>
+        <translation>답장이 너무 깁니다({length}자). {max_chars}자 이하로 줄여 주세요.</translation>
+    </message>
+    <message>
+        <source>Write something in the note first.</source>
+        <translation>메모 내용을 입력하세요.</translation>
+    </message>
+    <message>
+        <source>A label must be 1 to {max_chars} characters on one line.</source>
+        <translation>라벨은 줄바꿈 없이 1~{max_chars}자로 입력하세요.</translation>
+    </message>
+    <message>
+        <source>That status cannot be set here.</source>
+        <translation>이 상태로는 변경할 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>Choose a snooze time in the future.</source>
+        <translation>보류 시간은 현재 이후로 선택하세요.</translation>
+    </message>
+    <message>
+        <source>Could not save on this PC. Check the free disk space and permissions. ({reason})</source>
+        <translation>이 PC에 저장하지 못했습니다. 디스크 여유 공간과 권한을 확인하세요. ({reason})</translation>
+    </message>
+    <message>
+        <source>Sotong does not know the channel “{kind}”.</source>
+        <translation>소통에서 지원하지 않는 채널입니다: “{kind}”.</translation>
+    </message>
+    <message>
+        <source>This version of Sotong has no connector called “{connector}”.</source>
+        <translation>이 버전의 소통에는 “{connector}” 연결 방식이 없습니다.</translation>
+    </message>
+    <message>
+        <source>This account is already connected (same connector and id on the channel).</source>
+        <translation>이미 연결된 계정입니다. (연결 방식과 채널 ID가 같은 계정이 있습니다)</translation>
+    </message>
+    <message>
+        <source>That channel account no longer exists.</source>
+        <translation>해당 채널 계정이 더 이상 없습니다.</translation>
+    </message>
+    <message>
+        <source>login expired, reconnect the account</source>
+        <translation>로그인 만료, 계정을 다시 연결하세요</translation>
+    </message>
+    <message>
+        <source>too many requests, waiting</source>
+        <translation>요청이 많아 잠시 대기 중</translation>
+    </message>
+    <message>
+        <source>connection problem</source>
+        <translation>연결 문제</translation>
+    </message>
+    <message>
+        <source>refused by the channel</source>
+        <translation>채널에서 거부됨</translation>
+    </message>
+    <message>
+        <source>channel error</source>
+        <translation>채널 오류</translation>
+    </message>
+    <message>
+        <source>interrupted while sending</source>
+        <translation>전송 중 중단됨</translation>
+    </message>
+    <message>
+        <source>too long for this channel</source>
+        <translation>이 채널의 글자 수 제한 초과</translation>
+    </message>
+    <message>
+        <source>empty message</source>
+        <translation>빈 메시지</translation>
+    </message>
+    <message>
+        <source>the conversation no longer exists on the channel</source>
+        <translation>채널에서 대화가 삭제됨</translation>
+    </message>
+    <message>
+        <source>the channel&apos;s reply window has closed</source>
+        <translation>채널의 답장 가능 시간이 지남</translation>
+    </message>
+    <message>
+        <source>no secure password store on this PC</source>
+        <translation>이 PC에 안전한 암호 저장소 없음</translation>
+    </message>
+    <message>
+        <source>token missing on this PC, reconnect the account</source>
+        <translation>이 PC에 토큰 없음, 계정을 다시 연결하세요</translation>
+    </message>
+    <message>
+        <source>not supported by this version</source>
+        <translation>이 버전에서 지원하지 않음</translation>
+    </message>
+    <message>
+        <source>connector settings incomplete</source>
+        <translation>연결 설정 오류</translation>
+    </message>
+    <message>
+        <source>This PC has no secure password store, so the token cannot be saved. (Linux: install gnome-keyring or KWallet)</source>
+        <translation>이 PC에는 안전한 암호 저장소가 없어 토큰을 저장할 수 없습니다. (Linux: gnome-keyring 또는 KWallet 설치)</translation>
+    </message>
+    <message>
+        <source>Connected.</source>
+        <translation>연결되었습니다.</translation>
+    </message>
+    <message>
+        <source>The login has expired or the token was refused. Reconnect the account with a new token.</source>
+        <translation>로그인이 만료되었거나 토큰이 거부되었습니다. 새 토큰으로 계정을 다시 연결하세요.</translation>
+    </message>
+    <message>
+        <source>The channel asks Sotong to slow down. Try again in a few minutes.</source>
+        <translation>채널에서 요청이 너무 많다고 알려 왔습니다. 몇 분 뒤에 다시 시도하세요.</translation>
+    </message>
+    <message>
+        <source>The channel could not be reached. Check the internet connection and try again.</source>
+        <translation>채널에 연결할 수 없습니다. 인터넷 연결을 확인한 뒤 다시 시도하세요.</translation>
+    </message>
+    <message>
+        <source>The channel refused the request. Check the account&apos;s id and settings.</source>
+        <translation>채널에서 요청을 거부했습니다. 계정의 채널 ID와 설정을 확인하세요.</translation>
+    </message>
+    <message>
+        <source>The token of this account is missing from this PC&apos;s password store. Reconnect the account.</source>
+        <translation>이 PC의 암호 저장소에 이 계정의 토큰이 없습니다. 계정을 다시 연결하세요.</translation>
+    </message>
+    <message>
+        <source>This version of Sotong cannot connect this kind of account.</source>
+        <translation>이 버전의 소통은 이 종류의 계정을 연결할 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>The account&apos;s connector settings are incomplete or wrong.</source>
+        <translation>계정의 연결 설정이 빠졌거나 잘못되었습니다.</translation>
+    </message>
+    <message>
+        <source>The connection test failed ({reason}).</source>
+        <translation>연결 테스트에 실패했습니다. ({reason})</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>사용 중</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>일시 중지됨</translation>
+    </message>
+    <message>
+        <source>Removed</source>
+        <translation>연결 해제됨</translation>
+    </message>
+    <message>
+        <source>The connection of {names} has expired. Reconnect it in Settings → Channels.</source>
+        <translation>{names} 연결이 만료되었습니다. 설정 → 채널에서 다시 연결하세요.</translation>
+    </message>
+    <message>
+        <source>Reply window closes in {left}</source>
+        <translation>답장 가능 시간 {left} 남음</translation>
+    </message>
+    <message>
+        <source>Outside the 24-hour window: will be sent with the human-agent tag ({left} left)</source>
+        <translation>24시간이 지나 상담원 태그(HUMAN_AGENT)로 보냅니다 ({left} 남음)</translation>
+    </message>
+    <message>
+        <source>Cannot reply on this channel now: its reply window has closed</source>
+        <translation>지금은 이 채널로 답장할 수 없습니다: 답장 가능 시간이 지났습니다</translation>
+    </message>
+    <message>
+        <source>just now</source>
+        <translation>방금</translation>
+    </message>
+    <message>
+        <source>{n} min</source>
+        <translation>{n}분</translation>
+    </message>
+    <message>
+        <source>{n} h</source>
+        <translation>{n}시간</translation>
+    </message>
+    <message>
+        <source>{n} d</source>
+        <translation>{n}일</translation>
+    </message>
+    <message>
+        <source>{month}/{day} {time}</source>
+        <translation>{month}월 {day}일 {time}</translation>
+    </message>
+    <message>
+        <source>{month}/{day}</source>
+        <translation>{month}월 {day}일</translation>
+    </message>
+</context>
+<context>
+    <name>ThreadPane</name>
+    <message>
+        <source>Choose a conversation from the list.</source>
+        <translation>목록에서 대화를 선택하세요.</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>진료과</translation>
+    </message>
+    <message>
+        <source>Assignee</source>
+        <translation>담당자</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>상태</translation>
+    </message>
+    <message>
+        <source>Snooze</source>
+        <translation>보류</translation>
+    </message>
+    <message>
+        <source>Hide until a later time; it comes back as open</source>
+        <translation>정한 시간까지 목록에서 숨기고, 그때 다시 진행 중으로 돌아옵니다</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>메모</translation>
+    </message>
+    <message>
+        <source>Write a private note for colleagues; customers never see it (Ctrl+Shift+Enter)</source>
+        <translation>동료에게 남기는 내부 메모입니다. 고객에게는 보이지 않습니다 (Ctrl+Shift+Enter)</translation>
+    </message>
+    <message>
+        <source>Resolve or reopen (E)</source>
+        <translation>해결 처리 또는 다시 열기 (E)</translation>
+    </message>
+    <message>
+        <source>For 1 hour</source>
+        <translation>1시간 동안</translation>
+    </message>
+    <message>
+        <source>For 3 hours</source>
+        <translation>3시간 동안</translation>
+    </message>
+    <message>
+        <source>Tomorrow 9:00</source>
+        <translation>내일 오전 9시까지</translation>
+    </message>
+    <message>
+        <source>Next Monday 9:00</source>
+        <translation>다음 주 월요일 오전 9시까지</translation>
+    </message>
+    <message>
+        <source>Private note for colleagues. The customer will not see it.</source>
+        <translation>동료에게 남길 내부 메모를 입력하세요. 고객에게는 보이지 않습니다.</translation>
+    </message>
+    <message>
+        <source>Add note</source>
+        <translation>메모 남기기</translation>
+    </message>
+    <message>
+        <source>Add the private note (Ctrl+Enter)</source>
+        <translation>내부 메모 남기기 (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>Write a reply… Ctrl+Enter queues it to send</source>
+        <translation>답장을 입력하세요… Ctrl+Enter를 누르면 전송 대기열에 추가됩니다</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>보내기</translation>
+    </message>
+    <message>
+        <source>Queue the reply; it is sent as soon as the channel is reachable (Ctrl+Enter)</source>
+        <translation>답장을 전송 대기열에 넣습니다. 채널에 연결되는 즉시 전송됩니다 (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>Sorted automatically (%1 sure)</source>
+        <translation>자동으로 분류됨 (확신도 %1)</translation>
+    </message>
+    <message>
+        <source>Sorted by a routing rule</source>
+        <translation>분류 규칙으로 분류됨</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>되돌리기</translation>
+    </message>
+    <message>
+        <source>Suggested: %1 (%2 sure)</source>
+        <translation>추천 진료과: %1 (확신도 %2)</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>적용</translation>
+    </message>
+    <message>
+        <source>Reopen</source>
+        <translation>다시 열기</translation>
+    </message>
+    <message>
+        <source>Resolve</source>
+        <translation>해결</translation>
+    </message>
+    <message>
+        <source>Typing…</source>
+        <translation>입력 중…</translation>
+    </message>
+    <message>
+        <source>Draft saved on this PC</source>
+        <translation>이 PC에 임시저장됨</translation>
+    </message>
+    <message>
+        <source>Draft not saved</source>
+        <translation>임시저장 실패</translation>
+    </message>
+</context>
+<context>
+    <name>ThreadView</name>
+    <message>
+        <source>Copy text</source>
+        <translation>텍스트 복사</translation>
+    </message>
+</context>
 </TS>
