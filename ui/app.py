@@ -187,6 +187,23 @@ def demo_runtime_factory(session: DemoSession) -> RuntimeFactory:
     return build
 
 
+def _index_history_in_background(store: Store) -> None:
+    """Make older messages searchable (a store upgraded from a version without search, or a
+    large restore) on a thread of its own: short resumable batches that interleave with the
+    app's writes; an exit midway loses nothing, the next start resumes."""
+    from console.store import search
+
+    def work() -> None:
+        try:
+            if not search.index_status(store).ready:
+                status = search.ensure_index(store)
+                log.info("search index ready: %d messages", status.indexed)
+        except Exception:  # derived data: the next start tries again
+            log.warning("search index not finished", exc_info=True)
+
+    threading.Thread(target=work, name="sotong-search-index", daemon=True).start()
+
+
 def _application() -> QApplication:
     app = QApplication.instance()
     if isinstance(app, QApplication):
@@ -264,6 +281,7 @@ def run(options: AppOptions) -> int:
         )
         window.show()
         ctx.start()
+        _index_history_in_background(store)
         code = _schedule_exit(app, window, options)
         previous, waker = _install_sigint(app)
         try:

@@ -30,6 +30,7 @@ from console.store.models import (
     Operator,
     Outbox,
 )
+from console.store.search import search
 
 
 class View(enum.StrEnum):
@@ -160,7 +161,12 @@ class Health:
 _FOLDER = {View.SNOOZED: FOLDER_SNOOZED, View.RESOLVED: FOLDER_RESOLVED}
 
 
-def _where(flt: ListFilter) -> list[ColumnElement[bool]]:
+#: How many conversations the full-text part of a list search may add.
+TEXT_SEARCH_LIMIT = 500
+
+
+def _where(flt: ListFilter, found: Sequence[str] = ()) -> list[ColumnElement[bool]]:
+    """The conditions of a list; ``found`` are conversations full-text search matched."""
     c = Conversation
     view = flt.view
     conds: list[ColumnElement[bool]] = [c.folder == _FOLDER.get(view, FOLDER_ACTIVE)]
@@ -180,7 +186,10 @@ def _where(flt: ListFilter) -> list[ColumnElement[bool]]:
     if text:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         names = select(Contact.id).where(Contact.display_name.like(pattern, escape="\\"))
-        conds.append(or_(c.snippet.like(pattern, escape="\\"), c.contact_id.in_(names)))
+        matches = [c.snippet.like(pattern, escape="\\"), c.contact_id.in_(names)]
+        if found:
+            matches.append(c.id.in_(list(found)))
+        conds.append(or_(*matches))
     return conds
 
 
@@ -202,7 +211,11 @@ def conversation_ids(
         ``(id, key)`` pairs in list order; pass the last key as ``after`` for the next page.
     """
     c = Conversation
-    conds = _where(flt)
+    found: list[str] = []
+    if flt.text.strip():
+        # Words anywhere in the history (full-text search), besides names and last messages.
+        found = [hit.conversation_id for hit in search(store, flt.text, TEXT_SEARCH_LIMIT)]
+    conds = _where(flt, found)
     if flt.order is Order.WAITING:
         key = tuple_(c.queue_key, c.id)
         if after is not None:

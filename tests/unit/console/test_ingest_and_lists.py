@@ -200,3 +200,17 @@ def test_the_same_message_twice_in_one_page_is_stored_once(store: Store) -> None
     ingest(store, account, FetchResult([_msg(1), _msg(1)], "c"))
     with store.read() as s:
         assert s.scalar(select(func.count()).select_from(Message)) == 1
+
+
+def test_list_search_finds_words_anywhere_in_the_history(store: Store) -> None:
+    account = add_account(store)
+    old_word = add_conversation(
+        store,
+        account,
+        [("in", "임플란트 가격 문의합니다"), ("out", "네 안내드릴게요"), ("in", "감사합니다")],
+    )
+    add_conversation(store, account, [("in", "주차 되나요")])
+    found = [c for c, _ in q.conversation_ids(store, q.ListFilter(text="임플"))]
+    assert found == [old_word]  # the word is in an earlier message, not the last one
+    one_char = [c for c, _ in q.conversation_ids(store, q.ListFilter(text="차"))]
+    assert len(one_char) == 1 and one_char[0] != old_word
