@@ -211,6 +211,25 @@ def requests_per_s(config: Mapping[str, Any]) -> float:
     return rate
 
 
+def common_settings(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings every Graph connector reads the same way (paging, backfill, comments,
+    window tag, timeout, proxy), as keyword arguments for :class:`MetaChannel`.
+
+    Raises:
+        ValueError: a setting is out of range.
+    """
+    return {
+        "max_pages": config_int(config, "max_pages", 10, 1, 100),
+        "page_size": config_int(config, "page_size", 25, 1, 100),
+        "backfill_days": config_int(config, "backfill_days", 30, 0, 365),
+        "comments": config_bool(config, "comments", True),
+        "comment_days": config_int(config, "comment_days", 14, 1, 90),
+        "human_agent": config_bool(config, "human_agent", True),
+        "timeout_s": config_float(config, "timeout_s", 15.0, 0.1, 120.0),
+        "proxy": str(config["proxy"]) if config.get("proxy") else None,
+    }
+
+
 # -- errors ----------------------------------------------------------------------------------
 
 _RATE_CODES = frozenset({4, 17, 32, 341, 613, 80001, 80002, 80006})

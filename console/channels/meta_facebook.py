@@ -42,10 +42,8 @@ from console.channels.meta import (
     Edge,
     MetaChannel,
     TokenBucket,
-    config_bool,
-    config_float,
+    common_settings,
     config_id,
-    config_int,
     graph_url,
     item_time_ms,
     parse_fb_comment,
@@ -105,15 +103,8 @@ class FacebookPageChannel(MetaChannel):
             bucket=bucket or shared_bucket(f"page:{page_id}", requests_per_s(config)),
             transport=transport,
             clock=clock,
-            max_pages=config_int(config, "max_pages", 10, 1, 100),
-            page_size=config_int(config, "page_size", 25, 1, 100),
-            backfill_days=config_int(config, "backfill_days", 30, 0, 365),
-            comments=config_bool(config, "comments", True),
-            comment_days=config_int(config, "comment_days", 14, 1, 90),
-            human_agent=config_bool(config, "human_agent", True),
             max_length=2000,
-            timeout_s=config_float(config, "timeout_s", 15.0, 0.1, 120.0),
-            proxy=str(config["proxy"]) if config.get("proxy") else None,
+            **common_settings(config),
         )
 
     # -- comments ----------------------------------------------------------------------------

@@ -541,17 +541,20 @@ class XServer:
                 payload["meta"]["newest_id"] = str(page[0].id)
                 payload["meta"]["oldest_id"] = str(page[-1].id)
                 if "author_id" in expansions:
-                    authors = dict.fromkeys(t.author_id for t in page)
-                    payload["includes"] = {
-                        "users": [
-                            self.data.users[a].as_json(user_fields)
-                            for a in authors
-                            if a in self.data.users
-                        ]
-                    }
+                    payload["includes"] = self._users([t.author_id for t in page], user_fields)
             if next_token:
                 payload["meta"]["next_token"] = next_token
         return _ok(200, payload)
+
+    def _users(self, ids: list[str], fields: set[str]) -> dict[str, Any]:
+        """The ``includes.users`` expansion for these user ids (each once, in order)."""
+        return {
+            "users": [
+                self.data.users[u].as_json(fields)
+                for u in dict.fromkeys(ids)
+                if u in self.data.users
+            ]
+        }
 
     def dm_events(self, query: dict[str, str]) -> Reply:
         """``GET /2/dm_events`` for the clinic's account."""
@@ -572,14 +575,7 @@ class XServer:
             if page:
                 payload["data"] = [e.as_json(fields) for e in page]
                 if "sender_id" in expansions:
-                    senders = dict.fromkeys(e.sender_id for e in page)
-                    payload["includes"] = {
-                        "users": [
-                            self.data.users[s].as_json(user_fields)
-                            for s in senders
-                            if s in self.data.users
-                        ]
-                    }
+                    payload["includes"] = self._users([e.sender_id for e in page], user_fields)
             if next_token:
                 payload["meta"]["next_token"] = next_token
         return _ok(200, payload)
