@@ -99,3 +99,9 @@ class NoSecretStore(SotongError):
     """This machine has no usable keyring backend, so no secret can be stored."""
 
     code = "no_keyring"
+
+
+class NotPermitted(SotongError):
+    """The acting member of staff's role does not allow this (``permission``, ``role``)."""
+
+    code = "not_permitted"

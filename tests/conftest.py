@@ -13,6 +13,8 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 
+from console.store.engine import Store, open_memory_store
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("SOTONG_DATA_DIR", "/nonexistent-tests-must-pass-data-dir")
 
@@ -44,6 +46,14 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def store() -> Iterator[Store]:
+    """A fresh in-memory store at the schema head."""
+    s = open_memory_store()
+    yield s
+    s.close()
 
 
 @pytest.fixture

@@ -97,6 +97,8 @@ class AppContext(QObject):
     ) -> None:
         super().__init__(parent)
         self.store = store
+        #: The clinic server's store (PostgreSQL) when one is configured; None on a single PC.
+        self.server: Store | None = None
         self.triage = triage
         self.operator_id = operator_id
         self.tasks = tasks

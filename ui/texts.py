@@ -184,6 +184,9 @@ def error_code_text(code: str, params: Mapping[str, Any] | None = None) -> str:
             "Texts", "This account is already connected (same connector and id on the channel)."
         ),
         "account_not_found": translate("Texts", "That channel account no longer exists."),
+        "not_permitted": translate(
+            "Texts", "Your role does not allow this. Ask a manager or the administrator."
+        ),
     }
     template = sentences.get(code)
     if template is None:

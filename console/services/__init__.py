@@ -32,6 +32,7 @@ from console.services._commands import (
     snooze,
     tag_department,
 )
+from console.services._roles import Permission, permitted, require, role_of
 from console.services._staff import add_operator
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "AccountNotFound",
     "Actor",
     "Changes",
+    "Permission",
     "UnknownChannel",
     "UnknownConnector",
     "add_account",
@@ -49,11 +51,14 @@ __all__ = [
     "auto_tag_in",
     "delete_draft",
     "mark_read",
+    "permitted",
     "queue_reply",
     "reconnect_account",
     "remove_account",
     "remove_label",
     "reopen_in",
+    "require",
+    "role_of",
     "save_draft",
     "set_account_enabled",
     "set_priority",

@@ -566,6 +566,10 @@ base_url=https://…</translation>
         <translation>해당 채널 계정이 더 이상 없습니다.</translation>
     </message>
     <message>
+        <source>Your role does not allow this. Ask a manager or the administrator.</source>
+        <translation>현재 역할로는 할 수 없는 작업입니다. 실장님이나 관리자에게 요청하세요.</translation>
+    </message>
+    <message>
         <source>login expired, reconnect the account</source>
         <translation>로그인 만료, 계정을 다시 연결하세요</translation>
     </message>

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import func, select
 
 from console import services
 from console.channels.base import FetchResult, InboundMessage
 from console.ingest import ingest
-from console.store import Store, open_memory_store
+from console.store import Store
 from console.store import queries as q
 from console.store.models import ChannelAccount, Message
 from tests.helpers.factory import add_account, add_conversation, add_operator, now_ms
-
-
-@pytest.fixture
-def store() -> Iterator[Store]:
-    s = open_memory_store()
-    yield s
-    s.close()
 
 
 def _msg(

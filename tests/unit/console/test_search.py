@@ -99,13 +99,6 @@ def corpus() -> Iterator[Corpus]:
     c.store.close()
 
 
-@pytest.fixture
-def store() -> Iterator[Store]:
-    s = open_memory_store()
-    yield s
-    s.close()
-
-
 # --- terms ---------------------------------------------------------------------------------
 
 

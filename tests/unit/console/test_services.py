@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
 
 from console import errors, services
 from console.ids import reply_id
-from console.store import Store, open_memory_store
+from console.store import Store
 from console.store import queries as q
 from console.store.models import AuditEvent, Draft, Outbox, PendingOp
 from tests.helpers.factory import add_account, add_conversation, add_operator
-
-
-@pytest.fixture
-def store() -> Iterator[Store]:
-    s = open_memory_store()
-    yield s
-    s.close()
 
 
 @pytest.fixture
