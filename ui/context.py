@@ -143,6 +143,26 @@ class AppContext(QObject):
             self._operators = operators(self.store)
         return self._operators
 
+    def role(self) -> str | None:
+        """The acting member of staff's role (None when nobody is chosen or they are gone)."""
+        for op in self.operators():
+            if op.id == self.operator_id:
+                return op.role
+        return None
+
+    def can(self, permission: services.Permission) -> bool:
+        """Whether the acting member of staff's role allows ``permission`` (the services check
+        again; the UI uses this to disable what would be refused)."""
+        if self.operator_id is None:
+            return services.permitted(None, permission)
+        role = self.role()
+        return role is not None and services.permitted(role, permission)
+
+    def may_assign(self, current: str | None, new: str | None) -> bool:
+        """Whether the acting member of staff may change an assignee from ``current`` to
+        ``new`` (taking from a colleague or handing on needs the reassign permission)."""
+        return self.can(services.assignment_permission(self.operator_id, current, new))
+
     def operator_name(self, operator_id: str | None) -> str:
         """The name of a member of staff, or "" if unknown."""
         for op in self.operators():

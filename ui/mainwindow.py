@@ -520,17 +520,20 @@ class MainWindow(QMainWindow):
             action.setData(op.id)
             action.setCheckable(True)
             action.setChecked(op.id == current)
+            action.setEnabled(self.ctx.may_assign(current, op.id))
             action.triggered.connect(functools.partial(self.ctx.assign, cid, op.id))
-            if active is None or op.id == current:
+            if action.isEnabled() and (active is None or op.id == current):
                 active = action
         for op in staff[9:]:
             action = menu.addAction(op.name)
             action.setData(op.id)
+            action.setEnabled(self.ctx.may_assign(current, op.id))
             action.triggered.connect(functools.partial(self.ctx.assign, cid, op.id))
         menu.addSeparator()
         unassign = self.tr("Unassign")
         none = menu.addAction(f"&0  {unassign}")
         none.setData(None)
+        none.setEnabled(self.ctx.may_assign(current, None))
         none.triggered.connect(functools.partial(self.ctx.assign, cid, None))
         self._popup(menu)
         if active is not None:

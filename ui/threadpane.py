@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -421,6 +422,7 @@ class ThreadPane(QWidget):
         self.channel_label.setText(f"{texts.channel_name(row.channel)} · {row.account_name}")
         self._select_data(self.department_combo, row.department)
         self._select_data(self.assignee_combo, row.assignee_id)
+        self._limit_assignees(row.assignee_id)
         status_row = self.status_combo.findData(row.status)
         if status_row < 0:  # snoozed: shown, but chosen through the snooze menu
             self.status_combo.addItem(texts.status_name(row.status), row.status)
@@ -432,6 +434,23 @@ class ThreadPane(QWidget):
         resolved = row.status == Status.RESOLVED.value
         self.resolve_button.setText(self.tr("Reopen") if resolved else self.tr("Resolve"))
         self.resolve_button.setProperty("resolved", resolved)
+
+    def _limit_assignees(self, current: str | None) -> None:
+        """Grey out the assignees the acting role may not choose (a front desk cannot take a
+        colleague's conversation or hand theirs on); the combo is disabled if none is left."""
+        model = self.assignee_combo.model()
+        choices = 0
+        for i in range(self.assignee_combo.count()):
+            target = self.assignee_combo.itemData(i)
+            allowed = self.ctx.may_assign(current, target)
+            item = model.item(i) if isinstance(model, QStandardItemModel) else None
+            if item is not None:
+                item.setEnabled(allowed)
+            choices += int(allowed and target != current)
+        self.assignee_combo.setEnabled(choices > 0)
+        self.assignee_combo.setToolTip(
+            "" if choices else texts.error_code_text("not_permitted")
+        )
 
     @staticmethod
     def _select_data(combo: QComboBox, value: object) -> None:

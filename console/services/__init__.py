@@ -32,7 +32,13 @@ from console.services._commands import (
     snooze,
     tag_department,
 )
-from console.services._roles import Permission, permitted, require, role_of
+from console.services._roles import (
+    Permission,
+    assignment_permission,
+    permitted,
+    require,
+    role_of,
+)
 from console.services._staff import add_operator
 
 __all__ = [
@@ -48,6 +54,7 @@ __all__ = [
     "add_note",
     "add_operator",
     "assign",
+    "assignment_permission",
     "auto_tag_in",
     "delete_draft",
     "mark_read",

@@ -12,6 +12,7 @@ from console import errors
 from console.domain import MAX_LABEL_CHARS, MAX_REPLY_CHARS, OutboxState, Priority, Status
 from console.ids import new_id, reply_id
 from console.services._changes import Actor, Changes
+from console.services._roles import Permission, assignment_permission, require
 from console.store.engine import Store
 from console.store.models import (
     AuditEvent,
@@ -91,6 +92,7 @@ def _set_field(
     check: Any = None,
 ) -> Changes:
     with store.write() as s:
+        require(s, actor, Permission.WORK)
         conv = _conversation(s, conversation_id)
         if check is not None:
             check(s, conv)
@@ -179,11 +181,17 @@ def auto_tag_in(
 def assign(store: Store, actor: Actor, conversation_id: str, operator_id: str | None) -> Changes:
     """Give the conversation to a member of staff (``None`` unassigns).
 
+    Anyone who works conversations may give an unassigned one to someone, or let go of
+    their own; taking one from a colleague or handing one on needs ``REASSIGN``.
+
     Raises:
         OperatorNotFound: no such member of staff.
+        NotPermitted: the role may not take it from its assignee or hand it on.
     """
 
-    def check(s: Session, _conv: Conversation) -> None:
+    def check(s: Session, conv: Conversation) -> None:
+        needed = assignment_permission(actor.operator_id, conv.assignee_id, operator_id)
+        require(s, actor, needed)
         if operator_id is not None and s.get(Operator, operator_id) is None:
             raise errors.OperatorNotFound(operator_id=operator_id)
 
@@ -215,6 +223,7 @@ def snooze(store: Store, actor: Actor, conversation_id: str, until_ms: int) -> C
     if until_ms <= _now_ms():
         raise errors.SnoozeInPast(until_ms=until_ms)
     with store.write() as s:
+        require(s, actor, Permission.WORK)
         conv = _conversation(s, conversation_id)
         stamp = record(
             s,
@@ -258,6 +267,7 @@ def _set_label(
 ) -> Changes:
     label = _clean_label(label)
     with store.write() as s:
+        require(s, actor, Permission.WORK)
         _conversation(s, conversation_id)
         row = s.get(ConversationLabel, (conversation_id, label))
         stamp = record(
@@ -297,6 +307,7 @@ def remove_label(store: Store, actor: Actor, conversation_id: str, label: str) -
 def mark_read(store: Store, actor: Actor, conversation_id: str) -> Changes:
     """Mark everything received so far as read. The read position only moves forward."""
     with store.write() as s:
+        require(s, actor, Permission.WORK)
         conv = _conversation(s, conversation_id)
         upto = max(conv.read_upto, conv.last_message_at)
         if upto == conv.read_upto:
@@ -337,6 +348,7 @@ def save_draft(store: Store, actor: Actor, conversation_id: str, body: str) -> i
     """
     _check_reply_text(body)
     with store.write() as s:
+        require(s, actor, Permission.WORK)
         _conversation(s, conversation_id)
         draft = _head_draft(s, conversation_id, actor.operator_id)
         now = _now_ms()
@@ -406,6 +418,7 @@ def queue_reply(store: Store, actor: Actor, conversation_id: str, body: str) -> 
         raise errors.EmptyReply()
     _check_reply_text(body)
     with store.write() as s:
+        require(s, actor, Permission.WORK)
         conv = _conversation(s, conversation_id)
         draft = _head_draft(s, conversation_id, actor.operator_id)
         if draft is None or draft.body != body:
@@ -466,6 +479,7 @@ def add_note(store: Store, actor: Actor, conversation_id: str, body: str) -> Cha
         raise errors.EmptyNote()
     _check_reply_text(body)
     with store.write() as s:
+        require(s, actor, Permission.WORK)
         _conversation(s, conversation_id)
         note = Note(
             id=new_id(),

@@ -9,6 +9,7 @@ from console.domain import Role
 from console.ids import new_id
 from console.services._changes import Actor
 from console.services._commands import record
+from console.services._roles import Permission, require
 from console.store.engine import Store
 from console.store.models import Department, Operator
 
@@ -22,6 +23,8 @@ def add_operator(
         Their id.
 
     Raises:
+        NotPermitted: the actor may not manage staff (the system actor may: the first
+            administrator of a new store is added by it).
         InvalidInput: an empty name or an unknown role.
         UnknownDepartment: a department code that does not exist.
     """
@@ -34,6 +37,7 @@ def add_operator(
         raise errors.InvalidInput(field="role", value=role) from None
     operator_id = new_id()
     with store.write() as s:
+        require(s, actor, Permission.MANAGE_STAFF)
         for code in departments:
             if s.get(Department, code) is None:
                 raise errors.UnknownDepartment(department=code)

@@ -72,6 +72,10 @@
             <translation>Changes here take effect at once. Tokens and passwords are kept only in this PC's secure password store.</translation>
         </message>
         <message>
+            <source>Only an administrator can connect, pause or remove channel accounts.</source>
+            <translation>Only an administrator can connect, pause or remove channel accounts.</translation>
+        </message>
+        <message>
             <source>Resume</source>
             <translation>Resume</translation>
         </message>

@@ -72,6 +72,10 @@
         <translation>여기서 바꾼 내용은 바로 적용됩니다. 토큰과 비밀번호는 이 PC의 안전한 암호 저장소에만 보관됩니다.</translation>
     </message>
     <message>
+        <source>Only an administrator can connect, pause or remove channel accounts.</source>
+        <translation>채널 계정 연결·일시 중지·해제는 관리자만 할 수 있습니다.</translation>
+    </message>
+    <message>
         <source>Resume</source>
         <translation>다시 시작</translation>
     </message>
