@@ -448,9 +448,7 @@ class ThreadPane(QWidget):
                 item.setEnabled(allowed)
             choices += int(allowed and target != current)
         self.assignee_combo.setEnabled(choices > 0)
-        self.assignee_combo.setToolTip(
-            "" if choices else texts.error_code_text("not_permitted")
-        )
+        self.assignee_combo.setToolTip("" if choices else texts.error_code_text("not_permitted"))
 
     @staticmethod
     def _select_data(combo: QComboBox, value: object) -> None:

@@ -58,7 +58,9 @@ def test_a_front_desk_may_let_go_of_their_own_but_not_hand_it_on(
     assert enabled == {"Unassigned": True, "김지현": True, "박서연": False}
 
 
-def test_a_coordinator_may_take_and_hand_on(qtbot: QtBot, clinic: Clinic, window: MainWindow) -> None:
+def test_a_coordinator_may_take_and_hand_on(
+    qtbot: QtBot, clinic: Clinic, window: MainWindow
+) -> None:
     services.assign(clinic.store, services.Actor(None), clinic.first, clinic.operator_id)
     window.set_operator(clinic.colleague_id)  # 박서연, a coordinator
     window.thread_pane.open(clinic.first)
