@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from pathlib import Path
 
 import pytest
 
@@ -229,3 +230,65 @@ def test_sla_changes_need_the_right_role(store: Store) -> None:
     with store.read() as s:
         assert sla.read_targets(s).for_("dental", "sms") == sla.Target(10, 20)
         assert sla.read_targets(s).for_("plastic", "sms") == sla.Target(60, 120)
+
+
+def test_migration_fills_the_times_from_the_history(data_dir: Path) -> None:
+    from alembic import command
+    from sqlalchemy import select
+
+    from console.store.engine import DB_NAME, open_store, sqlite_engine
+    from console.store.models import Conversation
+    from console.store.schema import migrations_config
+
+    engine = sqlite_engine(data_dir / DB_NAME)
+    with engine.begin() as conn:
+        command.upgrade(migrations_config(conn), "0004")
+        conn.exec_driver_sql(
+            "INSERT INTO channel_account (id, kind, connector, external_id, display_name,"
+            " config, enabled, created_at, skipped_items) VALUES ('a', 'sms', 't', 'x', 'x',"
+            " '{}', 1, 0, 0)"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO contact (id, display_name, notes, created_at) VALUES ('p', 'p', '', 0)"
+        )
+        for cid, status in (("c1", "resolved"), ("c2", "open")):
+            conn.exec_driver_sql(
+                "INSERT INTO conversation (id, account_id, contact_id, external_thread_id, status,"
+                " status_hlc, department_hlc, assignee_hlc, priority, priority_hlc, snooze_hlc,"
+                " read_upto, created_at, last_message_at, snippet, message_count,"
+                " department_source, subject) VALUES (?, 'a', 'p', ?, ?, '', '', '', 1, '', '',"
+                " 0, 100, 400, '', 3, '', '')",
+                (cid, cid, status),
+            )
+        # c1: the clinic wrote first (100), the customer at 200, the answer at 300 and 400.
+        # c2: the customer only (250).
+        for mid, cid, direction, sent in (
+            ("m1", "c1", "out", 100),
+            ("m2", "c1", "in", 200),
+            ("m3", "c1", "out", 300),
+            ("m4", "c1", "out", 400),
+            ("m5", "c2", "in", 250),
+        ):
+            conn.exec_driver_sql(
+                "INSERT INTO message (id, conversation_id, account_id, external_id, direction,"
+                " author, body, sent_at) VALUES (?, ?, 'a', ?, ?, '', '', ?)",
+                (mid, cid, mid, direction, sent),
+            )
+    engine.dispose()
+    store = open_store(data_dir)
+    with store.read() as s:
+        rows = {
+            r[0]: r[1:]
+            for r in s.execute(
+                select(
+                    Conversation.id,
+                    Conversation.opened_at,
+                    Conversation.first_response_at,
+                    Conversation.resolved_at,
+                )
+            )
+        }
+        targets = sla.read_targets(s)
+    store.close()
+    assert rows == {"c1": (200, 300, 400), "c2": (250, None, None)}
+    assert targets.for_(None, "sms") == sla.Target(60, 120)
