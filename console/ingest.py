@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from console.channels.base import FetchResult, InboundMessage
 from console.domain import Direction, Status
 from console.ids import new_id
-from console.services import Changes, auto_tag_in, reopen_in
+from console.services import Changes, auto_assign_ids_in, auto_tag_in, reopen_in
 from console.store import search
 from console.store.engine import Store
 from console.store.models import (
@@ -263,8 +263,12 @@ def _route(
     channel: str,
     account_id: str,
     handle: str,
-) -> None:
-    """Route a new conversation into its row-to-be (``conv.new``)."""
+) -> bool:
+    """Route a new conversation into its row-to-be (``conv.new``).
+
+    Returns:
+        Whether a department was set (the conversation may then be auto-assigned).
+    """
     assert conv.new is not None
     decision = triage.decide(text, channel, account_id, handle)
     conv.new["suggested_department"] = decision.suggestion or None
@@ -276,6 +280,8 @@ def _route(
         conv.new.update(
             department=decision.department, department_hlc=stamp, department_source=source
         )
+        return True
+    return False
 
 
 def ingest(
@@ -285,8 +291,9 @@ def ingest(
 
     An inbound message reopens a resolved or snoozed conversation. With ``triage``, each new
     conversation that starts with a customer message is routed: a rule or a confident
-    classifier sets its department (source "rule" or "auto"), otherwise the classifier's
-    proposal is kept as a suggestion for staff.
+    classifier sets its department (source "rule" or "auto") — and, if that department assigns
+    automatically, its assignee — otherwise the classifier's proposal is kept as a
+    suggestion for staff.
 
     Returns:
         What changed, for the views.
@@ -385,9 +392,12 @@ def ingest(
                 if conv.status == Status.RESOLVED.value:
                     open_episode(conv, m.sent_at)
                 reopen_in(s, store, conv, "reopen")
+        routed: list[str] = []
         if triage is not None:
             for cid, (text, handle) in first_text.items():
-                _route(s, store, triage, page.by_id[cid], text, account.kind, account_id, handle)
+                conv_ = page.by_id[cid]
+                if _route(s, store, triage, conv_, text, account.kind, account_id, handle):
+                    routed.append(cid)
         touched = [c for c in page.by_id.values() if c.touched]
         created = [c.row() for c in touched if c.new is not None]
         changed = [c.row() for c in touched if c.new is None]
@@ -403,6 +413,8 @@ def ingest(
             search.index_messages(s, rows)
         if page.new_refs:
             s.execute(insert(ThreadRef), page.new_refs)
+        if routed:  # sorted into a department that may assign automatically
+            auto_assign_ids_in(s, store, routed)
         account.cursor = result.next_cursor
         account.last_fetch_at = now
         account.last_error = None

@@ -27,6 +27,7 @@ from console.services import Actor, Changes
 from console.store.engine import Store
 from console.store.queries import Health, NavCounts, OperatorRow, health, nav_counts, operators
 from ui import texts
+from ui.presence import PresenceTracker
 from ui.serversync import ServerLink
 from ui.tasks import Tasks
 
@@ -76,6 +77,8 @@ class AppContext(QObject):
             reconnected) or a new runtime recorded why it left one out; lists re-read them.
         news_arrived(): a server said new messages are waiting (IMAP IDLE); emitted from a
             watcher thread, delivered on the GUI thread, where it starts a poll at once.
+        staff_changed(): members of staff changed (added, role, departments, on duty); the
+            cached list was dropped, pickers re-read it.
     """
 
     changed = Signal(object)
@@ -85,6 +88,7 @@ class AppContext(QObject):
     connection_changed = Signal(str)
     accounts_changed = Signal()
     news_arrived = Signal()
+    staff_changed = Signal()
 
     def __init__(
         self,
@@ -103,6 +107,8 @@ class AppContext(QObject):
         self.server: Store | None = None
         #: Opens the clinic server and keeps this PC in sync with it (idle on a single PC).
         self.server_link = ServerLink(self)
+        #: Tells colleagues (through the clinic server) what is open here, hears theirs.
+        self.presence = PresenceTracker(self)
         self.triage = triage
         self.operator_id = operator_id
         self.tasks = tasks
@@ -273,6 +279,38 @@ class AppContext(QObject):
         """Give a conversation to a member of staff (None: unassign)."""
         self.command(services.assign, conversation_id, operator_id)
 
+    def on_duty(self) -> bool:
+        """Whether the acting member of staff is on duty (auto-assignment gives them work)."""
+        return any(op.on_duty for op in self.operators() if op.id == self.operator_id)
+
+    def set_on_duty(self, operator_id: str, on_duty: bool) -> None:
+        """Put a member of staff (yourself, or with the right a colleague) on or off duty;
+        coming on duty hands out their departments' waiting conversations."""
+        self.command(services.set_on_duty, operator_id, on_duty)
+
+    def toggle_duty(self) -> None:
+        """Put the acting member of staff on duty, or off it."""
+        if self.operator_id is not None:
+            self.set_on_duty(self.operator_id, not self.on_duty())
+
+    def hand_off(
+        self,
+        conversation_id: str,
+        to_operator: str,
+        note: str,
+        on_success: Callable[[Any], None] | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Give a conversation to a colleague with a private note for them (one transaction)."""
+        self.command(
+            services.hand_off,
+            conversation_id,
+            to_operator,
+            note,
+            on_success=on_success,
+            on_failure=on_failure,
+        )
+
     def set_status(self, conversation_id: str, status: str) -> None:
         """Mark a conversation open, pending or resolved."""
         self.command(services.set_status, conversation_id, status)
@@ -311,6 +349,7 @@ class AppContext(QObject):
         self._poll_timer.stop()
         self._health_timer.stop()
         self._counts_timer.stop()
+        self.presence.stop()
 
     def close_runtime(self) -> None:
         """Close the connectors of the runtimes this context built (after
@@ -453,6 +492,9 @@ class AppContext(QObject):
     # -- background: counts and health -----------------------------------------------------
 
     def _on_changed(self, changes: Changes) -> None:
+        if changes.staff:
+            self._operators = None
+            self.staff_changed.emit()
         if changes.conversations or changes.new_conversations:
             self.refresh_counts()
         if changes.outbox:

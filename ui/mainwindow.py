@@ -1,7 +1,8 @@
 """The main window: navigation, conversation list and thread side by side, with the status bar.
 
 Keyboard: j/k move down/up the list, e resolves (or reopens) the open conversation,
-d opens the department picker, a the assignee picker, / the search box; Ctrl+Enter in the
+d opens the department picker, a the assignee picker, h the hand-off dialog, / the search
+box, Ctrl+Shift+D puts the operator on or off duty; Ctrl+Enter in the
 composer queues the reply. Single-letter shortcuts are window shortcuts, and editors claim
 printable keys before shortcuts see them, so typing "j" in the composer or the search box
 types a "j".
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMenu,
+    QSizePolicy,
     QSplitter,
     QToolButton,
     QVBoxLayout,
@@ -83,6 +85,11 @@ class SearchBox(QLineEdit):
         super().keyPressEvent(event)
 
 
+def _order_group(view: View) -> str:
+    """Which remembered order a view uses: a department's queue, or the other lists."""
+    return "queue" if view is View.DEPARTMENT else "list"
+
+
 class MainWindow(QMainWindow):
     """The operator console's window.
 
@@ -106,6 +113,9 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.ctx = ctx
         self.departments = ctx.store.departments()
+        # A department's list is its queue: longest waiting first, unless staff choose
+        # otherwise there (remembered apart from the other lists' order).
+        self._orders = {"queue": Order.WAITING, "list": Order.RECENT}
         self._health: Health | None = None
         self.picker_menu: QMenu | None = None
         self.setWindowIcon(icons.app_icon())
@@ -156,6 +166,7 @@ class MainWindow(QMainWindow):
         ctx.health_changed.connect(self._health_changed)
         ctx.connection_changed.connect(self._connection_changed)
         ctx.server_link.state_changed.connect(self._server_changed)
+        ctx.staff_changed.connect(self._show_duty)
 
         self._minute = QTimer(self)
         self._minute.setInterval(60_000)
@@ -190,9 +201,19 @@ class MainWindow(QMainWindow):
         row.addWidget(self.brand_label, 1)
         row.addWidget(self.settings_button)
         box.addWidget(brand)
+        who = QHBoxLayout()
+        who.setContentsMargins(18, 0, 12, 8)
+        who.setSpacing(6)
         self.operator_label = plain_label(parent=pane, name="operatorName")
-        self.operator_label.setContentsMargins(18, 0, 12, 8)
-        box.addWidget(self.operator_label)
+        self.operator_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # On or off duty: auto-assignment gives work only to staff on duty (Ctrl+Shift+D).
+        self.duty_button = QToolButton(pane)
+        self.duty_button.setObjectName("dutyButton")
+        self.duty_button.setCheckable(True)
+        self.duty_button.clicked.connect(lambda _checked: self.ctx.toggle_duty())
+        who.addWidget(self.operator_label, 1)
+        who.addWidget(self.duty_button)
+        box.addLayout(who)
         self.nav_view = make_nav_view(pane)
         self.nav_view.setModel(self.nav_model)
         self.nav_view.selectionModel().currentChanged.connect(self._nav_changed)
@@ -275,6 +296,7 @@ class MainWindow(QMainWindow):
             "e": (Qt.Key.Key_E, self.resolve_current),
             "d": (Qt.Key.Key_D, self.open_department_picker),
             "a": (Qt.Key.Key_A, self.open_assign_picker),
+            "h": (Qt.Key.Key_H, self.thread_pane.open_hand_off),
             "/": (Qt.Key.Key_Slash, self.focus_search),
         }
         self.shortcuts: dict[str, QShortcut] = {}
@@ -286,6 +308,9 @@ class MainWindow(QMainWindow):
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.activated.connect(self.focus_search)
         self.shortcuts["find"] = find
+        duty = QShortcut(QKeySequence("Ctrl+Shift+D"), self)
+        duty.activated.connect(self.ctx.toggle_duty)
+        self.shortcuts["duty"] = duty
         preferences = QShortcut(QKeySequence("Ctrl+,"), self)
         preferences.activated.connect(self.settings_requested)
         self.shortcuts["settings"] = preferences
@@ -303,6 +328,7 @@ class MainWindow(QMainWindow):
             if name
             else self.tr("No member of staff chosen")
         )
+        self._show_duty()
         self.search_box.setPlaceholderText(self.tr("Search names and messages  ( / )"))
         self.order_combo.clear()
         self.order_combo.addItem(self.tr("Latest activity"), Order.RECENT.value)
@@ -321,6 +347,17 @@ class MainWindow(QMainWindow):
         else:
             self.outbox_label.setText("")
             self.fetch_label.setText("")
+
+    def _show_duty(self) -> None:
+        """Show whether the acting member of staff is on duty."""
+        on = self.ctx.on_duty()
+        self.duty_button.setChecked(on)
+        self.duty_button.setText(self.tr("On duty") if on else self.tr("Off duty"))
+        self.duty_button.setToolTip(
+            self.tr("Auto-assignment gives you conversations while you are on duty (Ctrl+Shift+D)")
+        )
+        self.duty_button.setEnabled(self.ctx.operator_id is not None)
+        self._restyle(self.duty_button, "on" if on else "off")
 
     def set_operator(self, operator_id: str | None) -> None:
         """Act as another member of staff: their drafts, their "Mine", their name."""
@@ -361,13 +398,16 @@ class MainWindow(QMainWindow):
             return
         value = str(current.data(ValueRole) or "") or None
         old = self.list_model.list_filter
-        flt = ListFilter(View(view), value, self.ctx.operator_id, old.text, old.order)
+        order = self._orders[_order_group(View(view))]
+        flt = ListFilter(View(view), value, self.ctx.operator_id, old.text, order)
         if flt != old:
             self.set_filter(flt)
 
     def set_filter(self, flt: ListFilter) -> None:
         """Show another view, search or order, keeping the open conversation selected."""
         self.list_model.set_filter(flt)
+        self._orders[_order_group(flt.view)] = flt.order
+        self.order_combo.setCurrentIndex(self.order_combo.findData(flt.order.value))
         self._update_title()
         self._reselect()
 

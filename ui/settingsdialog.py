@@ -3,7 +3,8 @@ channel accounts and the clinic server.
 
 The "General" tab edits a copy of :class:`console.settings.Settings`; the app saves it and
 applies each change at once (language, member of staff, poll interval) when OK is pressed.
-The "Channels" tab (:class:`ui.accounts.AccountsPanel`) changes accounts as soon as asked.
+The "Channels" tab (:class:`ui.accounts.AccountsPanel`) changes accounts as soon as asked,
+and the "Staff" tab (:class:`ui.staff.StaffPanel`) staff, duty and auto-assignment.
 The "Clinic server" tab (:class:`ui.serversettings.ServerPanel`) has its own Save, which
 takes effect at once; the dialog's OK keeps what it saved.
 """
@@ -29,12 +30,13 @@ from console.store.queries import OperatorRow
 from ui.accounts import AccountsPanel
 from ui.context import AppContext
 from ui.serversettings import ServerPanel
+from ui.staff import StaffPanel
 
 #: Language choices: the setting's value and the name shown (languages name themselves).
 LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
 MIN_POLL_S, MAX_POLL_S = 2, 600
 #: Names of the tabs, for :meth:`SettingsDialog.show_tab`.
-GENERAL_TAB, CHANNELS_TAB, SERVER_TAB = "general", "channels", "server"
+GENERAL_TAB, CHANNELS_TAB, SERVER_TAB, STAFF_TAB = "general", "channels", "server", "staff"
 
 
 class SettingsDialog(QDialog):
@@ -97,10 +99,13 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Check channels every"), self.poll_spin)
         self.tabs.addTab(general, self.tr("General"))
         self.accounts_panel: AccountsPanel | None = None
+        self.staff_panel: StaffPanel | None = None
         if ctx is not None:
             self.accounts_panel = AccountsPanel(ctx, self.tabs)
             self.tabs.addTab(self.accounts_panel, self.tr("Channels"))
-            self.resize(760, 460)
+            self.staff_panel = StaffPanel(ctx, self.tabs)
+            self.tabs.addTab(self.staff_panel, self.tr("Staff"))
+            self.resize(760, 520)
         self.server_panel: ServerPanel | None = None
         if ctx is not None and data_dir is not None:
             self.server_panel = ServerPanel(ctx, settings.server, data_dir, self.tabs)
@@ -115,12 +120,14 @@ class SettingsDialog(QDialog):
         box.addWidget(buttons)
 
     def show_tab(self, name: str) -> None:
-        """Bring a tab to the front: :data:`GENERAL_TAB`, :data:`CHANNELS_TAB` or
-        :data:`SERVER_TAB`."""
+        """Bring a tab to the front: :data:`GENERAL_TAB`, :data:`CHANNELS_TAB`,
+        :data:`SERVER_TAB` or :data:`STAFF_TAB`."""
         if name == CHANNELS_TAB and self.accounts_panel is not None:
             self.tabs.setCurrentWidget(self.accounts_panel)
         elif name == SERVER_TAB and self.server_panel is not None:
             self.tabs.setCurrentWidget(self.server_panel)
+        elif name == STAFF_TAB and self.staff_panel is not None:
+            self.tabs.setCurrentWidget(self.staff_panel)
         else:
             self.tabs.setCurrentIndex(0)
 

@@ -187,6 +187,9 @@ def error_code_text(code: str, params: Mapping[str, Any] | None = None) -> str:
         "not_permitted": translate(
             "Texts", "Your role does not allow this. Ask a manager or the administrator."
         ),
+        "last_admin": translate(
+            "Texts", "The clinic needs at least one administrator: make someone else one first."
+        ),
     }
     if code == "server_check_failed":
         return server_check_text(str((params or {}).get("reason", "other")))

@@ -15,6 +15,12 @@ from console.services._accounts import (
     remove_account,
     set_account_enabled,
 )
+from console.services._assignment import (
+    auto_assign_ids_in,
+    auto_assign_in,
+    hand_off,
+    set_assignment_mode,
+)
 from console.services._changes import Actor, Changes
 from console.services._commands import (
     add_label,
@@ -46,13 +52,20 @@ from console.services._sla import (
     set_calendar_day,
     set_sla_target,
 )
-from console.services._staff import add_operator
+from console.services._staff import (
+    LastAdministrator,
+    add_operator,
+    set_departments,
+    set_on_duty,
+    set_role,
+)
 
 __all__ = [
     "AccountExists",
     "AccountNotFound",
     "Actor",
     "Changes",
+    "LastAdministrator",
     "Permission",
     "UnknownChannel",
     "UnknownConnector",
@@ -62,8 +75,11 @@ __all__ = [
     "add_operator",
     "assign",
     "assignment_permission",
+    "auto_assign_ids_in",
+    "auto_assign_in",
     "auto_tag_in",
     "delete_draft",
+    "hand_off",
     "mark_read",
     "permitted",
     "queue_reply",
@@ -77,9 +93,13 @@ __all__ = [
     "role_of",
     "save_draft",
     "set_account_enabled",
+    "set_assignment_mode",
     "set_business_hours",
     "set_calendar_day",
+    "set_departments",
+    "set_on_duty",
     "set_priority",
+    "set_role",
     "set_sla_target",
     "set_status",
     "snooze",

@@ -82,6 +82,10 @@ def record(
     return stamp
 
 
+#: Clock columns whose name is not the field's name + ``_hlc``.
+_HLC_FIELDS = {"snoozed_until": "snooze_hlc", "assignee_id": "assignee_hlc"}
+
+
 def _set_field(
     store: Store,
     actor: Actor,
@@ -90,6 +94,7 @@ def _set_field(
     value: Any,
     action: str,
     check: Any = None,
+    after: Any = None,
 ) -> Changes:
     with store.write() as s:
         require(s, actor, Permission.WORK)
@@ -97,7 +102,7 @@ def _set_field(
         if check is not None:
             check(s, conv)
         old = getattr(conv, field_name)
-        hlc_field = "snooze_hlc" if field_name == "snoozed_until" else f"{field_name}_hlc"
+        hlc_field = _HLC_FIELDS.get(field_name, f"{field_name}_hlc")
         stamp = record(
             s,
             store,
@@ -109,6 +114,8 @@ def _set_field(
         )
         setattr(conv, field_name, value)
         setattr(conv, hlc_field, stamp)
+        if after is not None:
+            after(s, conv)
     return Changes(conversations=frozenset({conversation_id}))
 
 
@@ -138,20 +145,26 @@ def reopen_in(s: Session, store: Store, conv: _StatusFields, action: str) -> Non
 def tag_department(
     store: Store, actor: Actor, conversation_id: str, department: str | None
 ) -> Changes:
-    """Set the department that must answer (``None`` puts it back to Untriaged).
+    """Set the department that must answer (``None`` puts it back to Untriaged). An
+    unassigned conversation is then given to someone on duty if the department assigns
+    automatically (see :mod:`console.services._assignment`).
 
     Raises:
         UnknownDepartment: the code is not one of the clinic's departments.
         ConversationNotFound: no such conversation.
     """
+    from console.services._assignment import auto_assign_in
 
     def check(s: Session, conv: Conversation) -> None:
         if department is not None and s.get(Department, department) is None:
             raise errors.UnknownDepartment(department=department)
         conv.department_source = "staff"  # a person decided; the classifier learns from it
 
+    def after(s: Session, conv: Conversation) -> None:
+        auto_assign_in(s, store, conv)
+
     return _set_field(
-        store, actor, conversation_id, "department", department, "tag_department", check
+        store, actor, conversation_id, "department", department, "tag_department", check, after
     )
 
 
