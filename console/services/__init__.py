@@ -33,6 +33,12 @@ from console.services._commands import (
     tag_department,
 )
 from console.services._roles import Permission, permitted, require, role_of
+from console.services._saved import (
+    delete_saved_search,
+    move_saved_search,
+    rename_saved_search,
+    save_search,
+)
 from console.services._staff import add_operator
 
 __all__ = [
@@ -50,16 +56,20 @@ __all__ = [
     "assign",
     "auto_tag_in",
     "delete_draft",
+    "delete_saved_search",
     "mark_read",
+    "move_saved_search",
     "permitted",
     "queue_reply",
     "reconnect_account",
     "remove_account",
     "remove_label",
+    "rename_saved_search",
     "reopen_in",
     "require",
     "role_of",
     "save_draft",
+    "save_search",
     "set_account_enabled",
     "set_priority",
     "set_status",

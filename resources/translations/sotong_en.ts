@@ -238,7 +238,7 @@ base_url=https://…</translation>
         <name>MainWindow</name>
         <message>
             <source>Sotong</source>
-            <extracomment>The account error that the banner over the conversations reports.</extracomment>
+            <extracomment>The account error that the banner over the conversations reports. The saved search the list shows, if it shows one.</extracomment>
             <translation>Sotong</translation>
         </message>
         <message>
@@ -260,6 +260,14 @@ base_url=https://…</translation>
         <message>
             <source>Search names and messages  ( / )</source>
             <translation>Search names and messages  ( / )</translation>
+        </message>
+        <message>
+            <source>Save</source>
+            <translation>Save</translation>
+        </message>
+        <message>
+            <source>Keep this search in the navigation pane (Ctrl+Shift+S)</source>
+            <translation>Keep this search in the navigation pane (Ctrl+Shift+S)</translation>
         </message>
         <message>
             <source>Latest activity</source>
@@ -351,6 +359,22 @@ base_url=https://…</translation>
         </message>
     </context>
     <context>
+        <name>NavigationModel</name>
+        <message>
+            <source>Saved searches</source>
+            <extracomment>The entry's :class:`View` value (str), or "" for a heading. Department code or channel kind for those views, else "". The number of conversations, or -1 while unknown. Colour (hex) of a department entry, else "". True for the non-selectable section headings. Channel kind whose icon the entry shows, else "". True for a saved search shared with the whole clinic. The ViewRole of a saved search entry (its ValueRole is the saved search's id).</extracomment>
+            <translation>Saved searches</translation>
+        </message>
+        <message>
+            <source>Shared with everyone</source>
+            <translation>Shared with everyone</translation>
+        </message>
+        <message>
+            <source>Only you</source>
+            <translation>Only you</translation>
+        </message>
+    </context>
+    <context>
         <name>ReconnectDialog</name>
         <message>
             <source>Reconnect %1</source>
@@ -367,6 +391,62 @@ base_url=https://…</translation>
         <message>
             <source>Enter the new token or password.</source>
             <translation>Enter the new token or password.</translation>
+        </message>
+    </context>
+    <context>
+        <name>SaveSearchDialog</name>
+        <message>
+            <source>Save search</source>
+            <extracomment>Asks for a text: ``(title, label, current) -&gt; new text, or None if cancelled``. Asks a yes/no question: ``(title, text) -&gt; yes``. Asks for a new saved search: ``(suggested name, may share) -&gt; (name, shared) or None``.</extracomment>
+            <translation>Save search</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>Search</source>
+            <translation>Search</translation>
+        </message>
+        <message>
+            <source>Share with everyone at the clinic</source>
+            <translation>Share with everyone at the clinic</translation>
+        </message>
+    </context>
+    <context>
+        <name>SavedSearches</name>
+        <message>
+            <source>Rename saved search</source>
+            <extracomment>The saved search just saved, selected once the list shows it.</extracomment>
+            <translation>Rename saved search</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>Delete the saved search “%1”? Conversations are not affected.</source>
+            <translation>Delete the saved search “%1”? Conversations are not affected.</translation>
+        </message>
+        <message>
+            <source>Delete saved search</source>
+            <translation>Delete saved search</translation>
+        </message>
+        <message>
+            <source>Rename…</source>
+            <translation>Rename…</translation>
+        </message>
+        <message>
+            <source>Move up</source>
+            <translation>Move up</translation>
+        </message>
+        <message>
+            <source>Move down</source>
+            <translation>Move down</translation>
+        </message>
+        <message>
+            <source>Delete…</source>
+            <translation>Delete…</translation>
         </message>
     </context>
     <context>
@@ -586,6 +666,10 @@ base_url=https://…</translation>
         <message>
             <source>Your role does not allow this. Ask a manager or the administrator.</source>
             <translation>Your role does not allow this. Ask a manager or the administrator.</translation>
+        </message>
+        <message>
+            <source>That saved search no longer exists. It may have been deleted.</source>
+            <translation>That saved search no longer exists. It may have been deleted.</translation>
         </message>
         <message>
             <source>login expired, reconnect the account</source>
