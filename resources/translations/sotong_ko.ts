@@ -359,7 +359,7 @@ base_url=https://…</translation>
     <message>
         <source>Saved searches</source>
         <extracomment>The entry&apos;s :class:`View` value (str), or &quot;&quot; for a heading. Department code or channel kind for those views, else &quot;&quot;. The number of conversations, or -1 while unknown. Colour (hex) of a department entry, else &quot;&quot;. True for the non-selectable section headings. Channel kind whose icon the entry shows, else &quot;&quot;. True for a saved search shared with the whole clinic. The ViewRole of a saved search entry (its ValueRole is the saved search&apos;s id).</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>저장한 검색</translation>
     </message>
     <message>
         <source>Shared with everyone</source>
@@ -394,11 +394,11 @@ base_url=https://…</translation>
     <message>
         <source>Save search</source>
         <extracomment>Asks for a text: ``(title, label, current) -&gt; new text, or None if cancelled``. Asks a yes/no question: ``(title, text) -&gt; yes``. Asks for a new saved search: ``(suggested name, may share) -&gt; (name, shared) or None``.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>검색 저장</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished">이름</translation>
+        <translation>이름</translation>
     </message>
     <message>
         <source>Search</source>
@@ -414,11 +414,11 @@ base_url=https://…</translation>
     <message>
         <source>Rename saved search</source>
         <extracomment>The saved search just saved, selected once the list shows it.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>저장한 검색 이름 바꾸기</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished">이름</translation>
+        <translation>이름</translation>
     </message>
     <message>
         <source>Delete the saved search “%1”? Conversations are not affected.</source>
