@@ -39,6 +39,13 @@ from console.services._saved import (
     rename_saved_search,
     save_search,
 )
+from console.services._sla import (
+    remove_calendar_day,
+    remove_sla_target,
+    set_business_hours,
+    set_calendar_day,
+    set_sla_target,
+)
 from console.services._staff import add_operator
 
 __all__ = [
@@ -63,7 +70,9 @@ __all__ = [
     "queue_reply",
     "reconnect_account",
     "remove_account",
+    "remove_calendar_day",
     "remove_label",
+    "remove_sla_target",
     "rename_saved_search",
     "reopen_in",
     "require",
@@ -71,7 +80,10 @@ __all__ = [
     "save_draft",
     "save_search",
     "set_account_enabled",
+    "set_business_hours",
+    "set_calendar_day",
     "set_priority",
+    "set_sla_target",
     "set_status",
     "snooze",
     "tag_department",

@@ -1,7 +1,7 @@
 """Saved searches in the navigation pane
 
 Revision ID: 0009
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-26
 
 One row per saved search: its name, search text, the list it was made on, its owner (NULL:
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
