@@ -190,6 +190,9 @@ def error_code_text(code: str, params: Mapping[str, Any] | None = None) -> str:
         "last_admin": translate(
             "Texts", "The clinic needs at least one administrator: make someone else one first."
         ),
+        "saved_search_not_found": translate(
+            "Texts", "That saved search no longer exists. It may have been deleted."
+        ),
     }
     if code == "server_check_failed":
         return server_check_text(str((params or {}).get("reason", "other")))

@@ -45,6 +45,12 @@ from console.services._roles import (
     require,
     role_of,
 )
+from console.services._saved import (
+    delete_saved_search,
+    move_saved_search,
+    rename_saved_search,
+    save_search,
+)
 from console.services._sla import (
     remove_calendar_day,
     remove_sla_target,
@@ -79,8 +85,10 @@ __all__ = [
     "auto_assign_in",
     "auto_tag_in",
     "delete_draft",
+    "delete_saved_search",
     "hand_off",
     "mark_read",
+    "move_saved_search",
     "permitted",
     "queue_reply",
     "reconnect_account",
@@ -88,10 +96,12 @@ __all__ = [
     "remove_calendar_day",
     "remove_label",
     "remove_sla_target",
+    "rename_saved_search",
     "reopen_in",
     "require",
     "role_of",
     "save_draft",
+    "save_search",
     "set_account_enabled",
     "set_assignment_mode",
     "set_business_hours",
