@@ -43,7 +43,7 @@ from ui.accounts import (
 )
 from ui.app import install_translators, remove_translators
 from ui.context import AppContext, Connection, RuntimeFactory
-from ui.settingsdialog import CHANNELS_TAB, SettingsDialog
+from ui.settingsdialog import CHANNELS_TAB, STAFF_TAB, SettingsDialog
 from ui.tasks import Tasks
 
 TOKEN = "tok-3f9a-very-secret"
@@ -385,8 +385,11 @@ def test_settings_open_on_the_channels_tab(qtbot: QtBot, ctx: AppContext, clinic
     assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())] == [
         "General",
         "Channels",
+        "Staff",
     ]
     assert dialog.tabs.currentIndex() == 0
+    dialog.show_tab(STAFF_TAB)
+    assert dialog.tabs.currentWidget() is dialog.staff_panel
     dialog.show_tab(CHANNELS_TAB)
     assert dialog.tabs.currentWidget() is dialog.accounts_panel
     assert dialog.accounts_panel is not None
