@@ -32,10 +32,22 @@ from console.services._commands import (
     snooze,
     tag_department,
 )
+from console.services._contacts import (
+    MAX_CONTACT_NAME_CHARS,
+    MAX_CONTACT_NOTES_CHARS,
+    merge_contacts,
+    rename_contact,
+    set_contact_notes,
+    split_identity,
+    surviving_contact,
+)
 from console.services._roles import Permission, permitted, require, role_of
 from console.services._staff import add_operator
+from console.store.contact_queries import surviving_contacts
 
 __all__ = [
+    "MAX_CONTACT_NAME_CHARS",
+    "MAX_CONTACT_NOTES_CHARS",
     "AccountExists",
     "AccountNotFound",
     "Actor",
@@ -51,18 +63,24 @@ __all__ = [
     "auto_tag_in",
     "delete_draft",
     "mark_read",
+    "merge_contacts",
     "permitted",
     "queue_reply",
     "reconnect_account",
     "remove_account",
     "remove_label",
+    "rename_contact",
     "reopen_in",
     "require",
     "role_of",
     "save_draft",
     "set_account_enabled",
+    "set_contact_notes",
     "set_priority",
     "set_status",
     "snooze",
+    "split_identity",
+    "surviving_contact",
+    "surviving_contacts",
     "tag_department",
 ]
