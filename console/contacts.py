@@ -130,9 +130,9 @@ def suggest_duplicates(
                 keys.setdefault(key, set()).add(cid)
     names: dict[str, set[str]] = {}
     for cid, (name, _created) in alive.items():
-        key = name_key(name)
-        if len(key) >= _MIN_NAME_CHARS:
-            names.setdefault(key, set()).add(cid)
+        loose = name_key(name)
+        if len(loose) >= _MIN_NAME_CHARS:
+            names.setdefault(loose, set()).add(cid)
 
     def order(ids: Iterable[str]) -> tuple[str, ...]:
         return tuple(sorted(ids, key=lambda c: (alive[c][1], c)))

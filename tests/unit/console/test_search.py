@@ -450,7 +450,8 @@ def test_migrating_an_existing_database_leaves_it_searchable(data_dir: Path) -> 
     with old.write() as s:
         s.execute(
             text(
-                "INSERT INTO contact (id, display_name, notes, created_at) VALUES ('p', '고객', '', :at)"
+                "INSERT INTO contact (id, display_name, notes, created_at)"
+                " VALUES ('p', '고객', '', :at)"
             ),
             {"at": at},
         )
@@ -459,14 +460,16 @@ def test_migrating_an_existing_database_leaves_it_searchable(data_dir: Path) -> 
                 "INSERT INTO conversation (id, account_id, contact_id, external_thread_id, status,"
                 " status_hlc, department_hlc, assignee_hlc, priority, priority_hlc, snooze_hlc,"
                 " read_upto, created_at, last_message_at, snippet, message_count, subject)"
-                " VALUES ('c', :acc, 'p', 't', 'open', '', '', '', 1, '', '', 0, :at, :at, '', 1, '')"
+                " VALUES ('c', :acc, 'p', 't', 'open', '', '', '', 1, '', '', 0, :at, :at, '', 1,"
+                " '')"
             ),
             {"acc": account, "at": at},
         )
         s.execute(
             text(
                 "INSERT INTO message (id, conversation_id, account_id, external_id, direction,"
-                " author, body, sent_at) VALUES ('m', 'c', :acc, 'm', 'in', '', '쌍수 상담 원해요', :at)"
+                " author, body, sent_at)"
+                " VALUES ('m', 'c', :acc, 'm', 'in', '', '쌍수 상담 원해요', :at)"
             ),
             {"acc": account, "at": at},
         )
