@@ -42,6 +42,13 @@ from console.services._contacts import (
     surviving_contact,
 )
 from console.services._roles import Permission, permitted, require, role_of
+from console.services._sla import (
+    remove_calendar_day,
+    remove_sla_target,
+    set_business_hours,
+    set_calendar_day,
+    set_sla_target,
+)
 from console.services._staff import add_operator
 from console.store.contact_queries import surviving_contacts
 
@@ -68,15 +75,20 @@ __all__ = [
     "queue_reply",
     "reconnect_account",
     "remove_account",
+    "remove_calendar_day",
     "remove_label",
+    "remove_sla_target",
     "rename_contact",
     "reopen_in",
     "require",
     "role_of",
     "save_draft",
     "set_account_enabled",
+    "set_business_hours",
+    "set_calendar_day",
     "set_contact_notes",
     "set_priority",
+    "set_sla_target",
     "set_status",
     "snooze",
     "split_identity",
