@@ -204,6 +204,9 @@ def error_code_text(code: str, params: Mapping[str, Any] | None = None) -> str:
             "Texts",
             "The notes are too long: {length} characters. Shorten them to {max_chars} or fewer.",
         ),
+        "saved_search_not_found": translate(
+            "Texts", "That saved search no longer exists. It may have been deleted."
+        ),
     }
     if code == "server_check_failed":
         return server_check_text(str((params or {}).get("reason", "other")))

@@ -42,6 +42,12 @@ from console.services._contacts import (
     surviving_contact,
 )
 from console.services._roles import Permission, permitted, require, role_of
+from console.services._saved import (
+    delete_saved_search,
+    move_saved_search,
+    rename_saved_search,
+    save_search,
+)
 from console.services._sla import (
     remove_calendar_day,
     remove_sla_target,
@@ -69,8 +75,10 @@ __all__ = [
     "assign",
     "auto_tag_in",
     "delete_draft",
+    "delete_saved_search",
     "mark_read",
     "merge_contacts",
+    "move_saved_search",
     "permitted",
     "queue_reply",
     "reconnect_account",
@@ -79,10 +87,12 @@ __all__ = [
     "remove_label",
     "remove_sla_target",
     "rename_contact",
+    "rename_saved_search",
     "reopen_in",
     "require",
     "role_of",
     "save_draft",
+    "save_search",
     "set_account_enabled",
     "set_business_hours",
     "set_calendar_day",

@@ -1,7 +1,7 @@
 """Contacts across channels: merge and split with their clocks
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0009
 Create Date: 2026-11-26
 
 A contact's name, notes and ``merged_into`` get a clock column each (sync merges them by
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0005"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
