@@ -38,6 +38,15 @@ from console.services._commands import (
     snooze,
     tag_department,
 )
+from console.services._contacts import (
+    MAX_CONTACT_NAME_CHARS,
+    MAX_CONTACT_NOTES_CHARS,
+    merge_contacts,
+    rename_contact,
+    set_contact_notes,
+    split_identity,
+    surviving_contact,
+)
 from console.services._roles import (
     Permission,
     assignment_permission,
@@ -65,8 +74,11 @@ from console.services._staff import (
     set_on_duty,
     set_role,
 )
+from console.store.contact_queries import surviving_contacts
 
 __all__ = [
+    "MAX_CONTACT_NAME_CHARS",
+    "MAX_CONTACT_NOTES_CHARS",
     "AccountExists",
     "AccountNotFound",
     "Actor",
@@ -88,6 +100,7 @@ __all__ = [
     "delete_saved_search",
     "hand_off",
     "mark_read",
+    "merge_contacts",
     "move_saved_search",
     "permitted",
     "queue_reply",
@@ -96,6 +109,7 @@ __all__ = [
     "remove_calendar_day",
     "remove_label",
     "remove_sla_target",
+    "rename_contact",
     "rename_saved_search",
     "reopen_in",
     "require",
@@ -106,6 +120,7 @@ __all__ = [
     "set_assignment_mode",
     "set_business_hours",
     "set_calendar_day",
+    "set_contact_notes",
     "set_departments",
     "set_on_duty",
     "set_priority",
@@ -113,5 +128,8 @@ __all__ = [
     "set_sla_target",
     "set_status",
     "snooze",
+    "split_identity",
+    "surviving_contact",
+    "surviving_contacts",
     "tag_department",
 ]

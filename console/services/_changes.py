@@ -24,6 +24,7 @@ class Changes:
         outbox: True if the outbox changed (the "waiting to send" count).
         messages: How many new messages were stored.
         sla: True if SLA targets or business hours changed (breach marks and counts).
+        contacts: Ids of contacts whose name, notes, identities or conversations changed.
         staff: True if members of staff changed (added, role, departments, on duty).
     """
 
@@ -34,6 +35,7 @@ class Changes:
     outbox: bool = False
     messages: int = 0
     sla: bool = False
+    contacts: frozenset[str] = field(default_factory=frozenset)
     staff: bool = False
 
     def __or__(self, other: Changes) -> Changes:
@@ -45,6 +47,7 @@ class Changes:
             self.outbox or other.outbox,
             self.messages + other.messages,
             self.sla or other.sla,
+            self.contacts | other.contacts,
             self.staff or other.staff,
         )
 
@@ -56,5 +59,6 @@ class Changes:
             or self.new_conversations
             or self.outbox
             or self.sla
+            or self.contacts
             or self.staff
         )
