@@ -238,6 +238,7 @@ def hand_off(
             [
                 ("conversation", conversation_id, "assignee_id", to_operator, None),
                 ("note", row.id, "body", note, None),
+                ("note", row.id, "handoff_to", to_operator, None),
             ],
             {"old": old, "new": to_operator, "note_id": row.id},
         )
