@@ -32,6 +32,7 @@ from console.services._commands import (
     snooze,
     tag_department,
 )
+from console.services._conflicts import discard_draft_conflict, restore_draft_conflict
 from console.services._roles import Permission, permitted, require, role_of
 from console.services._staff import add_operator
 
@@ -50,6 +51,7 @@ __all__ = [
     "assign",
     "auto_tag_in",
     "delete_draft",
+    "discard_draft_conflict",
     "mark_read",
     "permitted",
     "queue_reply",
@@ -58,6 +60,7 @@ __all__ = [
     "remove_label",
     "reopen_in",
     "require",
+    "restore_draft_conflict",
     "role_of",
     "save_draft",
     "set_account_enabled",
