@@ -34,6 +34,13 @@ from console.services._commands import (
 )
 from console.services._conflicts import discard_draft_conflict, restore_draft_conflict
 from console.services._roles import Permission, permitted, require, role_of
+from console.services._sla import (
+    remove_calendar_day,
+    remove_sla_target,
+    set_business_hours,
+    set_calendar_day,
+    set_sla_target,
+)
 from console.services._staff import add_operator
 
 __all__ = [
@@ -57,14 +64,19 @@ __all__ = [
     "queue_reply",
     "reconnect_account",
     "remove_account",
+    "remove_calendar_day",
     "remove_label",
+    "remove_sla_target",
     "reopen_in",
     "require",
     "restore_draft_conflict",
     "role_of",
     "save_draft",
     "set_account_enabled",
+    "set_business_hours",
+    "set_calendar_day",
     "set_priority",
+    "set_sla_target",
     "set_status",
     "snooze",
     "tag_department",
