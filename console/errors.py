@@ -48,6 +48,12 @@ class DraftConflictNotFound(NotFound):
     code = "draft_conflict_not_found"
 
 
+class SavedSearchNotFound(NotFound):
+    """No saved search has this id (deleted meanwhile)."""
+
+    code = "saved_search_not_found"
+
+
 class InvalidInput(SotongError):
     """The call's arguments make no sense."""
 

@@ -34,6 +34,12 @@ from console.services._commands import (
 )
 from console.services._conflicts import discard_draft_conflict, restore_draft_conflict
 from console.services._roles import Permission, permitted, require, role_of
+from console.services._saved import (
+    delete_saved_search,
+    move_saved_search,
+    rename_saved_search,
+    save_search,
+)
 from console.services._sla import (
     remove_calendar_day,
     remove_sla_target,
@@ -58,8 +64,10 @@ __all__ = [
     "assign",
     "auto_tag_in",
     "delete_draft",
+    "delete_saved_search",
     "discard_draft_conflict",
     "mark_read",
+    "move_saved_search",
     "permitted",
     "queue_reply",
     "reconnect_account",
@@ -67,11 +75,13 @@ __all__ = [
     "remove_calendar_day",
     "remove_label",
     "remove_sla_target",
+    "rename_saved_search",
     "reopen_in",
     "require",
     "restore_draft_conflict",
     "role_of",
     "save_draft",
+    "save_search",
     "set_account_enabled",
     "set_business_hours",
     "set_calendar_day",
