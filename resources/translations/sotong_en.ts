@@ -854,6 +854,30 @@ base_url=https://…</translation>
             <translation>Your role does not allow this. Ask a manager or the administrator.</translation>
         </message>
         <message>
+            <source>That contact could not be found. It may not be synchronised to this PC yet.</source>
+            <translation>That contact could not be found. It may not be synchronised to this PC yet.</translation>
+        </message>
+        <message>
+            <source>That channel account is no longer part of this contact.</source>
+            <translation>That channel account is no longer part of this contact.</translation>
+        </message>
+        <message>
+            <source>These two are already the same contact.</source>
+            <translation>These two are already the same contact.</translation>
+        </message>
+        <message>
+            <source>This is the contact's only channel account, so it cannot be split off.</source>
+            <translation>This is the contact's only channel account, so it cannot be split off.</translation>
+        </message>
+        <message>
+            <source>A contact's name must be 1 to {max_chars} characters.</source>
+            <translation>A contact's name must be 1 to {max_chars} characters.</translation>
+        </message>
+        <message>
+            <source>The notes are too long: {length} characters. Shorten them to {max_chars} or fewer.</source>
+            <translation>The notes are too long: {length} characters. Shorten them to {max_chars} or fewer.</translation>
+        </message>
+        <message>
             <source>login expired, reconnect the account</source>
             <translation>login expired, reconnect the account</translation>
         </message>
