@@ -38,6 +38,7 @@ from console.services._commands import (
     snooze,
     tag_department,
 )
+from console.services._conflicts import discard_draft_conflict, restore_draft_conflict
 from console.services._contacts import (
     MAX_CONTACT_NAME_CHARS,
     MAX_CONTACT_NOTES_CHARS,
@@ -98,6 +99,7 @@ __all__ = [
     "auto_tag_in",
     "delete_draft",
     "delete_saved_search",
+    "discard_draft_conflict",
     "hand_off",
     "mark_read",
     "merge_contacts",
@@ -113,6 +115,7 @@ __all__ = [
     "rename_saved_search",
     "reopen_in",
     "require",
+    "restore_draft_conflict",
     "role_of",
     "save_draft",
     "save_search",
