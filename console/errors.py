@@ -105,3 +105,10 @@ class NotPermitted(SotongError):
     """The acting member of staff's role does not allow this (``permission``, ``role``)."""
 
     code = "not_permitted"
+
+
+class StaleLeader(SotongError):
+    """Another process has become the leader since this one was (``epoch`` is ours,
+    ``current`` the one now in charge): the write is refused and this process stands down."""
+
+    code = "stale_leader"

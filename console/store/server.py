@@ -104,6 +104,10 @@ WRITE_LOCK_KEY = advisory_key("sotong.store.write")
 #: Held by the Alembic migration transaction (``migrations/env.py``).
 MIGRATION_LOCK_KEY = advisory_key("sotong.store.migrate")
 
+#: Tables only the clinic server has, made by migrations with no model behind them (a PC's
+#: SQLite store has no use for them): schema comparisons with the models leave them out.
+SERVER_TABLES = frozenset({"leader"})
+
 
 def _on_begin(conn: Any) -> None:
     # Store marks its write sessions with the option that asks SQLite for BEGIN IMMEDIATE;
@@ -112,7 +116,9 @@ def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
 
 
-def _server_options() -> str:
+def server_options() -> str:
+    """The session settings every server connection sends (``options``): keepalives and
+    timeouts."""
     settings = {
         **SERVER_KEEPALIVES,
         "lock_timeout": LOCK_TIMEOUT_MS,
@@ -175,7 +181,7 @@ def server_engine(
         connect_args={
             "connect_timeout": connect_timeout,
             "application_name": application_name,
-            "options": _server_options(),
+            "options": server_options(),
             "tcp_user_timeout": CLIENT_TCP_USER_TIMEOUT_MS,
             **CLIENT_KEEPALIVES,
         },

@@ -573,6 +573,10 @@ base_url=https://…</translation>
             <translation>Your role does not allow this. Ask a manager or the administrator.</translation>
         </message>
         <message>
+            <source>Another computer now fetches and sends messages for the clinic; this one has stopped doing so.</source>
+            <translation>Another computer now fetches and sends messages for the clinic; this one has stopped doing so.</translation>
+        </message>
+        <message>
             <source>login expired, reconnect the account</source>
             <translation>login expired, reconnect the account</translation>
         </message>

@@ -570,6 +570,10 @@ base_url=https://…</translation>
         <translation>현재 역할로는 할 수 없는 작업입니다. 실장님이나 관리자에게 요청하세요.</translation>
     </message>
     <message>
+        <source>Another computer now fetches and sends messages for the clinic; this one has stopped doing so.</source>
+        <translation>이제 다른 컴퓨터가 병원 메시지의 수신과 발송을 맡고 있어, 이 컴퓨터는 해당 작업을 멈췄습니다.</translation>
+    </message>
+    <message>
         <source>login expired, reconnect the account</source>
         <translation>로그인 만료, 계정을 다시 연결하세요</translation>
     </message>
