@@ -107,6 +107,24 @@ class NotPermitted(SotongError):
     code = "not_permitted"
 
 
+class ServerNotConfigured(InvalidInput):
+    """The clinic server settings miss something (``field``: host, database, user, ca_file)."""
+
+    code = "server_not_configured"
+
+
+class ServerCheckFailed(SotongError):
+    """The clinic server could not be reached or refused the login.
+
+    ``reason`` is one of: ``login_failed`` (wrong user name or password), ``unreachable``
+    (no answer, connection refused, unknown host), ``database_missing``, ``tls_refused``
+    (the server or the certificate check refused TLS), ``not_allowed`` (the server's access
+    rules do not admit this PC), ``no_password`` (nothing in the keyring), ``other``.
+    """
+
+    code = "server_check_failed"
+
+
 class StaleLeader(SotongError):
     """Another process has become the leader since this one was (``epoch`` is ours,
     ``current`` the one now in charge): the write is refused and this process stands down."""
