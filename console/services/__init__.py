@@ -33,6 +33,13 @@ from console.services._commands import (
     tag_department,
 )
 from console.services._roles import Permission, permitted, require, role_of
+from console.services._sla import (
+    remove_calendar_day,
+    remove_sla_target,
+    set_business_hours,
+    set_calendar_day,
+    set_sla_target,
+)
 from console.services._staff import add_operator
 
 __all__ = [
@@ -55,13 +62,18 @@ __all__ = [
     "queue_reply",
     "reconnect_account",
     "remove_account",
+    "remove_calendar_day",
     "remove_label",
+    "remove_sla_target",
     "reopen_in",
     "require",
     "role_of",
     "save_draft",
     "set_account_enabled",
+    "set_business_hours",
+    "set_calendar_day",
     "set_priority",
+    "set_sla_target",
     "set_status",
     "snooze",
     "tag_department",
