@@ -248,6 +248,13 @@ class Agent:
         if not self.leader.try_acquire():
             return False
         self.report.terms += 1
+        # The heartbeat starts first: building the connectors and the classifier takes a
+        # while, and a standby must not take this process for frozen meanwhile.
+        term_over = self._term_over = threading.Event()
+        self._heartbeat = threading.Thread(
+            target=self._beat, args=(term_over,), name="sotong-leader-heartbeat", daemon=True
+        )
+        self._heartbeat.start()
         try:
             if self._runtime_factory is not None:
                 runtime = self._runtime_factory(store, self.leader)
@@ -261,11 +268,6 @@ class Agent:
         except BaseException:
             self._stand_down("start failed")
             raise
-        term_over = self._term_over = threading.Event()
-        self._heartbeat = threading.Thread(
-            target=self._beat, args=(term_over,), name="sotong-leader-heartbeat", daemon=True
-        )
-        self._heartbeat.start()
         log.info(
             "leading with %d channel accounts (epoch %s)", len(runtime.channels), self.leader.epoch
         )

@@ -238,7 +238,7 @@ base_url=https://…</translation>
         <name>MainWindow</name>
         <message>
             <source>Sotong</source>
-            <extracomment>The account error that the banner over the conversations reports.</extracomment>
+            <extracomment>The account error that the banner over the conversations reports. The saved search the list shows, if it shows one.</extracomment>
             <translation>Sotong</translation>
         </message>
         <message>
@@ -385,12 +385,36 @@ base_url=https://…</translation>
             <source>The leader checks the channels and sends the replies of every PC.</source>
             <translation>The leader checks the channels and sends the replies of every PC.</translation>
         </message>
+        <message>
+            <source>Save</source>
+            <translation>Save</translation>
+        </message>
+        <message>
+            <source>Keep this search in the navigation pane (Ctrl+Shift+S)</source>
+            <translation>Keep this search in the navigation pane (Ctrl+Shift+S)</translation>
+        </message>
     </context>
     <context>
         <name>MessageBar</name>
         <message>
             <source>Dismiss</source>
             <translation>Dismiss</translation>
+        </message>
+    </context>
+    <context>
+        <name>NavigationModel</name>
+        <message>
+            <source>Saved searches</source>
+            <extracomment>The entry's :class:`View` value (str), or "" for a heading. Department code or channel kind for those views, else "". The number of conversations, or -1 while unknown. Colour (hex) of a department entry, else "". True for the non-selectable section headings. Channel kind whose icon the entry shows, else "". True for a saved search shared with the whole clinic. The ViewRole of a saved search entry (its ValueRole is the saved search's id).</extracomment>
+            <translation>Saved searches</translation>
+        </message>
+        <message>
+            <source>Shared with everyone</source>
+            <translation>Shared with everyone</translation>
+        </message>
+        <message>
+            <source>Only you</source>
+            <translation>Only you</translation>
         </message>
     </context>
     <context>
@@ -410,6 +434,62 @@ base_url=https://…</translation>
         <message>
             <source>Enter the new token or password.</source>
             <translation>Enter the new token or password.</translation>
+        </message>
+    </context>
+    <context>
+        <name>SaveSearchDialog</name>
+        <message>
+            <source>Save search</source>
+            <extracomment>Asks for a text: ``(title, label, current) -&gt; new text, or None if cancelled``. Asks a yes/no question: ``(title, text) -&gt; yes``. Asks for a new saved search: ``(suggested name, may share) -&gt; (name, shared) or None``.</extracomment>
+            <translation>Save search</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>Search</source>
+            <translation>Search</translation>
+        </message>
+        <message>
+            <source>Share with everyone at the clinic</source>
+            <translation>Share with everyone at the clinic</translation>
+        </message>
+    </context>
+    <context>
+        <name>SavedSearches</name>
+        <message>
+            <source>Rename saved search</source>
+            <extracomment>The saved search just saved, selected once the list shows it.</extracomment>
+            <translation>Rename saved search</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>Delete the saved search “%1”? Conversations are not affected.</source>
+            <translation>Delete the saved search “%1”? Conversations are not affected.</translation>
+        </message>
+        <message>
+            <source>Delete saved search</source>
+            <translation>Delete saved search</translation>
+        </message>
+        <message>
+            <source>Rename…</source>
+            <translation>Rename…</translation>
+        </message>
+        <message>
+            <source>Move up</source>
+            <translation>Move up</translation>
+        </message>
+        <message>
+            <source>Move down</source>
+            <translation>Move down</translation>
+        </message>
+        <message>
+            <source>Delete…</source>
+            <translation>Delete…</translation>
         </message>
     </context>
     <context>
@@ -739,6 +819,30 @@ base_url=https://…</translation>
             <translation>Another computer now fetches and sends messages for the clinic; this one has stopped doing so.</translation>
         </message>
         <message>
+            <source>That contact could not be found. It may not be synchronised to this PC yet.</source>
+            <translation>That contact could not be found. It may not be synchronised to this PC yet.</translation>
+        </message>
+        <message>
+            <source>That channel account is no longer part of this contact.</source>
+            <translation>That channel account is no longer part of this contact.</translation>
+        </message>
+        <message>
+            <source>These two are already the same contact.</source>
+            <translation>These two are already the same contact.</translation>
+        </message>
+        <message>
+            <source>This is the contact's only channel account, so it cannot be split off.</source>
+            <translation>This is the contact's only channel account, so it cannot be split off.</translation>
+        </message>
+        <message>
+            <source>A contact's name must be 1 to {max_chars} characters.</source>
+            <translation>A contact's name must be 1 to {max_chars} characters.</translation>
+        </message>
+        <message>
+            <source>The notes are too long: {length} characters. Shorten them to {max_chars} or fewer.</source>
+            <translation>The notes are too long: {length} characters. Shorten them to {max_chars} or fewer.</translation>
+        </message>
+        <message>
             <source>login expired, reconnect the account</source>
             <translation>login expired, reconnect the account</translation>
         </message>
@@ -945,6 +1049,10 @@ base_url=https://…</translation>
         <message>
             <source>{month}/{day}</source>
             <translation>{month}/{day}</translation>
+        </message>
+        <message>
+            <source>That saved search no longer exists. It may have been deleted.</source>
+            <translation>That saved search no longer exists. It may have been deleted.</translation>
         </message>
     </context>
     <context>

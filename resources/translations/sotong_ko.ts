@@ -237,7 +237,7 @@ base_url=https://…</translation>
     <name>MainWindow</name>
     <message>
         <source>Sotong</source>
-        <extracomment>The account error that the banner over the conversations reports.</extracomment>
+        <extracomment>The account error that the banner over the conversations reports. The saved search the list shows, if it shows one.</extracomment>
         <translation>소통</translation>
     </message>
     <message>
@@ -380,12 +380,36 @@ base_url=https://…</translation>
         <source>The leader checks the channels and sends the replies of every PC.</source>
         <translation>리더는 채널을 확인하고 모든 PC의 답장을 보냅니다.</translation>
     </message>
+    <message>
+        <source>Save</source>
+        <translation>저장</translation>
+    </message>
+    <message>
+        <source>Keep this search in the navigation pane (Ctrl+Shift+S)</source>
+        <translation>이 검색을 왼쪽 목록에 저장합니다 (Ctrl+Shift+S)</translation>
+    </message>
 </context>
 <context>
     <name>MessageBar</name>
     <message>
         <source>Dismiss</source>
         <translation>닫기</translation>
+    </message>
+</context>
+<context>
+    <name>NavigationModel</name>
+    <message>
+        <source>Saved searches</source>
+        <extracomment>The entry&apos;s :class:`View` value (str), or &quot;&quot; for a heading. Department code or channel kind for those views, else &quot;&quot;. The number of conversations, or -1 while unknown. Colour (hex) of a department entry, else &quot;&quot;. True for the non-selectable section headings. Channel kind whose icon the entry shows, else &quot;&quot;. True for a saved search shared with the whole clinic. The ViewRole of a saved search entry (its ValueRole is the saved search&apos;s id).</extracomment>
+        <translation>저장한 검색</translation>
+    </message>
+    <message>
+        <source>Shared with everyone</source>
+        <translation>모두와 공유</translation>
+    </message>
+    <message>
+        <source>Only you</source>
+        <translation>나만 보기</translation>
     </message>
 </context>
 <context>
@@ -405,6 +429,62 @@ base_url=https://…</translation>
     <message>
         <source>Enter the new token or password.</source>
         <translation>새 토큰이나 비밀번호를 입력하세요.</translation>
+    </message>
+</context>
+<context>
+    <name>SaveSearchDialog</name>
+    <message>
+        <source>Save search</source>
+        <extracomment>Asks for a text: ``(title, label, current) -&gt; new text, or None if cancelled``. Asks a yes/no question: ``(title, text) -&gt; yes``. Asks for a new saved search: ``(suggested name, may share) -&gt; (name, shared) or None``.</extracomment>
+        <translation>검색 저장</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>이름</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>검색어</translation>
+    </message>
+    <message>
+        <source>Share with everyone at the clinic</source>
+        <translation>병원 직원 모두와 공유</translation>
+    </message>
+</context>
+<context>
+    <name>SavedSearches</name>
+    <message>
+        <source>Rename saved search</source>
+        <extracomment>The saved search just saved, selected once the list shows it.</extracomment>
+        <translation>저장한 검색 이름 바꾸기</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>이름</translation>
+    </message>
+    <message>
+        <source>Delete the saved search “%1”? Conversations are not affected.</source>
+        <translation>저장한 검색 “%1”을(를) 삭제할까요? 대화는 그대로 남습니다.</translation>
+    </message>
+    <message>
+        <source>Delete saved search</source>
+        <translation>저장한 검색 삭제</translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation>이름 바꾸기…</translation>
+    </message>
+    <message>
+        <source>Move up</source>
+        <translation>위로 이동</translation>
+    </message>
+    <message>
+        <source>Move down</source>
+        <translation>아래로 이동</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>삭제…</translation>
     </message>
 </context>
 <context>
@@ -734,6 +814,30 @@ base_url=https://…</translation>
         <translation>이제 다른 컴퓨터가 병원 메시지의 수신과 발송을 맡고 있어, 이 컴퓨터는 해당 작업을 멈췄습니다.</translation>
     </message>
     <message>
+        <source>That contact could not be found. It may not be synchronised to this PC yet.</source>
+        <translation>고객을 찾을 수 없습니다. 아직 이 PC에 동기화되지 않았을 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>That channel account is no longer part of this contact.</source>
+        <translation>이 채널 계정은 더 이상 이 고객에 연결되어 있지 않습니다.</translation>
+    </message>
+    <message>
+        <source>These two are already the same contact.</source>
+        <translation>두 고객은 이미 같은 고객입니다.</translation>
+    </message>
+    <message>
+        <source>This is the contact&apos;s only channel account, so it cannot be split off.</source>
+        <translation>이 고객의 유일한 채널 계정이라 분리할 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>A contact&apos;s name must be 1 to {max_chars} characters.</source>
+        <translation>고객 이름은 1~{max_chars}자여야 합니다.</translation>
+    </message>
+    <message>
+        <source>The notes are too long: {length} characters. Shorten them to {max_chars} or fewer.</source>
+        <translation>메모가 너무 깁니다: {length}자. {max_chars}자 이하로 줄여 주세요.</translation>
+    </message>
+    <message>
         <source>login expired, reconnect the account</source>
         <translation>로그인 만료, 계정을 다시 연결하세요</translation>
     </message>
@@ -940,6 +1044,10 @@ base_url=https://…</translation>
     <message>
         <source>{month}/{day}</source>
         <translation>{month}월 {day}일</translation>
+    </message>
+    <message>
+        <source>That saved search no longer exists. It may have been deleted.</source>
+        <translation>저장한 검색이 더 이상 없습니다. 삭제되었을 수 있습니다.</translation>
     </message>
 </context>
 <context>

@@ -325,10 +325,10 @@ def test_a_leader_killed_mid_send_never_sends_twice(
 
 
 def test_a_paused_leader_is_replaced_and_stands_down_when_it_resumes(clinic: Clinic) -> None:
-    first = clinic.start("pc-a", "--stale-after", "3")
+    first = clinic.start("pc-a", "--stale-after", "5")
     _until(lambda: clinic.leader_pid() == first.pid, 30, "the first agent to lead")
     _polled(clinic)
-    second = clinic.start("pc-b", "--stale-after", "3")
+    second = clinic.start("pc-b", "--stale-after", "5")
     time.sleep(1.0)
     assert clinic.leader_pid() == first.pid
 
