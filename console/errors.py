@@ -105,3 +105,9 @@ class NotPermitted(SotongError):
     """The acting member of staff's role does not allow this (``permission``, ``role``)."""
 
     code = "not_permitted"
+
+
+class ServerUnavailable(SotongError):
+    """The clinic server cannot be reached right now (``reason``); edits wait on this PC."""
+
+    code = "server_unavailable"

@@ -31,6 +31,7 @@ from console.store import server as server_module
 from console.store.engine import SCHEMA_HEAD, schema_version
 from console.store.models import Base, Conversation, Department, Draft, Message, PendingOp
 from console.store.schema import migrations_config
+from console.sync.schema import include_name
 from console.store.server import (
     CLIENT_TCP_USER_TIMEOUT_MS,
     LOCK_TIMEOUT_MS,
@@ -150,7 +151,13 @@ def test_the_migrations_build_exactly_the_models_on_postgresql(pg_url: URL) -> N
 def _assert_schema_matches_the_models(store: Store) -> None:
     with store.engine.connect() as conn:
         context = MigrationContext.configure(
-            conn, opts={"compare_type": True, "compare_server_default": True}
+            conn,
+            opts={
+                "compare_type": True,
+                "compare_server_default": True,
+                # change_log, applied_op, sync_meta: server-only, made without models
+                "include_name": include_name,
+            },
         )
         assert compare_metadata(context, Base.metadata) == []
 
