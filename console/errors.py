@@ -41,6 +41,12 @@ class OperatorNotFound(NotFound):
     code = "operator_not_found"
 
 
+class SavedSearchNotFound(NotFound):
+    """No saved search has this id (deleted meanwhile)."""
+
+    code = "saved_search_not_found"
+
+
 class InvalidInput(SotongError):
     """The call's arguments make no sense."""
 
@@ -105,6 +111,60 @@ class NotPermitted(SotongError):
     """The acting member of staff's role does not allow this (``permission``, ``role``)."""
 
     code = "not_permitted"
+
+
+class ContactNotFound(NotFound):
+    """No contact has this id (``contact_id``)."""
+
+    code = "contact_not_found"
+
+
+class IdentityNotFound(NotFound):
+    """The contact has no such channel identity (``identity_id``)."""
+
+    code = "identity_not_found"
+
+
+class CannotMergeContact(InvalidInput):
+    """Two contacts cannot be merged: they are already the same person (``reason="same"``)."""
+
+    code = "cannot_merge_contact"
+
+
+class LastIdentity(InvalidInput):
+    """A contact's only channel identity cannot be split off: nothing would be left."""
+
+    code = "last_identity"
+
+
+class InvalidContactName(InvalidInput):
+    """A contact's name must be 1 to ``max_chars`` characters."""
+
+    code = "invalid_contact_name"
+
+
+class ContactNotesTooLong(InvalidInput):
+    """Notes on a contact are ``length`` characters, over ``max_chars``."""
+
+    code = "contact_notes_too_long"
+
+
+class ServerNotConfigured(InvalidInput):
+    """The clinic server settings miss something (``field``: host, database, user, ca_file)."""
+
+    code = "server_not_configured"
+
+
+class ServerCheckFailed(SotongError):
+    """The clinic server could not be reached or refused the login.
+
+    ``reason`` is one of: ``login_failed`` (wrong user name or password), ``unreachable``
+    (no answer, connection refused, unknown host), ``database_missing``, ``tls_refused``
+    (the server or the certificate check refused TLS), ``not_allowed`` (the server's access
+    rules do not admit this PC), ``no_password`` (nothing in the keyring), ``other``.
+    """
+
+    code = "server_check_failed"
 
 
 class ServerUnavailable(SotongError):

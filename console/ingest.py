@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from console.channels.base import FetchResult, InboundMessage
 from console.domain import Direction, Status
 from console.ids import new_id
-from console.services import Changes, auto_tag_in, reopen_in
+from console.services import Changes, auto_tag_in, reopen_in, surviving_contacts
 from console.store import search
 from console.store.engine import Store
 from console.store.models import (
@@ -51,12 +51,20 @@ class ListFields(Protocol):
     snippet: str
     waiting_since: int | None
     last_inbound_at: int | None
+    opened_at: int | None
+    first_response_at: int | None
+    replied_at: int | None
+    replied_wait_from: int | None
 
 
 def apply_message(
     conv: ListFields, direction: str, body: str, sent_at: int, last_outbound_at: int | None
 ) -> None:
     """Update a conversation's list fields for a message just stored in it.
+
+    Also keeps the times the manager's figures count from: when the customer's episode
+    opened, the clinic's first reply in it, and the latest reply that ended a wait (with when
+    that wait began).
 
     Args:
         conv: The conversation.
@@ -76,8 +84,23 @@ def apply_message(
                 sent_at if conv.waiting_since is None else min(conv.waiting_since, sent_at)
             )
         conv.last_inbound_at = max(conv.last_inbound_at or 0, sent_at)
-    elif sent_at >= (conv.last_inbound_at or 0):
+        if conv.opened_at is None:
+            conv.opened_at = sent_at
+        return
+    opened = conv.opened_at
+    if conv.first_response_at is None and opened is not None and sent_at >= opened:
+        conv.first_response_at = sent_at
+    if sent_at >= (conv.last_inbound_at or 0):
+        if conv.waiting_since is not None and sent_at >= conv.waiting_since:
+            conv.replied_at, conv.replied_wait_from = sent_at, conv.waiting_since
         conv.waiting_since = None
+
+
+def open_episode(conv: ListFields, sent_at: int) -> None:
+    """Start a new episode: a customer message reopened a resolved conversation, so its
+    response and resolution times count from that message."""
+    conv.opened_at = sent_at
+    conv.first_response_at = None
 
 
 _UPDATED = (
@@ -88,6 +111,11 @@ _UPDATED = (
     "last_inbound_at",
     "status",
     "status_hlc",
+    "opened_at",
+    "first_response_at",
+    "resolved_at",
+    "replied_at",
+    "replied_wait_from",
 )
 
 
@@ -104,6 +132,11 @@ class _Conv:
     snippet: str
     waiting_since: int | None
     last_inbound_at: int | None
+    opened_at: int | None = None
+    first_response_at: int | None = None
+    resolved_at: int | None = None
+    replied_at: int | None = None
+    replied_wait_from: int | None = None
     new: dict[str, Any] | None = None  # the full row, for a conversation this page creates
     touched: bool = False
 
@@ -122,6 +155,7 @@ class _Page:
     conversations: dict[str, _Conv] = field(default_factory=dict)  # thread id -> conv
     by_id: dict[str, _Conv] = field(default_factory=dict)
     contacts: dict[str, str] = field(default_factory=dict)  # handle -> contact id
+    identities: dict[str, str] = field(default_factory=dict)  # handle -> identity id
     last_out: dict[str, int] = field(default_factory=dict)  # conversation id -> time
     refs: dict[str, str] = field(default_factory=dict)  # thread ref -> conversation id
     new_refs: list[dict[str, Any]] = field(default_factory=list)
@@ -141,6 +175,11 @@ class _Page:
                 "snippet",
                 "waiting_since",
                 "last_inbound_at",
+                "opened_at",
+                "first_response_at",
+                "resolved_at",
+                "replied_at",
+                "replied_wait_from",
             )
         ]
         found: set[str] = set()
@@ -159,11 +198,15 @@ class _Page:
             )
             for values in s.execute(threads):
                 page.add(_Conv(*values))
-            identities = select(ContactIdentity.handle, ContactIdentity.contact_id).where(
+            identities = select(
+                ContactIdentity.handle, ContactIdentity.contact_id, ContactIdentity.id
+            ).where(
                 ContactIdentity.account_id == account_id,
                 ContactIdentity.handle.in_({m.handle for m in chunk}),
             )
-            page.contacts.update((h, c) for h, c in s.execute(identities))
+            for handle, contact_id, identity_id in s.execute(identities):
+                page.contacts[handle] = contact_id
+                page.identities[handle] = identity_id
             refs = {r for m in chunk for r in m.thread_refs}
             if refs:
                 by_ref = select(ThreadRef.ref, ThreadRef.conversation_id).where(
@@ -171,6 +214,9 @@ class _Page:
                 )
                 page.refs.update((r, c) for r, c in s.execute(by_ref))
             found |= set(page.refs.values()) - set(page.by_id)
+        # An identity still naming a merged contact (sync can bring one) lands on the survivor.
+        survivors = surviving_contacts(s, set(page.contacts.values()))
+        page.contacts = {h: survivors.get(c, c) for h, c in page.contacts.items()}
         if found:
             for values in s.execute(select(*columns).where(Conversation.id.in_(found))):
                 conv = _Conv(*values)
@@ -278,8 +324,10 @@ def ingest(
             conv = page.find(m)
             if conv is None:
                 contact_id = page.contacts.get(m.handle)
-                if contact_id is None:
+                identity_id = page.identities.get(m.handle)
+                if contact_id is None or identity_id is None:
                     contact_id = page.contacts[m.handle] = new_id()
+                    identity_id = page.identities[m.handle] = new_id()
                     contacts.append(
                         {
                             "id": contact_id,
@@ -290,10 +338,11 @@ def ingest(
                     )
                     identities.append(
                         {
-                            "id": new_id(),
+                            "id": identity_id,
                             "contact_id": contact_id,
                             "account_id": account_id,
                             "handle": m.handle,
+                            "origin_contact_id": contact_id,
                         }
                     )
                 cid = new_id(m.sent_at)
@@ -311,6 +360,7 @@ def ingest(
                         "id": cid,
                         "account_id": account_id,
                         "contact_id": contact_id,
+                        "identity_id": identity_id,
                         "external_thread_id": m.thread_id,
                         "subject": m.subject[:300],
                         "created_at": m.sent_at,
@@ -344,6 +394,8 @@ def ingest(
             if m.direction == Direction.OUTBOUND.value:
                 page.last_out[conv.id] = max(page.last_out.get(conv.id, 0), m.sent_at)
             elif conv.status in (Status.RESOLVED.value, Status.SNOOZED.value):
+                if conv.status == Status.RESOLVED.value:
+                    open_episode(conv, m.sent_at)
                 reopen_in(s, store, conv, "reopen")
         if triage is not None:
             for cid, (text, handle) in first_text.items():

@@ -50,7 +50,9 @@ from ui import icons, texts
 from ui.accounts import ExpiredBanner
 from ui.context import AppContext, Connection
 from ui.conversations import ConversationListModel, ConversationListView, IdRole
-from ui.navigation import NavigationModel, ValueRole, ViewRole, make_nav_view
+from ui.navigation import SAVED, NavigationModel, ValueRole, ViewRole, make_nav_view
+from ui.savedsearches import SavedSearches
+from ui.serversync import ServerMode, ServerState
 from ui.threadpane import ThreadPane, plain_label
 
 SEARCH_DELAY_MS = 250
@@ -107,6 +109,8 @@ class MainWindow(QMainWindow):
         self.departments = ctx.store.departments()
         self._health: Health | None = None
         self.picker_menu: QMenu | None = None
+        #: The saved search the list shows, if it shows one.
+        self.saved_id: str | None = None
         self.setWindowIcon(icons.app_icon())
         self.resize(*DEFAULT_SIZE)
 
@@ -116,7 +120,10 @@ class MainWindow(QMainWindow):
             self.departments,
             ListFilter(view=View.ALL_OPEN, operator_id=ctx.operator_id),
             self,
+            tasks=ctx.tasks,
         )
+        self.list_model.search_started.connect(self._search_started)
+        self.list_model.search_finished.connect(self._search_finished)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.setObjectName("mainSplitter")
@@ -149,8 +156,10 @@ class MainWindow(QMainWindow):
         ctx.changed.connect(self._after_change)
         ctx.error.connect(self.show_error)
         ctx.counts_changed.connect(self._counts_changed)
+        ctx.saved_searches_changed.connect(self._saved_searches_changed)
         ctx.health_changed.connect(self._health_changed)
         ctx.connection_changed.connect(self._connection_changed)
+        ctx.server_link.state_changed.connect(self._server_changed)
 
         self._minute = QTimer(self)
         self._minute.setInterval(60_000)
@@ -191,6 +200,7 @@ class MainWindow(QMainWindow):
         self.nav_view = make_nav_view(pane)
         self.nav_view.setModel(self.nav_model)
         self.nav_view.selectionModel().currentChanged.connect(self._nav_changed)
+        self.saved = SavedSearches(self.ctx, self.nav_view, self.nav_model, self)
         # A new channel rebuilds the entries: keep the view that is shown selected.
         self.nav_model.modelReset.connect(lambda: self._select_nav(self.list_model.list_filter))
         box.addWidget(self.nav_view, 1)
@@ -220,7 +230,18 @@ class MainWindow(QMainWindow):
         self.search_box.setObjectName("searchBox")
         self.search_box.setClearButtonEnabled(True)
         self.search_box.leave.connect(self._focus_list)
-        hbox.addWidget(self.search_box)
+        self.save_search_button = QToolButton(head)
+        self.save_search_button.setObjectName("saveSearchButton")
+        self.save_search_button.setEnabled(False)
+        self.save_search_button.clicked.connect(self.save_search)
+        self.search_box.textChanged.connect(
+            lambda t: self.save_search_button.setEnabled(bool(t.strip()))
+        )
+        search_row = QHBoxLayout()
+        search_row.setSpacing(6)
+        search_row.addWidget(self.search_box, 1)
+        search_row.addWidget(self.save_search_button)
+        hbox.addLayout(search_row)
         box.addWidget(head)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -245,11 +266,21 @@ class MainWindow(QMainWindow):
         self.fetch_label = plain_label(parent=bar, name="fetchState")
         self.account_errors_label = plain_label(parent=bar, name="accountErrors")
         self.account_errors_label.hide()
+        self.search_state_label = plain_label(parent=bar, name="searchState")
+        self.search_state_label.hide()
+        bar.addWidget(self.search_state_label)
+        # The clinic server (hidden on a single PC): online, last sync and unsent changes, leader.
+        self.server_label = plain_label(parent=bar, name="serverState")
+        self.sync_label = plain_label(parent=bar, name="syncState")
+        self.leader_label = plain_label(parent=bar, name="leaderState")
         for label in (
             self.account_errors_label,
             self.outbox_label,
             self.fetch_label,
             self.connection_label,
+            self.sync_label,
+            self.leader_label,
+            self.server_label,
         ):
             bar.addPermanentWidget(label)
 
@@ -271,6 +302,9 @@ class MainWindow(QMainWindow):
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.activated.connect(self.focus_search)
         self.shortcuts["find"] = find
+        save = QShortcut(QKeySequence("Ctrl+Shift+S"), self)
+        save.activated.connect(self.save_search)
+        self.shortcuts["save_search"] = save
         preferences = QShortcut(QKeySequence("Ctrl+,"), self)
         preferences.activated.connect(self.settings_requested)
         self.shortcuts["settings"] = preferences
@@ -289,6 +323,10 @@ class MainWindow(QMainWindow):
             else self.tr("No member of staff chosen")
         )
         self.search_box.setPlaceholderText(self.tr("Search names and messages  ( / )"))
+        self.save_search_button.setText(self.tr("Save"))
+        self.save_search_button.setToolTip(
+            self.tr("Keep this search in the navigation pane (Ctrl+Shift+S)")
+        )
         self.order_combo.clear()
         self.order_combo.addItem(self.tr("Latest activity"), Order.RECENT.value)
         self.order_combo.addItem(self.tr("Longest waiting"), Order.WAITING.value)
@@ -300,6 +338,7 @@ class MainWindow(QMainWindow):
         self._select_nav(self.list_model.list_filter)
         self._update_title()
         self._connection_changed(self.ctx.connection.value)
+        self._server_changed(self.ctx.server_link.state)
         if self._health is not None:
             self._health_changed(self._health)
         else:
@@ -331,7 +370,10 @@ class MainWindow(QMainWindow):
     # -- navigation and list -----------------------------------------------------------------
 
     def _select_nav(self, flt: ListFilter) -> None:
-        row = self.nav_model.row_of(flt.view.value, flt.value or "")
+        row = self.nav_model.row_of(SAVED, self.saved_id) if self.saved_id else -1
+        if row < 0:
+            self.saved_id = None
+            row = self.nav_model.row_of(flt.view.value, flt.value or "")
         if row >= 0:
             self.nav_view.selectionModel().setCurrentIndex(
                 self.nav_model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect
@@ -345,9 +387,54 @@ class MainWindow(QMainWindow):
             return
         value = str(current.data(ValueRole) or "") or None
         old = self.list_model.list_filter
-        flt = ListFilter(View(view), value, self.ctx.operator_id, old.text, old.order)
+        if view == SAVED:
+            self._open_saved(value or "")
+            return
+        text = old.text
+        if self.saved_id is not None:  # leaving a saved search leaves its text behind
+            self.saved_id = None
+            text = ""
+            self._set_search_text("")
+        flt = ListFilter(View(view), value, self.ctx.operator_id, text, old.order)
         if flt != old:
             self.set_filter(flt)
+        else:
+            self._update_title()
+
+    def _open_saved(self, search_id: str) -> None:
+        row = self.nav_model.saved_row(search_id)
+        if row is None:
+            return
+        self.saved_id = row.id
+        self._set_search_text(row.query)
+        flt = row.list_filter(self.ctx.operator_id, self.list_model.list_filter.order)
+        if flt != self.list_model.list_filter:
+            self.set_filter(flt)
+        else:
+            self._update_title()
+
+    def _set_search_text(self, text: str) -> None:
+        """Put text in the search box without searching again (the list is set apart)."""
+        self.search_box.blockSignals(True)
+        self.search_box.setText(text)
+        self.search_box.blockSignals(False)
+        self.save_search_button.setEnabled(bool(text.strip()))
+        if not text:
+            self.search_state_label.hide()
+
+    def save_search(self) -> None:
+        """Keep the search in the box (on the list shown) in the navigation pane."""
+        self.apply_search()
+        self.saved.save(self.list_model.list_filter)
+
+    def _saved_searches_changed(self, rows: object, counts: object) -> None:
+        self.nav_model.set_saved(rows, counts)  # type: ignore[arg-type]
+        wanted = self.saved.pending_select
+        if wanted and self.nav_model.row_of(SAVED, wanted) >= 0:
+            self.saved.pending_select = None
+            self.nav_view.setCurrentIndex(
+                self.nav_model.index(self.nav_model.row_of(SAVED, wanted))
+            )
 
     def set_filter(self, flt: ListFilter) -> None:
         """Show another view, search or order, keeping the open conversation selected."""
@@ -370,15 +457,34 @@ class MainWindow(QMainWindow):
         order = Order(self.order_combo.itemData(index))
         old = self.list_model.list_filter
         if order != old.order:
-            self.set_filter(ListFilter(old.view, old.value, old.operator_id, old.text, order))
+            self.set_filter(dataclasses.replace(old, order=order))
 
     def apply_search(self) -> None:
         """Filter the list by the search box's text now."""
         self._search_timer.stop()
         text = self.search_box.text().strip()
         old = self.list_model.list_filter
+        if not text:
+            self.search_state_label.hide()
         if text != old.text:
-            self.set_filter(ListFilter(old.view, old.value, old.operator_id, text, old.order))
+            flt = dataclasses.replace(old, text=text)
+            if self.saved_id is not None:  # the search was changed: no longer the saved one
+                self.saved_id = None
+                self._select_nav(flt)
+            self.set_filter(flt)
+
+    def _search_started(self) -> None:
+        self.search_state_label.setText(self.tr("Searching…"))
+        self.search_state_label.show()
+
+    def _search_finished(self, count: int, more: bool) -> None:
+        if more:
+            text = self.tr("More than %1 found").replace("%1", f"{count:,}")
+        else:
+            text = self.tr("%n found", "", count)
+        self.search_state_label.setText(text)
+        self.search_state_label.show()
+        self._reselect()
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid() or self.list_view.focus_landing:
@@ -583,6 +689,39 @@ class MainWindow(QMainWindow):
             self.account_errors_label.show()
         else:
             self.account_errors_label.hide()
+
+    def _server_changed(self, state: ServerState) -> None:
+        """Show where this PC stands with the clinic server (nothing on a single PC)."""
+        shown = state.mode is not ServerMode.OFF
+        for label in (self.server_label, self.sync_label, self.leader_label):
+            label.setVisible(shown)
+        if not shown:
+            return
+        words = {
+            ServerMode.CONNECTING: self.tr("Clinic server: connecting…"),
+            ServerMode.ONLINE: self.tr("● Clinic server online"),
+            ServerMode.OFFLINE: self.tr("● Clinic server offline: changes wait on this PC"),
+        }
+        self.server_label.setText(words[state.mode])
+        self.server_label.setToolTip(texts.server_check_text(state.reason) if state.reason else "")
+        self._restyle(self.server_label, state.mode.value)
+        synced = (
+            self.tr("Synced %1").replace("%1", texts.clock_text(state.last_sync_at))
+            if state.last_sync_at
+            else self.tr("Not synced yet")
+        )
+        if state.pending_ops:
+            synced += " · " + self.tr("%n changes not sent", "", state.pending_ops)
+        self.sync_label.setText(synced)
+        if state.leader_is_me:
+            self.leader_label.setText(self.tr("Leader: this PC"))
+        elif state.leader:
+            self.leader_label.setText(self.tr("Leader: %1").replace("%1", state.leader))
+        else:
+            self.leader_label.setText(self.tr("Leader: none"))
+        self.leader_label.setToolTip(
+            self.tr("The leader checks the channels and sends the replies of every PC.")
+        )
 
     @staticmethod
     def _restyle(widget: QWidget, state: str) -> None:

@@ -1,14 +1,17 @@
-"""Settings: the UI language, who uses this PC, how often channels are checked, and the
-channel accounts.
+"""Settings: the UI language, who uses this PC, how often channels are checked, the
+channel accounts and the clinic server.
 
 The "General" tab edits a copy of :class:`console.settings.Settings`; the app saves it and
 applies each change at once (language, member of staff, poll interval) when OK is pressed.
 The "Channels" tab (:class:`ui.accounts.AccountsPanel`) changes accounts as soon as asked.
+The "Clinic server" tab (:class:`ui.serversettings.ServerPanel`) has its own Save, which
+takes effect at once; the dialog's OK keeps what it saved.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -25,12 +28,13 @@ from console.settings import Settings
 from console.store.queries import OperatorRow
 from ui.accounts import AccountsPanel
 from ui.context import AppContext
+from ui.serversettings import ServerPanel
 
 #: Language choices: the setting's value and the name shown (languages name themselves).
 LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
 MIN_POLL_S, MAX_POLL_S = 2, 600
 #: Names of the tabs, for :meth:`SettingsDialog.show_tab`.
-GENERAL_TAB, CHANNELS_TAB = "general", "channels"
+GENERAL_TAB, CHANNELS_TAB, SERVER_TAB = "general", "channels", "server"
 
 
 class SettingsDialog(QDialog):
@@ -41,6 +45,8 @@ class SettingsDialog(QDialog):
         staff: The members of staff to choose from.
         parent: The owning window.
         ctx: The application context; with it the dialog has a "Channels" tab.
+        data_dir: The settings folder; with it (and ``ctx``) the dialog has a "Clinic server"
+            tab.
     """
 
     def __init__(
@@ -49,6 +55,7 @@ class SettingsDialog(QDialog):
         staff: list[OperatorRow],
         parent: QWidget | None = None,
         ctx: AppContext | None = None,
+        data_dir: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
@@ -94,6 +101,10 @@ class SettingsDialog(QDialog):
             self.accounts_panel = AccountsPanel(ctx, self.tabs)
             self.tabs.addTab(self.accounts_panel, self.tr("Channels"))
             self.resize(760, 460)
+        self.server_panel: ServerPanel | None = None
+        if ctx is not None and data_dir is not None:
+            self.server_panel = ServerPanel(ctx, settings.server, data_dir, self.tabs)
+            self.tabs.addTab(self.server_panel, self.tr("Clinic server"))
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -104,17 +115,21 @@ class SettingsDialog(QDialog):
         box.addWidget(buttons)
 
     def show_tab(self, name: str) -> None:
-        """Bring a tab to the front: :data:`GENERAL_TAB` or :data:`CHANNELS_TAB`."""
+        """Bring a tab to the front: :data:`GENERAL_TAB`, :data:`CHANNELS_TAB` or
+        :data:`SERVER_TAB`."""
         if name == CHANNELS_TAB and self.accounts_panel is not None:
             self.tabs.setCurrentWidget(self.accounts_panel)
+        elif name == SERVER_TAB and self.server_panel is not None:
+            self.tabs.setCurrentWidget(self.server_panel)
         else:
             self.tabs.setCurrentIndex(0)
 
     def chosen(self) -> Settings:
-        """The settings as the dialog shows them."""
+        """The settings as the dialog shows them (the clinic server as last saved)."""
         operator = self.operator_combo.currentData()
         return dataclasses.replace(
             self._settings,
+            server=self.server_panel.server if self.server_panel else self._settings.server,
             language=str(self.language_combo.currentData()),
             operator_id=str(operator) if operator else self._settings.operator_id,
             poll_interval_s=float(self.poll_spin.value()),

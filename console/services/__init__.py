@@ -32,10 +32,35 @@ from console.services._commands import (
     snooze,
     tag_department,
 )
+from console.services._contacts import (
+    MAX_CONTACT_NAME_CHARS,
+    MAX_CONTACT_NOTES_CHARS,
+    merge_contacts,
+    rename_contact,
+    set_contact_notes,
+    split_identity,
+    surviving_contact,
+)
 from console.services._roles import Permission, permitted, require, role_of
+from console.services._saved import (
+    delete_saved_search,
+    move_saved_search,
+    rename_saved_search,
+    save_search,
+)
+from console.services._sla import (
+    remove_calendar_day,
+    remove_sla_target,
+    set_business_hours,
+    set_calendar_day,
+    set_sla_target,
+)
 from console.services._staff import add_operator
+from console.store.contact_queries import surviving_contacts
 
 __all__ = [
+    "MAX_CONTACT_NAME_CHARS",
+    "MAX_CONTACT_NOTES_CHARS",
     "AccountExists",
     "AccountNotFound",
     "Actor",
@@ -50,19 +75,34 @@ __all__ = [
     "assign",
     "auto_tag_in",
     "delete_draft",
+    "delete_saved_search",
     "mark_read",
+    "merge_contacts",
+    "move_saved_search",
     "permitted",
     "queue_reply",
     "reconnect_account",
     "remove_account",
+    "remove_calendar_day",
     "remove_label",
+    "remove_sla_target",
+    "rename_contact",
+    "rename_saved_search",
     "reopen_in",
     "require",
     "role_of",
     "save_draft",
+    "save_search",
     "set_account_enabled",
+    "set_business_hours",
+    "set_calendar_day",
+    "set_contact_notes",
     "set_priority",
+    "set_sla_target",
     "set_status",
     "snooze",
+    "split_identity",
+    "surviving_contact",
+    "surviving_contacts",
     "tag_department",
 ]

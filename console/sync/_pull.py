@@ -29,10 +29,13 @@ from sqlalchemy.orm import Session
 from console.services import Changes
 from console.store import search
 from console.store.models import Base, PendingOp, SyncDirty, SyncDraft
-from console.sync._push import CONVERSATION_FIELDS
+from console.sync._push import FIELD_CLOCKS, ROW_CLOCKS
 from console.sync.schema import REPLICATED
 
 TABLES: dict[str, Table] = {name: Base.metadata.tables[name] for name in REPLICATED}
+
+#: Tables whose rows an unsent edit can hold back, read again from the server afterwards.
+REFRESHABLE = frozenset({*FIELD_CLOCKS, *ROW_CLOCKS, "outbox", "note", "saved_search"})
 
 
 def columns(table: Table) -> list[str]:
@@ -77,6 +80,7 @@ class Overlay:
     (conversation, member of staff) whose drafts have unsent edits."""
 
     stamps: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    rows: dict[tuple[str, str], str] = field(default_factory=dict)
     drafts: set[str] = field(default_factory=set)
     slots: set[tuple[str, str | None]] = field(default_factory=set)
 
@@ -89,6 +93,8 @@ class Overlay:
             key = (tbl, pk, name)
             if hlc > overlay.stamps.get(key, ""):
                 overlay.stamps[key] = hlc
+            if hlc > overlay.rows.get((tbl, pk), ""):
+                overlay.rows[(tbl, pk)] = hlc
             if tbl == "draft":
                 overlay.drafts.add(pk)
         if overlay.drafts:
@@ -152,6 +158,10 @@ class Applier:
         present = [rows[pk] for pk in pks if pk in rows]
         gone = [pk for pk in pks if pk not in rows]
         self.out.rows += len(pks)
+        if tbl in FIELD_CLOCKS:
+            present = self._merge_fields(tbl, present)
+        elif tbl in ROW_CLOCKS or tbl == "saved_search":
+            present, gone = self._hold_rows(tbl, present, gone)
         handler = getattr(self, f"_apply_{tbl}", None)
         if handler is not None:
             handler(present, gone)
@@ -211,54 +221,80 @@ class Applier:
 
     # -- per table -------------------------------------------------------------------------
 
-    def _apply_conversation(self, rows: list[dict[str, Any]], _gone: list[str]) -> None:
-        ids = [r["id"] for r in rows]
-        known = self._existing("conversation", ids)
-        if len(known) < len(ids):
-            self._new_conv = True
-        local: dict[str, Any] = {}
-        if self.overlay is not None and self.overlay.stamps and known:
-            table = TABLES["conversation"]
-            wanted = [table.c.id, table.c.read_upto] + [
-                table.c[n] for f, h in CONVERSATION_FIELDS.items() for n in (f, h)
-            ]
-            for values in self.conn.execute(select(*wanted).where(table.c.id.in_(known))):
-                local[values[0]] = values._mapping
+    def _merge_fields(self, tbl: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The server's rows, each field kept as this PC has it while an unsent edit of it
+        carries a later stamp (and the read position as the higher one while unsent)."""
+        clocks = FIELD_CLOCKS[tbl]
+        for row in rows:
+            for hlc_col in clocks.values():
+                self.out.saw(row[hlc_col])
+        overlay = self.overlay
+        if overlay is None or not rows:
+            return rows
+        held_ids = {
+            row["id"]
+            for row in rows
+            if any(overlay.newer(tbl, row["id"], f, row[h]) for f, h in clocks.items())
+            or (tbl, row["id"], "read_upto") in overlay.stamps
+        }
+        if not held_ids:
+            return rows
+        table = TABLES[tbl]
+        names = ["id", *[n for f, h in clocks.items() for n in (f, h)]]
+        if tbl == "conversation":
+            names.append("read_upto")
+        local = {
+            values[0]: values._mapping
+            for values in self.conn.execute(
+                select(*[table.c[n] for n in names]).where(table.c.id.in_(held_ids))
+            )
+        }
         merged = []
         for server_row in rows:
             row = dict(server_row)
-            for hlc_col in CONVERSATION_FIELDS.values():
-                self.out.saw(row[hlc_col])
             mine = local.get(row["id"])
-            if mine is not None and self.overlay is not None:
-                held = False
-                for name, hlc_col in CONVERSATION_FIELDS.items():
-                    if self.overlay.newer("conversation", row["id"], name, row[hlc_col]):
+            if mine is not None:
+                for name, hlc_col in clocks.items():
+                    if overlay.newer(tbl, row["id"], name, row[hlc_col]):
                         row[name], row[hlc_col] = mine[name], mine[hlc_col]
-                        held = True
-                if ("conversation", row["id"], "read_upto") in self.overlay.stamps:
+                if (tbl, row["id"], "read_upto") in overlay.stamps:
                     row["read_upto"] = max(row["read_upto"], mine["read_upto"])
-                    held = True
-                if held:
-                    self.dirty("conversation", row["id"])
+                self.dirty(tbl, row["id"])
             merged.append(row)
-        self._upsert("conversation", merged)
+        return merged
+
+    def _hold_rows(
+        self, tbl: str, rows: list[dict[str, Any]], gone: list[str]
+    ) -> tuple[list[dict[str, Any]], list[str]]:
+        """Leave out rows (and removals) an unsent local edit with a later stamp holds back."""
+        for row in rows:
+            if "hlc" in row:
+                self.out.saw(row["hlc"])
+        overlay = self.overlay
+        if overlay is None or not overlay.rows:
+            return rows, gone
+
+        def held(pk: str, server_hlc: str) -> bool:
+            mine = overlay.rows.get((tbl, pk))
+            if mine is None or mine <= server_hlc:
+                return False
+            self.dirty(tbl, pk)
+            return True
+
+        keep = [r for r in rows if not held(join_pk(tbl, r), str(r.get("hlc", "")))]
+        return keep, [pk for pk in gone if not held(pk, "")]
+
+    def _apply_conversation(self, rows: list[dict[str, Any]], _gone: list[str]) -> None:
+        ids = [r["id"] for r in rows]
+        if len(self._existing("conversation", ids)) < len(ids):
+            self._new_conv = True
+        self._upsert("conversation", rows)
         self._convs.update(ids)
 
     def _apply_conversation_label(self, rows: list[dict[str, Any]], gone: list[str]) -> None:
-        keep = []
-        for row in rows:
-            pk = join_pk("conversation_label", row)
-            self.out.saw(row["hlc"])
-            if self.overlay is not None and self.overlay.newer(
-                "conversation_label", pk, "present", row["hlc"]
-            ):
-                self.dirty("conversation_label", pk)
-                continue
-            keep.append(row)
-            self._convs.add(row["conversation_id"])
-        self._upsert("conversation_label", keep)
+        self._upsert("conversation_label", rows)
         self._delete("conversation_label", gone)
+        self._convs.update(r["conversation_id"] for r in rows)
 
     def _apply_message(self, rows: list[dict[str, Any]], _gone: list[str]) -> None:
         ids = [r["id"] for r in rows]

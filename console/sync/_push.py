@@ -41,7 +41,19 @@ CONVERSATION_FIELDS = {
     "assignee_id": "assignee_hlc",
     "priority": "priority_hlc",
     "snoozed_until": "snooze_hlc",
+    "contact_id": "contact_hlc",
 }
+
+#: Per table, the fields merged one by one by clock stamp, with their stamp columns.
+FIELD_CLOCKS: dict[str, dict[str, str]] = {
+    "conversation": CONVERSATION_FIELDS,
+    "contact": {"display_name": "name_hlc", "notes": "notes_hlc", "merged_into": "merged_hlc"},
+    "contact_identity": {"contact_id": "contact_hlc"},
+}
+
+#: Tables merged as whole rows by one ``hlc`` column: the PC's row wins when its stamp is
+#: later (a removal too), so settings edited on two PCs end up as the latest one's.
+ROW_CLOCKS = ("conversation_label", "sla_target", "business_calendar", "calendar_day")
 
 _CONFLICT_NAMESPACE = uuid.UUID("0b5f6f64-6a55-4d0c-9b8a-3f1e0d5a7c21")
 
@@ -122,6 +134,33 @@ class _Applier:
     def _conversation_exists(self, pk: str) -> bool:
         found = self._exec("SELECT 1 FROM conversation WHERE id = :pk", pk=pk).first()
         return found is not None
+
+    def _fields(self, table: str, op: PushOp, hlc: str) -> str:
+        """Last writer wins on one field of ``table`` (by :data:`FIELD_CLOCKS`)."""
+        column = FIELD_CLOCKS[table].get(op.field)
+        if column is None:
+            raise Refused("unsupported_op")
+        done = self._exec(
+            # Names come from FIELD_CLOCKS, never from the op's text.
+            f"UPDATE {table} SET {op.field} = :v, {column} = :h"  # noqa: S608
+            f' WHERE id = :pk AND {column} COLLATE "C" < :h',
+            v=op.value,
+            h=hlc,
+            pk=op.pk,
+        )
+        if done.rowcount:
+            return "applied"
+        if self._exec(f"SELECT 1 FROM {table} WHERE id = :pk", pk=op.pk).first() is None:  # noqa: S608
+            raise Refused(f"{table}_not_found")
+        return "lost"
+
+    def _contact(self, op: PushOp, hlc: str) -> str:
+        if op.field == "created":
+            return self._insert_row("contact", op.extra.get("row"))
+        return self._fields("contact", op, hlc)
+
+    def _contact_identity(self, op: PushOp, hlc: str) -> str:
+        return self._fields("contact_identity", op, hlc)
 
     def _conversation(self, op: PushOp, hlc: str) -> str:
         if op.field == "read_upto":
@@ -285,6 +324,55 @@ class _Applier:
             **_json_ready(row),
         )
         return "applied" if done.rowcount else "duplicate"
+
+    def _row_clock(self, table: str, op: PushOp, hlc: str) -> str:
+        """A whole row stamped by one ``hlc`` column: the later stamp wins, a removal too."""
+        keys = op.extra.get("keys")
+        if not keys:
+            raise Refused("unsupported_op")
+        where = " AND ".join(f"{k} = :k_{k}" for k in keys)
+        params = {f"k_{k}": v for k, v in keys.items()}
+        row = op.extra.get("row")
+        if row is None:  # removed on the PC
+            done = self._exec(
+                f'DELETE FROM {table} WHERE {where} AND hlc COLLATE "C" < :h',  # noqa: S608
+                h=hlc,
+                **params,
+            )
+            return "applied" if done.rowcount else "lost"
+        row = {**row, "hlc": hlc}
+        names = list(row)
+        sets = ", ".join(f"{c} = excluded.{c}" for c in names if c not in keys)
+        done = self._exec(
+            f"INSERT INTO {table} ({', '.join(names)})"  # noqa: S608 - model column names
+            f" VALUES ({', '.join(':' + c for c in names)})"
+            f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}"
+            f' WHERE {table}.hlc COLLATE "C" < excluded.hlc',
+            **_json_ready(row),
+        )
+        return "applied" if done.rowcount else "lost"
+
+    def _sla_target(self, op: PushOp, hlc: str) -> str:
+        return self._row_clock("sla_target", op, hlc)
+
+    def _business_calendar(self, op: PushOp, hlc: str) -> str:
+        return self._row_clock("business_calendar", op, hlc)
+
+    def _calendar_day(self, op: PushOp, hlc: str) -> str:
+        return self._row_clock("calendar_day", op, hlc)
+
+    def _saved_search(self, op: PushOp, _hlc: str) -> str:
+        row = op.extra.get("row")
+        if row is None:
+            if op.field != "deleted":
+                raise Refused("missing_row")
+            self._exec("DELETE FROM saved_search WHERE id = :id", id=op.pk)
+            return "applied"
+        return self._upsert(
+            "saved_search",
+            row,
+            ("name", "query", "view", "view_value", "owner_id", "position", "updated_at"),
+        )
 
     def _outbox(self, op: PushOp, _hlc: str) -> str:
         return self._insert_row("outbox", op.extra.get("row"))

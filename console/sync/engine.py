@@ -45,6 +45,7 @@ from console.services import Changes
 from console.store import search
 from console.store.engine import SEARCH_CATCH_UP, Store
 from console.store.models import (
+    Contact,
     Conversation,
     Draft,
     Message,
@@ -52,6 +53,7 @@ from console.store.models import (
     Operator,
     Outbox,
     PendingOp,
+    SavedSearch,
     SyncDirty,
     SyncDraft,
     SyncPoison,
@@ -59,7 +61,7 @@ from console.store.models import (
     SyncState,
 )
 from console.sync import _pull
-from console.sync._push import CLAMP_AHEAD_MS, Outcome, PushOp, apply_ops
+from console.sync._push import CLAMP_AHEAD_MS, ROW_CLOCKS, Outcome, PushOp, apply_ops
 from console.sync.schema import REPLICATED
 
 log = logging.getLogger(__name__)
@@ -633,10 +635,29 @@ def _extra(s: Session, op: PendingOp) -> dict[str, Any]:
             "operator_id": info.operator_id,
             "base_hlc": info.base_hlc,
         }
-    model = {"outbox": Outbox, "note": Note, "operator": Operator}.get(op.tbl)
+    model = {
+        "outbox": Outbox,
+        "note": Note,
+        "operator": Operator,
+        "contact": Contact,
+        "saved_search": SavedSearch,
+    }.get(op.tbl)
     if model is not None:
         obj = s.get(model, op.pk)
         return {"row": _row(obj)} if obj is not None else {}
+    if op.tbl in ROW_CLOCKS:
+        table = _pull.TABLES[op.tbl]
+        keys: dict[str, Any] = dict(
+            zip(REPLICATED[op.tbl], _pull.split_pk(op.tbl, op.pk), strict=True)
+        )
+        if op.tbl == "business_calendar":
+            keys = {"id": int(op.pk)}
+        found = s.execute(
+            select(*[table.c[n] for n in _pull.columns(table)]).where(
+                *[table.c[k] == v for k, v in keys.items()]
+            )
+        ).first()
+        return {"keys": keys, "row": dict(found._mapping) if found is not None else None}
     if op.tbl == "channel_account":
         from console.store.models import ChannelAccount
 
@@ -655,7 +676,7 @@ def _extra(s: Session, op: PendingOp) -> dict[str, Any]:
 
 
 def _dirty_key(op: PushOp) -> tuple[str, str] | None:
-    if op.tbl in ("conversation", "conversation_label", "outbox", "note"):
+    if op.tbl in _pull.REFRESHABLE:
         return op.tbl, op.pk
     if op.tbl == "draft" and "conversation_id" in op.extra:
         return "draft_slot", _pull.slot_key(op.extra["conversation_id"], op.extra["operator_id"])

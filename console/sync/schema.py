@@ -27,6 +27,10 @@ REPLICATED: dict[str, tuple[str, ...]] = {
     "outbox": ("id",),
     "note": ("id",),
     "canned_response": ("id",),
+    "saved_search": ("id",),
+    "sla_target": ("department", "channel"),
+    "business_calendar": ("id",),
+    "calendar_day": ("day",),
 }
 
 

@@ -219,7 +219,7 @@ base_url=https://…</translation>
         <name>ConversationListModel</name>
         <message>
             <source>%1 · auto</source>
-            <extracomment>Conversation id (str). Channel kind (str). Contact display name (str). Last message, one line (str). Department code, or "" when untriaged. Department chip text ("성형외과", or "미분류" when untriaged). Department colour (hex), or "" when untriaged. Time text at the right of the row: waiting time, or when the last message came. Minutes the customer has waited, or -1 if the clinic answered last. Unread inbound messages (bool). The operator has a draft here (bool). Replies queued or sending (int). Replies failed or with an unknown outcome (int). Conversation status (str). Assignee operator id, or "". False while the row is a placeholder (not read yet, or gone). The whole :class:`ConversationRow`, or None.</extracomment>
+            <extracomment>Conversation id (str). Channel kind (str). Contact display name (str). Last message, one line (str). Department code, or "" when untriaged. Department chip text ("성형외과", or "미분류" when untriaged). Department colour (hex), or "" when untriaged. Time text at the right of the row: waiting time, or when the last message came. Minutes the customer has waited, or -1 if the clinic answered last. Unread inbound messages (bool). The operator has a draft here (bool). Replies queued or sending (int). Replies failed or with an unknown outcome (int). Conversation status (str). Assignee operator id, or "". False while the row is a placeholder (not read yet, or gone). The whole :class:`ConversationRow`, or None. ``(start, end)`` offsets of the searched words in the SnippetRole text (tuple, maybe empty). ``(start, end)`` offsets of the searched words in the contact name. After a change, a search in force is run again this much later (bursts make one search).</extracomment>
             <translation>%1 · auto</translation>
         </message>
         <message>
@@ -238,7 +238,7 @@ base_url=https://…</translation>
         <name>MainWindow</name>
         <message>
             <source>Sotong</source>
-            <extracomment>The account error that the banner over the conversations reports.</extracomment>
+            <extracomment>The account error that the banner over the conversations reports. The saved search the list shows, if it shows one.</extracomment>
             <translation>Sotong</translation>
         </message>
         <message>
@@ -272,6 +272,21 @@ base_url=https://…</translation>
         <message>
             <source>No conversations here.</source>
             <translation>No conversations here.</translation>
+        </message>
+        <message>
+            <source>Searching…</source>
+            <translation>Searching…</translation>
+        </message>
+        <message>
+            <source>More than %1 found</source>
+            <translation>More than %1 found</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n found</source>
+            <translation>
+                <numerusform>%n found</numerusform>
+                <numerusform>%n found</numerusform>
+            </translation>
         </message>
         <message>
             <source>Department</source>
@@ -327,12 +342,79 @@ base_url=https://…</translation>
             <source>Account problem: %1</source>
             <translation>Account problem: %1</translation>
         </message>
+        <message>
+            <source>Clinic server: connecting…</source>
+            <translation>Clinic server: connecting…</translation>
+        </message>
+        <message>
+            <source>● Clinic server online</source>
+            <translation>● Clinic server online</translation>
+        </message>
+        <message>
+            <source>● Clinic server offline: changes wait on this PC</source>
+            <translation>● Clinic server offline: changes wait on this PC</translation>
+        </message>
+        <message>
+            <source>Synced %1</source>
+            <translation>Synced %1</translation>
+        </message>
+        <message>
+            <source>Not synced yet</source>
+            <translation>Not synced yet</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n changes not sent</source>
+            <translation>
+                <numerusform>%n changes not sent</numerusform>
+                <numerusform>%n changes not sent</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Leader: this PC</source>
+            <translation>Leader: this PC</translation>
+        </message>
+        <message>
+            <source>Leader: %1</source>
+            <translation>Leader: %1</translation>
+        </message>
+        <message>
+            <source>Leader: none</source>
+            <translation>Leader: none</translation>
+        </message>
+        <message>
+            <source>The leader checks the channels and sends the replies of every PC.</source>
+            <translation>The leader checks the channels and sends the replies of every PC.</translation>
+        </message>
+        <message>
+            <source>Save</source>
+            <translation>Save</translation>
+        </message>
+        <message>
+            <source>Keep this search in the navigation pane (Ctrl+Shift+S)</source>
+            <translation>Keep this search in the navigation pane (Ctrl+Shift+S)</translation>
+        </message>
     </context>
     <context>
         <name>MessageBar</name>
         <message>
             <source>Dismiss</source>
             <translation>Dismiss</translation>
+        </message>
+    </context>
+    <context>
+        <name>NavigationModel</name>
+        <message>
+            <source>Saved searches</source>
+            <extracomment>The entry's :class:`View` value (str), or "" for a heading. Department code or channel kind for those views, else "". The number of conversations, or -1 while unknown. Colour (hex) of a department entry, else "". True for the non-selectable section headings. Channel kind whose icon the entry shows, else "". True for a saved search shared with the whole clinic. The ViewRole of a saved search entry (its ValueRole is the saved search's id).</extracomment>
+            <translation>Saved searches</translation>
+        </message>
+        <message>
+            <source>Shared with everyone</source>
+            <translation>Shared with everyone</translation>
+        </message>
+        <message>
+            <source>Only you</source>
+            <translation>Only you</translation>
         </message>
     </context>
     <context>
@@ -352,6 +434,162 @@ base_url=https://…</translation>
         <message>
             <source>Enter the new token or password.</source>
             <translation>Enter the new token or password.</translation>
+        </message>
+    </context>
+    <context>
+        <name>SaveSearchDialog</name>
+        <message>
+            <source>Save search</source>
+            <extracomment>Asks for a text: ``(title, label, current) -&gt; new text, or None if cancelled``. Asks a yes/no question: ``(title, text) -&gt; yes``. Asks for a new saved search: ``(suggested name, may share) -&gt; (name, shared) or None``.</extracomment>
+            <translation>Save search</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>Search</source>
+            <translation>Search</translation>
+        </message>
+        <message>
+            <source>Share with everyone at the clinic</source>
+            <translation>Share with everyone at the clinic</translation>
+        </message>
+    </context>
+    <context>
+        <name>SavedSearches</name>
+        <message>
+            <source>Rename saved search</source>
+            <extracomment>The saved search just saved, selected once the list shows it.</extracomment>
+            <translation>Rename saved search</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>Delete the saved search “%1”? Conversations are not affected.</source>
+            <translation>Delete the saved search “%1”? Conversations are not affected.</translation>
+        </message>
+        <message>
+            <source>Delete saved search</source>
+            <translation>Delete saved search</translation>
+        </message>
+        <message>
+            <source>Rename…</source>
+            <translation>Rename…</translation>
+        </message>
+        <message>
+            <source>Move up</source>
+            <translation>Move up</translation>
+        </message>
+        <message>
+            <source>Move down</source>
+            <translation>Move down</translation>
+        </message>
+        <message>
+            <source>Delete…</source>
+            <translation>Delete…</translation>
+        </message>
+    </context>
+    <context>
+        <name>ServerPanel</name>
+        <message>
+            <source>Use the clinic server</source>
+            <extracomment>The settings as last saved (what the dialog's OK keeps).</extracomment>
+            <translation>Use the clinic server</translation>
+        </message>
+        <message>
+            <source>e.g. 192.168.0.10 or sotong-server</source>
+            <translation>e.g. 192.168.0.10 or sotong-server</translation>
+        </message>
+        <message>
+            <source>Off (trusted clinic network only)</source>
+            <translation>Off (trusted clinic network only)</translation>
+        </message>
+        <message>
+            <source>Encrypted</source>
+            <translation>Encrypted</translation>
+        </message>
+        <message>
+            <source>Encrypted, certificate checked</source>
+            <translation>Encrypted, certificate checked</translation>
+        </message>
+        <message>
+            <source>The clinic's CA certificate (.pem, .crt)</source>
+            <translation>The clinic's CA certificate (.pem, .crt)</translation>
+        </message>
+        <message>
+            <source>Browse…</source>
+            <translation>Browse…</translation>
+        </message>
+        <message>
+            <source>Server address</source>
+            <translation>Server address</translation>
+        </message>
+        <message>
+            <source>Port</source>
+            <translation>Port</translation>
+        </message>
+        <message>
+            <source>Database</source>
+            <translation>Database</translation>
+        </message>
+        <message>
+            <source>User name</source>
+            <translation>User name</translation>
+        </message>
+        <message>
+            <source>Password</source>
+            <translation>Password</translation>
+        </message>
+        <message>
+            <source>Secure connection (TLS)</source>
+            <translation>Secure connection (TLS)</translation>
+        </message>
+        <message>
+            <source>CA file</source>
+            <translation>CA file</translation>
+        </message>
+        <message>
+            <source>Test connection</source>
+            <translation>Test connection</translation>
+        </message>
+        <message>
+            <source>Save</source>
+            <translation>Save</translation>
+        </message>
+        <message>
+            <source>Every PC of the clinic shares conversations, drafts and replies through the clinic server. Without it this PC works alone. The password is kept only in this PC's secure password store.</source>
+            <translation>Every PC of the clinic shares conversations, drafts and replies through the clinic server. Without it this PC works alone. The password is kept only in this PC's secure password store.</translation>
+        </message>
+        <message>
+            <source>The clinic's CA certificate</source>
+            <translation>The clinic's CA certificate</translation>
+        </message>
+        <message>
+            <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
+            <translation>Certificates (*.pem *.crt *.cer);;All files (*)</translation>
+        </message>
+        <message>
+            <source>Saved on this PC; type to replace</source>
+            <translation>Saved on this PC; type to replace</translation>
+        </message>
+        <message>
+            <source>Kept only in this PC's password store</source>
+            <translation>Kept only in this PC's password store</translation>
+        </message>
+        <message>
+            <source>Connecting to the clinic server…</source>
+            <translation>Connecting to the clinic server…</translation>
+        </message>
+        <message>
+            <source>Saved. This PC now works with the clinic server.</source>
+            <translation>Saved. This PC now works with the clinic server.</translation>
+        </message>
+        <message>
+            <source>Saved. This PC works alone, without the clinic server.</source>
+            <translation>Saved. This PC works alone, without the clinic server.</translation>
         </message>
     </context>
     <context>
@@ -388,6 +626,10 @@ base_url=https://…</translation>
         <message>
             <source>Channels</source>
             <translation>Channels</translation>
+        </message>
+        <message>
+            <source>Clinic server</source>
+            <translation>Clinic server</translation>
         </message>
     </context>
     <context>
@@ -573,6 +815,30 @@ base_url=https://…</translation>
             <translation>Your role does not allow this. Ask a manager or the administrator.</translation>
         </message>
         <message>
+            <source>That contact could not be found. It may not be synchronised to this PC yet.</source>
+            <translation>That contact could not be found. It may not be synchronised to this PC yet.</translation>
+        </message>
+        <message>
+            <source>That channel account is no longer part of this contact.</source>
+            <translation>That channel account is no longer part of this contact.</translation>
+        </message>
+        <message>
+            <source>These two are already the same contact.</source>
+            <translation>These two are already the same contact.</translation>
+        </message>
+        <message>
+            <source>This is the contact's only channel account, so it cannot be split off.</source>
+            <translation>This is the contact's only channel account, so it cannot be split off.</translation>
+        </message>
+        <message>
+            <source>A contact's name must be 1 to {max_chars} characters.</source>
+            <translation>A contact's name must be 1 to {max_chars} characters.</translation>
+        </message>
+        <message>
+            <source>The notes are too long: {length} characters. Shorten them to {max_chars} or fewer.</source>
+            <translation>The notes are too long: {length} characters. Shorten them to {max_chars} or fewer.</translation>
+        </message>
+        <message>
             <source>login expired, reconnect the account</source>
             <translation>login expired, reconnect the account</translation>
         </message>
@@ -669,6 +935,66 @@ base_url=https://…</translation>
             <translation>The connection test failed ({reason}).</translation>
         </message>
         <message>
+            <source>The clinic server refused the login: the user name or password is wrong.</source>
+            <translation>The clinic server refused the login: the user name or password is wrong.</translation>
+        </message>
+        <message>
+            <source>The clinic server could not be reached. Check the server address and port, that the server is on, and this PC's network.</source>
+            <translation>The clinic server could not be reached. Check the server address and port, that the server is on, and this PC's network.</translation>
+        </message>
+        <message>
+            <source>The clinic server has no database by that name. Check the database name with the clinic's IT.</source>
+            <translation>The clinic server has no database by that name. Check the database name with the clinic's IT.</translation>
+        </message>
+        <message>
+            <source>The secure connection (TLS) failed: the server does not offer it, or its certificate could not be checked against the CA file. Check the TLS setting and the CA file.</source>
+            <translation>The secure connection (TLS) failed: the server does not offer it, or its certificate could not be checked against the CA file. Check the TLS setting and the CA file.</translation>
+        </message>
+        <message>
+            <source>The clinic server does not admit connections from this PC (pg_hba.conf). Ask the clinic's IT to allow it.</source>
+            <translation>The clinic server does not admit connections from this PC (pg_hba.conf). Ask the clinic's IT to allow it.</translation>
+        </message>
+        <message>
+            <source>No password for the clinic server is saved on this PC. Enter it and save.</source>
+            <translation>No password for the clinic server is saved on this PC. Enter it and save.</translation>
+        </message>
+        <message>
+            <source>This PC has no secure password store, so the clinic server's password cannot be kept. (Linux: install gnome-keyring or KWallet)</source>
+            <translation>This PC has no secure password store, so the clinic server's password cannot be kept. (Linux: install gnome-keyring or KWallet)</translation>
+        </message>
+        <message>
+            <source>The clinic server could not be reached (unexpected error).</source>
+            <translation>The clinic server could not be reached (unexpected error).</translation>
+        </message>
+        <message>
+            <source>the server address</source>
+            <translation>the server address</translation>
+        </message>
+        <message>
+            <source>the database name</source>
+            <translation>the database name</translation>
+        </message>
+        <message>
+            <source>the user name</source>
+            <translation>the user name</translation>
+        </message>
+        <message>
+            <source>the TLS mode</source>
+            <translation>the TLS mode</translation>
+        </message>
+        <message>
+            <source>the CA file</source>
+            <translation>the CA file</translation>
+        </message>
+        <message>
+            <source>Fill in {field} of the clinic server.</source>
+            <translation>Fill in {field} of the clinic server.</translation>
+        </message>
+        <message>
+            <source>Connected to the clinic server (PostgreSQL {version}).</source>
+            <translation>Connected to the clinic server (PostgreSQL {version}).</translation>
+        </message>
+        <message>
             <source>Active</source>
             <translation>Active</translation>
         </message>
@@ -719,6 +1045,10 @@ base_url=https://…</translation>
         <message>
             <source>{month}/{day}</source>
             <translation>{month}/{day}</translation>
+        </message>
+        <message>
+            <source>That saved search no longer exists. It may have been deleted.</source>
+            <translation>That saved search no longer exists. It may have been deleted.</translation>
         </message>
     </context>
     <context>

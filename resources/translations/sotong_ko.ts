@@ -218,7 +218,7 @@ base_url=https://…</translation>
     <name>ConversationListModel</name>
     <message>
         <source>%1 · auto</source>
-        <extracomment>Conversation id (str). Channel kind (str). Contact display name (str). Last message, one line (str). Department code, or &quot;&quot; when untriaged. Department chip text (&quot;성형외과&quot;, or &quot;미분류&quot; when untriaged). Department colour (hex), or &quot;&quot; when untriaged. Time text at the right of the row: waiting time, or when the last message came. Minutes the customer has waited, or -1 if the clinic answered last. Unread inbound messages (bool). The operator has a draft here (bool). Replies queued or sending (int). Replies failed or with an unknown outcome (int). Conversation status (str). Assignee operator id, or &quot;&quot;. False while the row is a placeholder (not read yet, or gone). The whole :class:`ConversationRow`, or None.</extracomment>
+        <extracomment>Conversation id (str). Channel kind (str). Contact display name (str). Last message, one line (str). Department code, or &quot;&quot; when untriaged. Department chip text (&quot;성형외과&quot;, or &quot;미분류&quot; when untriaged). Department colour (hex), or &quot;&quot; when untriaged. Time text at the right of the row: waiting time, or when the last message came. Minutes the customer has waited, or -1 if the clinic answered last. Unread inbound messages (bool). The operator has a draft here (bool). Replies queued or sending (int). Replies failed or with an unknown outcome (int). Conversation status (str). Assignee operator id, or &quot;&quot;. False while the row is a placeholder (not read yet, or gone). The whole :class:`ConversationRow`, or None. ``(start, end)`` offsets of the searched words in the SnippetRole text (tuple, maybe empty). ``(start, end)`` offsets of the searched words in the contact name. After a change, a search in force is run again this much later (bursts make one search).</extracomment>
         <translation>%1 · 자동</translation>
     </message>
     <message>
@@ -237,7 +237,7 @@ base_url=https://…</translation>
     <name>MainWindow</name>
     <message>
         <source>Sotong</source>
-        <extracomment>The account error that the banner over the conversations reports.</extracomment>
+        <extracomment>The account error that the banner over the conversations reports. The saved search the list shows, if it shows one.</extracomment>
         <translation>소통</translation>
     </message>
     <message>
@@ -271,6 +271,20 @@ base_url=https://…</translation>
     <message>
         <source>No conversations here.</source>
         <translation>표시할 대화가 없습니다.</translation>
+    </message>
+    <message>
+        <source>Searching…</source>
+        <translation>검색 중…</translation>
+    </message>
+    <message>
+        <source>More than %1 found</source>
+        <translation>%1건 이상 찾음</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n found</source>
+        <translation>
+            <numerusform>%n건 찾음</numerusform>
+        </translation>
     </message>
     <message>
         <source>Department</source>
@@ -324,12 +338,78 @@ base_url=https://…</translation>
         <source>Account problem: %1</source>
         <translation>계정 오류: %1</translation>
     </message>
+    <message>
+        <source>Clinic server: connecting…</source>
+        <translation>병원 서버: 연결 중…</translation>
+    </message>
+    <message>
+        <source>● Clinic server online</source>
+        <translation>● 병원 서버 연결됨</translation>
+    </message>
+    <message>
+        <source>● Clinic server offline: changes wait on this PC</source>
+        <translation>● 병원 서버 연결 끊김: 변경 내용은 이 PC에 보관 중</translation>
+    </message>
+    <message>
+        <source>Synced %1</source>
+        <translation>%1 동기화</translation>
+    </message>
+    <message>
+        <source>Not synced yet</source>
+        <translation>아직 동기화 전</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n changes not sent</source>
+        <translation>
+            <numerusform>보내지 않은 변경 %n건</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Leader: this PC</source>
+        <translation>리더: 이 PC</translation>
+    </message>
+    <message>
+        <source>Leader: %1</source>
+        <translation>리더: %1</translation>
+    </message>
+    <message>
+        <source>Leader: none</source>
+        <translation>리더: 없음</translation>
+    </message>
+    <message>
+        <source>The leader checks the channels and sends the replies of every PC.</source>
+        <translation>리더는 채널을 확인하고 모든 PC의 답장을 보냅니다.</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>저장</translation>
+    </message>
+    <message>
+        <source>Keep this search in the navigation pane (Ctrl+Shift+S)</source>
+        <translation>이 검색을 왼쪽 목록에 저장합니다 (Ctrl+Shift+S)</translation>
+    </message>
 </context>
 <context>
     <name>MessageBar</name>
     <message>
         <source>Dismiss</source>
         <translation>닫기</translation>
+    </message>
+</context>
+<context>
+    <name>NavigationModel</name>
+    <message>
+        <source>Saved searches</source>
+        <extracomment>The entry&apos;s :class:`View` value (str), or &quot;&quot; for a heading. Department code or channel kind for those views, else &quot;&quot;. The number of conversations, or -1 while unknown. Colour (hex) of a department entry, else &quot;&quot;. True for the non-selectable section headings. Channel kind whose icon the entry shows, else &quot;&quot;. True for a saved search shared with the whole clinic. The ViewRole of a saved search entry (its ValueRole is the saved search&apos;s id).</extracomment>
+        <translation>저장한 검색</translation>
+    </message>
+    <message>
+        <source>Shared with everyone</source>
+        <translation>모두와 공유</translation>
+    </message>
+    <message>
+        <source>Only you</source>
+        <translation>나만 보기</translation>
     </message>
 </context>
 <context>
@@ -349,6 +429,162 @@ base_url=https://…</translation>
     <message>
         <source>Enter the new token or password.</source>
         <translation>새 토큰이나 비밀번호를 입력하세요.</translation>
+    </message>
+</context>
+<context>
+    <name>SaveSearchDialog</name>
+    <message>
+        <source>Save search</source>
+        <extracomment>Asks for a text: ``(title, label, current) -&gt; new text, or None if cancelled``. Asks a yes/no question: ``(title, text) -&gt; yes``. Asks for a new saved search: ``(suggested name, may share) -&gt; (name, shared) or None``.</extracomment>
+        <translation>검색 저장</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>이름</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>검색어</translation>
+    </message>
+    <message>
+        <source>Share with everyone at the clinic</source>
+        <translation>병원 직원 모두와 공유</translation>
+    </message>
+</context>
+<context>
+    <name>SavedSearches</name>
+    <message>
+        <source>Rename saved search</source>
+        <extracomment>The saved search just saved, selected once the list shows it.</extracomment>
+        <translation>저장한 검색 이름 바꾸기</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>이름</translation>
+    </message>
+    <message>
+        <source>Delete the saved search “%1”? Conversations are not affected.</source>
+        <translation>저장한 검색 “%1”을(를) 삭제할까요? 대화는 그대로 남습니다.</translation>
+    </message>
+    <message>
+        <source>Delete saved search</source>
+        <translation>저장한 검색 삭제</translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation>이름 바꾸기…</translation>
+    </message>
+    <message>
+        <source>Move up</source>
+        <translation>위로 이동</translation>
+    </message>
+    <message>
+        <source>Move down</source>
+        <translation>아래로 이동</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>삭제…</translation>
+    </message>
+</context>
+<context>
+    <name>ServerPanel</name>
+    <message>
+        <source>Use the clinic server</source>
+        <extracomment>The settings as last saved (what the dialog&apos;s OK keeps).</extracomment>
+        <translation>병원 서버 사용</translation>
+    </message>
+    <message>
+        <source>e.g. 192.168.0.10 or sotong-server</source>
+        <translation>예: 192.168.0.10 또는 sotong-server</translation>
+    </message>
+    <message>
+        <source>Off (trusted clinic network only)</source>
+        <translation>사용 안 함 (신뢰할 수 있는 병원 내부망에서만)</translation>
+    </message>
+    <message>
+        <source>Encrypted</source>
+        <translation>암호화</translation>
+    </message>
+    <message>
+        <source>Encrypted, certificate checked</source>
+        <translation>암호화, 인증서 확인</translation>
+    </message>
+    <message>
+        <source>The clinic&apos;s CA certificate (.pem, .crt)</source>
+        <translation>병원 CA 인증서 (.pem, .crt)</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>찾아보기…</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>서버 주소</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>포트</translation>
+    </message>
+    <message>
+        <source>Database</source>
+        <translation>데이터베이스</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>사용자 이름</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>비밀번호</translation>
+    </message>
+    <message>
+        <source>Secure connection (TLS)</source>
+        <translation>보안 연결 (TLS)</translation>
+    </message>
+    <message>
+        <source>CA file</source>
+        <translation>CA 파일</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>연결 테스트</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>저장</translation>
+    </message>
+    <message>
+        <source>Every PC of the clinic shares conversations, drafts and replies through the clinic server. Without it this PC works alone. The password is kept only in this PC&apos;s secure password store.</source>
+        <translation>병원의 모든 PC는 병원 서버를 통해 대화, 임시 저장 답장, 보낸 답장을 함께 씁니다. 서버가 없으면 이 PC 혼자 동작합니다. 비밀번호는 이 PC의 안전한 암호 저장소에만 보관됩니다.</translation>
+    </message>
+    <message>
+        <source>The clinic&apos;s CA certificate</source>
+        <translation>병원 CA 인증서</translation>
+    </message>
+    <message>
+        <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
+        <translation>인증서 (*.pem *.crt *.cer);;모든 파일 (*)</translation>
+    </message>
+    <message>
+        <source>Saved on this PC; type to replace</source>
+        <translation>이 PC에 저장됨. 바꾸려면 새로 입력하세요</translation>
+    </message>
+    <message>
+        <source>Kept only in this PC&apos;s password store</source>
+        <translation>이 PC의 암호 저장소에만 보관됩니다</translation>
+    </message>
+    <message>
+        <source>Connecting to the clinic server…</source>
+        <translation>병원 서버에 연결하는 중…</translation>
+    </message>
+    <message>
+        <source>Saved. This PC now works with the clinic server.</source>
+        <translation>저장했습니다. 이제 이 PC는 병원 서버와 함께 동작합니다.</translation>
+    </message>
+    <message>
+        <source>Saved. This PC works alone, without the clinic server.</source>
+        <translation>저장했습니다. 이 PC는 병원 서버 없이 혼자 동작합니다.</translation>
     </message>
 </context>
 <context>
@@ -385,6 +621,10 @@ base_url=https://…</translation>
     <message>
         <source>Channels</source>
         <translation>채널</translation>
+    </message>
+    <message>
+        <source>Clinic server</source>
+        <translation>병원 서버</translation>
     </message>
 </context>
 <context>
@@ -570,6 +810,30 @@ base_url=https://…</translation>
         <translation>현재 역할로는 할 수 없는 작업입니다. 실장님이나 관리자에게 요청하세요.</translation>
     </message>
     <message>
+        <source>That contact could not be found. It may not be synchronised to this PC yet.</source>
+        <translation>고객을 찾을 수 없습니다. 아직 이 PC에 동기화되지 않았을 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>That channel account is no longer part of this contact.</source>
+        <translation>이 채널 계정은 더 이상 이 고객에 연결되어 있지 않습니다.</translation>
+    </message>
+    <message>
+        <source>These two are already the same contact.</source>
+        <translation>두 고객은 이미 같은 고객입니다.</translation>
+    </message>
+    <message>
+        <source>This is the contact&apos;s only channel account, so it cannot be split off.</source>
+        <translation>이 고객의 유일한 채널 계정이라 분리할 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>A contact&apos;s name must be 1 to {max_chars} characters.</source>
+        <translation>고객 이름은 1~{max_chars}자여야 합니다.</translation>
+    </message>
+    <message>
+        <source>The notes are too long: {length} characters. Shorten them to {max_chars} or fewer.</source>
+        <translation>메모가 너무 깁니다: {length}자. {max_chars}자 이하로 줄여 주세요.</translation>
+    </message>
+    <message>
         <source>login expired, reconnect the account</source>
         <translation>로그인 만료, 계정을 다시 연결하세요</translation>
     </message>
@@ -666,6 +930,66 @@ base_url=https://…</translation>
         <translation>연결 테스트에 실패했습니다. ({reason})</translation>
     </message>
     <message>
+        <source>The clinic server refused the login: the user name or password is wrong.</source>
+        <translation>병원 서버가 로그인을 거부했습니다. 사용자 이름이나 비밀번호가 틀렸습니다.</translation>
+    </message>
+    <message>
+        <source>The clinic server could not be reached. Check the server address and port, that the server is on, and this PC&apos;s network.</source>
+        <translation>병원 서버에 연결할 수 없습니다. 서버 주소와 포트, 서버가 켜져 있는지, 이 PC의 네트워크를 확인하세요.</translation>
+    </message>
+    <message>
+        <source>The clinic server has no database by that name. Check the database name with the clinic&apos;s IT.</source>
+        <translation>병원 서버에 그런 이름의 데이터베이스가 없습니다. 병원 전산 담당자에게 데이터베이스 이름을 확인하세요.</translation>
+    </message>
+    <message>
+        <source>The secure connection (TLS) failed: the server does not offer it, or its certificate could not be checked against the CA file. Check the TLS setting and the CA file.</source>
+        <translation>보안 연결(TLS)에 실패했습니다. 서버가 TLS를 지원하지 않거나 CA 파일로 서버 인증서를 확인할 수 없습니다. TLS 설정과 CA 파일을 확인하세요.</translation>
+    </message>
+    <message>
+        <source>The clinic server does not admit connections from this PC (pg_hba.conf). Ask the clinic&apos;s IT to allow it.</source>
+        <translation>병원 서버가 이 PC의 접속을 허용하지 않습니다(pg_hba.conf). 병원 전산 담당자에게 허용을 요청하세요.</translation>
+    </message>
+    <message>
+        <source>No password for the clinic server is saved on this PC. Enter it and save.</source>
+        <translation>이 PC에 병원 서버 비밀번호가 저장되어 있지 않습니다. 비밀번호를 입력하고 저장하세요.</translation>
+    </message>
+    <message>
+        <source>This PC has no secure password store, so the clinic server&apos;s password cannot be kept. (Linux: install gnome-keyring or KWallet)</source>
+        <translation>이 PC에 안전한 암호 저장소가 없어 병원 서버 비밀번호를 보관할 수 없습니다. (Linux: gnome-keyring 또는 KWallet을 설치하세요)</translation>
+    </message>
+    <message>
+        <source>The clinic server could not be reached (unexpected error).</source>
+        <translation>병원 서버에 연결할 수 없습니다(예기치 않은 오류).</translation>
+    </message>
+    <message>
+        <source>the server address</source>
+        <translation>서버 주소</translation>
+    </message>
+    <message>
+        <source>the database name</source>
+        <translation>데이터베이스 이름</translation>
+    </message>
+    <message>
+        <source>the user name</source>
+        <translation>사용자 이름</translation>
+    </message>
+    <message>
+        <source>the TLS mode</source>
+        <translation>TLS 모드</translation>
+    </message>
+    <message>
+        <source>the CA file</source>
+        <translation>CA 파일</translation>
+    </message>
+    <message>
+        <source>Fill in {field} of the clinic server.</source>
+        <translation>병원 서버의 ‘{field}’ 항목을 입력하세요.</translation>
+    </message>
+    <message>
+        <source>Connected to the clinic server (PostgreSQL {version}).</source>
+        <translation>병원 서버에 연결했습니다 (PostgreSQL {version}).</translation>
+    </message>
+    <message>
         <source>Active</source>
         <translation>사용 중</translation>
     </message>
@@ -716,6 +1040,10 @@ base_url=https://…</translation>
     <message>
         <source>{month}/{day}</source>
         <translation>{month}월 {day}일</translation>
+    </message>
+    <message>
+        <source>That saved search no longer exists. It may have been deleted.</source>
+        <translation>저장한 검색이 더 이상 없습니다. 삭제되었을 수 있습니다.</translation>
     </message>
 </context>
 <context>

@@ -443,11 +443,26 @@ def test_migrating_an_existing_database_leaves_it_searchable(data_dir: Path) -> 
     engine = sqlite_engine(data_dir / DB_NAME)
     with engine.begin() as conn:
         command.upgrade(migrations_config(conn), "0003")
-    old = Store(engine, data_dir / DB_NAME)  # a 0003 database, as the last version left it
-    account = add_account(old)
-    cid = conv(old, account, ["쌍수 상담 원해요"])
-    old.close()
-    store = open_store(data_dir)  # migrates to 0004 and indexes the (small) history
+    # A 0003 database as the last version left it, written with that version's columns.
+    with engine.begin() as conn:
+        for sql in (
+            "INSERT INTO channel_account (id, kind, connector, external_id, display_name, config,"
+            " enabled, created_at, skipped_items) VALUES ('a1', 'kakaotalk', 'test', 'x', 'x',"
+            " '{}', 1, 0, 0)",
+            "INSERT INTO contact (id, display_name, notes, created_at)"
+            " VALUES ('p1', '고객', '', 0)",
+            "INSERT INTO conversation (id, account_id, contact_id, external_thread_id, status,"
+            " status_hlc, department_hlc, assignee_hlc, priority, priority_hlc, snooze_hlc,"
+            " read_upto, created_at, last_message_at, snippet, message_count, department_source,"
+            " subject) VALUES ('c1', 'a1', 'p1', 't1', 'open', '', '', '', 1, '', '', 0, 1000,"
+            " 1000, '쌍수 상담 원해요', 1, '', '')",
+            "INSERT INTO message (id, conversation_id, account_id, external_id, direction, author,"
+            " body, sent_at) VALUES ('m1', 'c1', 'a1', 'e1', 'in', '', '쌍수 상담 원해요', 1000)",
+        ):
+            conn.exec_driver_sql(sql)
+    engine.dispose()
+    cid = "c1"
+    store = open_store(data_dir)  # migrates past 0004 and indexes the (small) history
     assert S.index_status(store).ready
     assert ids(store, "쌍수") == [cid]
     store.close()
@@ -544,3 +559,17 @@ def test_the_models_match_the_migrations_apart_from_the_search_tables(data_dir: 
         diff = compare_metadata(MigrationContext.configure(conn, opts=opts), Base.metadata)
     store.close()
     assert diff == []
+
+
+def test_match_spans_finds_terms_as_the_index_does_and_literals_as_the_list_does() -> None:
+    text = "<b>쌍수</b> 재수술 문의, Implant 상담"
+    spans = S.match_spans(text, "쌍수 implant")
+    assert [text[a:b] for a, b in spans] == ["쌍수", "Implant"]
+    # A word inside another word is not a term match, but the list's name filter (LIKE)
+    # finds it anywhere: the literal text is highlighted then.
+    assert [text[a:b] for a, b in S.match_spans(text, "mplan")] == ["mplan"]
+    # Filters highlight nothing; nor does text that is not there.
+    assert S.match_spans(text, "dept:plastic") == ()
+    assert S.match_spans(text, "치과") == ()
+    parsed = S.parse_query("재수술")
+    assert [text[a:b] for a, b in S.match_spans(text, "재수술", parsed)] == ["재수술"]

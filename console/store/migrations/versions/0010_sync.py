@@ -1,7 +1,7 @@
 """Sync: the server's change log, applied ops and epoch; each PC's aside, draft and dirty tables
 
 Revision ID: 0010
-Revises: 0004
+Revises: 0008
 Create Date: 2026-11-26
 
 Both databases: ``draft.hlc`` (the stamp of the save the server accepted last) and the
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0004"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
@@ -39,6 +39,10 @@ REPLICATED = {
     "outbox": ("id",),
     "note": ("id",),
     "canned_response": ("id",),
+    "saved_search": ("id",),
+    "sla_target": ("department", "channel"),
+    "business_calendar": ("id",),
+    "calendar_day": ("day",),
 }
 
 _INT = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
@@ -59,7 +63,7 @@ SERVER_DDL = (
 
 
 def _log_function(table: str, columns: tuple[str, ...]) -> tuple[str, ...]:
-    key = " || '/' || ".join(f"r.{c}" for c in columns)
+    key = " || '/' || ".join(f"r.{c}::text" for c in columns)
     function = f"sotong_log_{table}"
     return (
         f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$"
