@@ -310,3 +310,30 @@ def test_an_edit_made_during_a_pull_is_not_overwritten(clinic: Clinic) -> None:
         assert s.execute(text("SELECT count(*) FROM applied_op")).scalar() >= 2
     with a.read() as s:
         assert s.scalar(select(func.count()).select_from(Message)) == 1
+
+
+def test_contacts_targets_and_saved_searches_reach_the_other_pc(clinic: Clinic) -> None:
+    from console.domain import Role
+    from console.store.models import Contact, SavedSearch, SlaTarget
+
+    manager = add_operator(clinic.server, "박관리", Role.MANAGER)
+    a, sync_a = clinic.pc("a")
+    b, sync_b = clinic.pc("b")
+    actor = services.Actor(manager)
+    contact_id = _conv(a, clinic.cid).contact_id
+    services.rename_contact(a, actor, contact_id, "김민지 (쌍수)")
+    services.set_sla_target(a, actor, "plastic", None, 30, 60)
+    saved = services.save_search(a, actor, "VIP 상담", "쌍수", shared=True)
+    sync_a.sync_once()
+    services.set_sla_target(b, actor, "plastic", None, 15, 45)  # later: wins
+    sync_b.sync_once()
+    sync_a.sync_once()
+    for store in (a, b, clinic.server):
+        with store.read() as s:
+            contact = s.get(Contact, contact_id)
+            assert contact is not None and contact.display_name == "김민지 (쌍수)"
+            target = s.get(SlaTarget, ("plastic", ""))
+            assert target is not None
+            assert (target.first_response_min, target.next_response_min) == (15, 45)
+            search_row = s.get(SavedSearch, saved)
+            assert search_row is not None and search_row.query == "쌍수"
