@@ -31,7 +31,6 @@ from console.store import server as server_module
 from console.store.engine import SCHEMA_HEAD, schema_version
 from console.store.models import Base, Conversation, Department, Draft, Message, PendingOp
 from console.store.schema import migrations_config
-from console.sync.schema import include_name
 from console.store.server import (
     CLIENT_TCP_USER_TIMEOUT_MS,
     LOCK_TIMEOUT_MS,
@@ -40,6 +39,7 @@ from console.store.server import (
     open_server_store,
     server_engine,
 )
+from console.sync.schema import include_name
 from tests.helpers.factory import add_account, add_conversation, add_operator, now_ms
 from tests.helpers.pg import (  # noqa: F401 - fixtures
     PgServer,
