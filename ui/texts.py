@@ -187,6 +187,9 @@ def error_code_text(code: str, params: Mapping[str, Any] | None = None) -> str:
         "not_permitted": translate(
             "Texts", "Your role does not allow this. Ask a manager or the administrator."
         ),
+        "saved_search_not_found": translate(
+            "Texts", "That saved search no longer exists. It may have been deleted."
+        ),
     }
     if code == "server_check_failed":
         return server_check_text(str((params or {}).get("reason", "other")))

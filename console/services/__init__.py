@@ -33,6 +33,12 @@ from console.services._commands import (
     tag_department,
 )
 from console.services._roles import Permission, permitted, require, role_of
+from console.services._saved import (
+    delete_saved_search,
+    move_saved_search,
+    rename_saved_search,
+    save_search,
+)
 from console.services._sla import (
     remove_calendar_day,
     remove_sla_target,
@@ -57,7 +63,9 @@ __all__ = [
     "assign",
     "auto_tag_in",
     "delete_draft",
+    "delete_saved_search",
     "mark_read",
+    "move_saved_search",
     "permitted",
     "queue_reply",
     "reconnect_account",
@@ -65,10 +73,12 @@ __all__ = [
     "remove_calendar_day",
     "remove_label",
     "remove_sla_target",
+    "rename_saved_search",
     "reopen_in",
     "require",
     "role_of",
     "save_draft",
+    "save_search",
     "set_account_enabled",
     "set_business_hours",
     "set_calendar_day",
