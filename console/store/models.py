@@ -38,6 +38,9 @@ Id = String(36)
 FOLDER_ACTIVE, FOLDER_SNOOZED, FOLDER_RESOLVED = 1, 2, 3
 FOLDER_SQL = "CASE status WHEN 'snoozed' THEN 2 WHEN 'resolved' THEN 3 ELSE 1 END"
 QUEUE_KEY_SQL = "coalesce(waiting_since, 20000000000000 - last_message_at)"
+#: The active folder (open or pending) as a condition on ``status``: the partial indexes
+#: condition, which a query must repeat word for word for SQLite to use them.
+ACTIVE_SQL = "status IN ('open', 'pending')"
 UNREAD_SQL = "CASE WHEN coalesce(last_inbound_at, 0) > read_upto THEN 1 ELSE 0 END"
 Hlc = String(48)
 
@@ -197,21 +200,45 @@ class Conversation(Base):
         Index("ix_conversation_account", "account_id", "folder", "last_message_at", "id"),
         Index("ix_conversation_folder_unread", "folder", "unread"),
         Index("ix_conversation_contact", "contact_id"),
-        # The manager's figures (console.reports): the active set in one covering scan, and
-        # the responses and resolutions of a period by range.
+        # The manager's figures (console.reports): the active set in one covering scan and
+        # breach ranges per (department, account) — a partial index on status, because
+        # SQLite never treats an index holding the generated ``folder`` as covering — and
+        # the openings, responses and resolutions of a period by range.
         Index(
-            "ix_conversation_sla",
-            "folder",
+            "ix_conversation_active",
             "department",
             "account_id",
             "waiting_since",
             "first_response_at",
             "assignee_id",
+            "status",
+            sqlite_where=text(ACTIVE_SQL),
+            postgresql_where=text(ACTIVE_SQL),
         ),
-        Index("ix_conversation_opened", "opened_at"),
-        Index("ix_conversation_first_response", "first_response_at"),
-        Index("ix_conversation_resolved", "resolved_at"),
-        Index("ix_conversation_replied", "replied_at"),
+        Index("ix_conversation_opened", "opened_at", "department", "account_id"),
+        Index(
+            "ix_conversation_first_response",
+            "first_response_at",
+            "opened_at",
+            "department",
+            "account_id",
+        ),
+        Index(
+            "ix_conversation_resolved",
+            "resolved_at",
+            "opened_at",
+            "created_at",
+            "department",
+            "account_id",
+        ),
+        Index(
+            "ix_conversation_replied",
+            "replied_at",
+            "replied_wait_from",
+            "first_response_at",
+            "department",
+            "account_id",
+        ),
     )
 
 
