@@ -3,10 +3,11 @@
 ``sotong`` (or ``sotong gui``) opens the console on this PC's store; ``sotong demo`` opens it
 against the demo channels; ``sotong bench`` measures speed; ``sotong doctor`` reports on the
 installation for clinic IT; ``sotong search`` searches every conversation (JSON Lines out) and
-``sotong search --rebuild`` rebuilds the search index; ``sotong agent`` is the headless
-process for the clinic server (polls channels and sends replies while it leads). The desktop
-commands load the Qt UI
-lazily, so the others run on a machine without a display (or without Qt at all).
+``sotong search --rebuild`` rebuilds the search index; ``sotong report`` writes the manager's
+figures for a period (CSV/XLSX) and ``sotong export`` conversations (JSON Lines/CSV, masked);
+``sotong agent`` is the headless process for the clinic server (polls channels and sends
+replies while it leads). The desktop commands load the Qt UI lazily, so the others run on a
+machine without a display (or without Qt at all).
 """
 
 from __future__ import annotations
@@ -20,14 +21,26 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from console import __version__
+from console import __version__, report_command
 from console.routing import command as route_command
 from console.settings import default_data_dir
 
 log = logging.getLogger("sotong")
 
 COMMANDS = frozenset(
-    {"gui", "demo", "bench", "doctor", "account", "fetch", "route", "search", "agent"}
+    {
+        "gui",
+        "demo",
+        "bench",
+        "doctor",
+        "account",
+        "fetch",
+        "route",
+        "search",
+        "report",
+        "export",
+        "agent",
+    }
 )
 
 
@@ -106,6 +119,7 @@ def _parser() -> argparse.ArgumentParser:
         act.add_argument("account_id")
 
     route_command.add_parser(sub, parents=[common])
+    report_command.add_parsers(sub, parents=[common])
 
     find = sub.add_parser(
         "search", parents=[common], help="search every conversation (one JSON object per line)"
@@ -341,6 +355,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return route_command.run(args)
     if command == "search":
         return _run_search(args, parser)
+    if command in ("report", "export"):
+        return report_command.run(args)
     if command == "doctor":
         report = doctor_report(args.data_dir or default_data_dir())
         print(json.dumps(report, ensure_ascii=False, indent=2))

@@ -104,10 +104,6 @@ WRITE_LOCK_KEY = advisory_key("sotong.store.write")
 #: Held by the Alembic migration transaction (``migrations/env.py``).
 MIGRATION_LOCK_KEY = advisory_key("sotong.store.migrate")
 
-#: Tables only the clinic server has, made by migrations with no model behind them (a PC's
-#: SQLite store has no use for them): schema comparisons with the models leave them out.
-SERVER_TABLES = frozenset({"leader"})
-
 
 def _on_begin(conn: Any) -> None:
     # Store marks its write sessions with the option that asks SQLite for BEGIN IMMEDIATE;

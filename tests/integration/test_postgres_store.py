@@ -35,11 +35,11 @@ from console.store.server import (
     CLIENT_TCP_USER_TIMEOUT_MS,
     LOCK_TIMEOUT_MS,
     SERVER_KEEPALIVES,
-    SERVER_TABLES,
     WRITE_LOCK_KEY,
     open_server_store,
     server_engine,
 )
+from console.sync.schema import include_name
 from tests.helpers.factory import add_account, add_conversation, add_operator, now_ms
 from tests.helpers.pg import (  # noqa: F401 - fixtures
     PgServer,
@@ -155,9 +155,8 @@ def _assert_schema_matches_the_models(store: Store) -> None:
             opts={
                 "compare_type": True,
                 "compare_server_default": True,
-                "include_name": lambda name, kind, _parents: (
-                    not (kind == "table" and name in SERVER_TABLES)
-                ),
+                # change_log, applied_op, sync_meta: server-only, made without models
+                "include_name": include_name,
             },
         )
         assert compare_metadata(context, Base.metadata) == []
