@@ -950,6 +950,10 @@ base_url=https://…</translation>
         <translation>이 PC에 저장하지 못했습니다. 디스크 여유 공간과 권한을 확인하세요. ({reason})</translation>
     </message>
     <message>
+        <source>The clinic server cannot be reached. Changes are kept on this PC and sent when it is back.</source>
+        <translation>병원 서버에 연결할 수 없습니다. 변경 내용은 이 PC에 보관되었다가 연결되면 전송됩니다.</translation>
+    </message>
+    <message>
         <source>Sotong does not know the channel “{kind}”.</source>
         <translation>소통에서 지원하지 않는 채널입니다: “{kind}”.</translation>
     </message>
@@ -972,6 +976,10 @@ base_url=https://…</translation>
     <message>
         <source>The clinic needs at least one administrator: make someone else one first.</source>
         <translation>관리자가 한 명은 있어야 합니다. 먼저 다른 직원을 관리자로 지정하세요.</translation>
+    </message>
+    <message>
+        <source>Another computer now fetches and sends messages for the clinic; this one has stopped doing so.</source>
+        <translation>이제 다른 컴퓨터가 병원 메시지의 수신과 발송을 맡고 있어, 이 컴퓨터는 해당 작업을 멈췄습니다.</translation>
     </message>
     <message>
         <source>That contact could not be found. It may not be synchronised to this PC yet.</source>
