@@ -938,7 +938,7 @@ class DashboardWindow(QWidget):
                     "warning",
                 ),
             ],
-            self.tr("minutes"),
+            self.tr("reply time (min)"),
         )
 
     # -- links -----------------------------------------------------------------------------

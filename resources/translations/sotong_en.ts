@@ -366,8 +366,8 @@ base_url=https://…</translation>
         <translation>90%</translation>
     </message>
     <message>
-        <source>minutes</source>
-        <translation>minutes</translation>
+        <source>reply time (min)</source>
+        <translation>reply time (min)</translation>
     </message>
 </context>
 <context>

@@ -365,8 +365,8 @@ base_url=https://…</translation>
         <translation>90%</translation>
     </message>
     <message>
-        <source>minutes</source>
-        <translation>분</translation>
+        <source>reply time (min)</source>
+        <translation>응답 시간(분)</translation>
     </message>
 </context>
 <context>
