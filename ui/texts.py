@@ -187,6 +187,23 @@ def error_code_text(code: str, params: Mapping[str, Any] | None = None) -> str:
         "not_permitted": translate(
             "Texts", "Your role does not allow this. Ask a manager or the administrator."
         ),
+        "contact_not_found": translate(
+            "Texts", "That contact could not be found. It may not be synchronised to this PC yet."
+        ),
+        "identity_not_found": translate(
+            "Texts", "That channel account is no longer part of this contact."
+        ),
+        "cannot_merge_contact": translate("Texts", "These two are already the same contact."),
+        "last_identity": translate(
+            "Texts", "This is the contact's only channel account, so it cannot be split off."
+        ),
+        "invalid_contact_name": translate(
+            "Texts", "A contact's name must be 1 to {max_chars} characters."
+        ),
+        "contact_notes_too_long": translate(
+            "Texts",
+            "The notes are too long: {length} characters. Shorten them to {max_chars} or fewer.",
+        ),
         "saved_search_not_found": translate(
             "Texts", "That saved search no longer exists. It may have been deleted."
         ),

@@ -32,6 +32,15 @@ from console.services._commands import (
     snooze,
     tag_department,
 )
+from console.services._contacts import (
+    MAX_CONTACT_NAME_CHARS,
+    MAX_CONTACT_NOTES_CHARS,
+    merge_contacts,
+    rename_contact,
+    set_contact_notes,
+    split_identity,
+    surviving_contact,
+)
 from console.services._roles import Permission, permitted, require, role_of
 from console.services._saved import (
     delete_saved_search,
@@ -47,8 +56,11 @@ from console.services._sla import (
     set_sla_target,
 )
 from console.services._staff import add_operator
+from console.store.contact_queries import surviving_contacts
 
 __all__ = [
+    "MAX_CONTACT_NAME_CHARS",
+    "MAX_CONTACT_NOTES_CHARS",
     "AccountExists",
     "AccountNotFound",
     "Actor",
@@ -65,6 +77,7 @@ __all__ = [
     "delete_draft",
     "delete_saved_search",
     "mark_read",
+    "merge_contacts",
     "move_saved_search",
     "permitted",
     "queue_reply",
@@ -73,6 +86,7 @@ __all__ = [
     "remove_calendar_day",
     "remove_label",
     "remove_sla_target",
+    "rename_contact",
     "rename_saved_search",
     "reopen_in",
     "require",
@@ -82,9 +96,13 @@ __all__ = [
     "set_account_enabled",
     "set_business_hours",
     "set_calendar_day",
+    "set_contact_notes",
     "set_priority",
     "set_sla_target",
     "set_status",
     "snooze",
+    "split_identity",
+    "surviving_contact",
+    "surviving_contacts",
     "tag_department",
 ]

@@ -463,14 +463,6 @@ median</translation>
         <translation>Settings</translation>
     </message>
     <message>
-        <source>Dashboard</source>
-        <translation>Dashboard</translation>
-    </message>
-    <message>
-        <source>Queues, response times and trends for managers (Ctrl+D)</source>
-        <translation>Queues, response times and trends for managers (Ctrl+D)</translation>
-    </message>
-    <message>
         <source>Language, who uses this PC (Ctrl+,)</source>
         <translation>Language, who uses this PC (Ctrl+,)</translation>
     </message>
@@ -617,6 +609,14 @@ median</translation>
     <message>
         <source>Keep this search in the navigation pane (Ctrl+Shift+S)</source>
         <translation>Keep this search in the navigation pane (Ctrl+Shift+S)</translation>
+    </message>
+    <message>
+        <source>Dashboard</source>
+        <translation>Dashboard</translation>
+    </message>
+    <message>
+        <source>Queues, response times and trends for managers (Ctrl+D)</source>
+        <translation>Queues, response times and trends for managers (Ctrl+D)</translation>
     </message>
 </context>
 <context>
@@ -1069,6 +1069,30 @@ median</translation>
     <message>
         <source>Your role does not allow this. Ask a manager or the administrator.</source>
         <translation>Your role does not allow this. Ask a manager or the administrator.</translation>
+    </message>
+    <message>
+        <source>That contact could not be found. It may not be synchronised to this PC yet.</source>
+        <translation>That contact could not be found. It may not be synchronised to this PC yet.</translation>
+    </message>
+    <message>
+        <source>That channel account is no longer part of this contact.</source>
+        <translation>That channel account is no longer part of this contact.</translation>
+    </message>
+    <message>
+        <source>These two are already the same contact.</source>
+        <translation>These two are already the same contact.</translation>
+    </message>
+    <message>
+        <source>This is the contact&apos;s only channel account, so it cannot be split off.</source>
+        <translation>This is the contact&apos;s only channel account, so it cannot be split off.</translation>
+    </message>
+    <message>
+        <source>A contact&apos;s name must be 1 to {max_chars} characters.</source>
+        <translation>A contact&apos;s name must be 1 to {max_chars} characters.</translation>
+    </message>
+    <message>
+        <source>The notes are too long: {length} characters. Shorten them to {max_chars} or fewer.</source>
+        <translation>The notes are too long: {length} characters. Shorten them to {max_chars} or fewer.</translation>
     </message>
     <message>
         <source>login expired, reconnect the account</source>
