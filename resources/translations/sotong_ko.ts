@@ -200,6 +200,10 @@ base_url=https://…</translation>
 <context>
     <name>ConversationDelegate</name>
     <message>
+        <source>Conflict</source>
+        <translation>충돌</translation>
+    </message>
+    <message>
         <source>Not sent</source>
         <translation>전송 실패</translation>
     </message>
@@ -218,7 +222,7 @@ base_url=https://…</translation>
     <name>ConversationListModel</name>
     <message>
         <source>%1 · auto</source>
-        <extracomment>Conversation id (str). Channel kind (str). Contact display name (str). Last message, one line (str). Department code, or &quot;&quot; when untriaged. Department chip text (&quot;성형외과&quot;, or &quot;미분류&quot; when untriaged). Department colour (hex), or &quot;&quot; when untriaged. Time text at the right of the row: waiting time, or when the last message came. Minutes the customer has waited, or -1 if the clinic answered last. Unread inbound messages (bool). The operator has a draft here (bool). Replies queued or sending (int). Replies failed or with an unknown outcome (int). Conversation status (str). Assignee operator id, or &quot;&quot;. False while the row is a placeholder (not read yet, or gone). The whole :class:`ConversationRow`, or None. ``(start, end)`` offsets of the searched words in the SnippetRole text (tuple, maybe empty). ``(start, end)`` offsets of the searched words in the contact name. After a change, a search in force is run again this much later (bursts make one search).</extracomment>
+        <extracomment>Conversation id (str). Channel kind (str). Contact display name (str). Last message, one line (str). Department code, or &quot;&quot; when untriaged. Department chip text (&quot;성형외과&quot;, or &quot;미분류&quot; when untriaged). Department colour (hex), or &quot;&quot; when untriaged. Time text at the right of the row: waiting time, or when the last message came. Minutes the customer has waited, or -1 if the clinic answered last. Unread inbound messages (bool). The operator has a draft here (bool). Replies queued or sending (int). Replies failed or with an unknown outcome (int). Conversation status (str). Assignee operator id, or &quot;&quot;. False while the row is a placeholder (not read yet, or gone). The whole :class:`ConversationRow`, or None. ``(start, end)`` offsets of the searched words in the SnippetRole text (tuple, maybe empty). ``(start, end)`` offsets of the searched words in the contact name. A draft here has a conflict copy: two PCs changed it at once (bool). After a change, a search in force is run again this much later (bursts make one search).</extracomment>
         <translation>%1 · 자동</translation>
     </message>
     <message>
@@ -370,6 +374,37 @@ base_url=https://…</translation>
     </message>
 </context>
 <context>
+    <name>DraftConflictBar</name>
+    <message>
+        <source>View other version</source>
+        <translation>다른 버전 보기</translation>
+    </message>
+    <message>
+        <source>Show or hide the other version (Alt+V)</source>
+        <translation>다른 버전 보기/숨기기 (Alt+V)</translation>
+    </message>
+    <message>
+        <source>Use it</source>
+        <translation>이 버전 사용</translation>
+    </message>
+    <message>
+        <source>Put the other version in the composer; your current text becomes the other version (Alt+U)</source>
+        <translation>다른 버전을 입력창에 넣습니다. 지금 입력창의 글은 다른 버전으로 보관됩니다 (Alt+U)</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>버리기</translation>
+    </message>
+    <message>
+        <source>Throw the other version away (Alt+X)</source>
+        <translation>다른 버전을 버립니다 (Alt+X)</translation>
+    </message>
+    <message>
+        <source>Your draft was also changed on another PC at %1. The other version is kept.</source>
+        <translation>이 답장 초안이 %1에 다른 PC에서도 수정되었습니다. 다른 버전도 보관되어 있습니다.</translation>
+    </message>
+</context>
+<context>
     <name>ExpiredBanner</name>
     <message>
         <source>Reconnect…</source>
@@ -460,14 +495,6 @@ median</source>
     <message>
         <source>Settings</source>
         <translation>설정</translation>
-    </message>
-    <message>
-        <source>Dashboard</source>
-        <translation>대시보드</translation>
-    </message>
-    <message>
-        <source>Queues, response times and trends for managers (Ctrl+D)</source>
-        <translation>대기열, 응답 시간, 추이를 한눈에 (Ctrl+D)</translation>
     </message>
     <message>
         <source>Language, who uses this PC (Ctrl+,)</source>
@@ -612,6 +639,14 @@ median</source>
     <message>
         <source>Keep this search in the navigation pane (Ctrl+Shift+S)</source>
         <translation>이 검색을 왼쪽 목록에 저장합니다 (Ctrl+Shift+S)</translation>
+    </message>
+    <message>
+        <source>Dashboard</source>
+        <translation>대시보드</translation>
+    </message>
+    <message>
+        <source>Queues, response times and trends for managers (Ctrl+D)</source>
+        <translation>대기열, 응답 시간, 추이를 한눈에 (Ctrl+D)</translation>
     </message>
 </context>
 <context>
@@ -1008,6 +1043,10 @@ median</source>
     <message>
         <source>That member of staff could not be found.</source>
         <translation>해당 직원을 찾을 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>That other version of the draft is gone: it was already restored or removed.</source>
+        <translation>초안의 다른 버전이 없습니다. 이미 복원했거나 버린 버전입니다.</translation>
     </message>
     <message>
         <source>The value entered is not valid.</source>
