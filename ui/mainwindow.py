@@ -198,6 +198,7 @@ class MainWindow(QMainWindow):
         row.addWidget(logo)
         self.dashboard_button = QToolButton(brand)
         self.dashboard_button.setObjectName("dashboardButton")
+        self.dashboard_button.setIcon(icons.icon("dashboard"))
         self.dashboard_button.clicked.connect(self.open_dashboard)
         row.addWidget(self.brand_label, 1)
         row.addWidget(self.dashboard_button)
@@ -328,9 +329,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{title} — {name}" if name else title)
         self.brand_label.setText(self.tr("Sotong"))
         self.settings_button.setText(self.tr("Settings"))
-        self.dashboard_button.setText(self.tr("Dashboard"))
+        # An icon: the header is as narrow as the navigation pane.
+        self.dashboard_button.setAccessibleName(self.tr("Dashboard"))
         self.dashboard_button.setToolTip(
-            self.tr("Queues, response times and trends for managers (Ctrl+D)")
+            self.tr("Dashboard: queues, response times and trends (Ctrl+D)")
         )
         self.settings_button.setToolTip(self.tr("Language, who uses this PC (Ctrl+,)"))
         self.operator_label.setText(

@@ -498,6 +498,10 @@ median</translation>
         <translation>Settings</translation>
     </message>
     <message>
+        <source>Dashboard: queues, response times and trends (Ctrl+D)</source>
+        <translation>Dashboard: queues, response times and trends (Ctrl+D)</translation>
+    </message>
+    <message>
         <source>Language, who uses this PC (Ctrl+,)</source>
         <translation>Language, who uses this PC (Ctrl+,)</translation>
     </message>
@@ -648,10 +652,6 @@ median</translation>
     <message>
         <source>Dashboard</source>
         <translation>Dashboard</translation>
-    </message>
-    <message>
-        <source>Queues, response times and trends for managers (Ctrl+D)</source>
-        <translation>Queues, response times and trends for managers (Ctrl+D)</translation>
     </message>
 </context>
 <context>

@@ -497,6 +497,10 @@ median</source>
         <translation>설정</translation>
     </message>
     <message>
+        <source>Dashboard: queues, response times and trends (Ctrl+D)</source>
+        <translation>대시보드: 대기열, 응답 시간, 추이 (Ctrl+D)</translation>
+    </message>
+    <message>
         <source>Language, who uses this PC (Ctrl+,)</source>
         <translation>언어, 이 PC 사용자 (Ctrl+,)</translation>
     </message>
@@ -643,10 +647,6 @@ median</source>
     <message>
         <source>Dashboard</source>
         <translation>대시보드</translation>
-    </message>
-    <message>
-        <source>Queues, response times and trends for managers (Ctrl+D)</source>
-        <translation>대기열, 응답 시간, 추이를 한눈에 (Ctrl+D)</translation>
     </message>
 </context>
 <context>
