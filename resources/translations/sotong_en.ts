@@ -498,10 +498,6 @@ median</translation>
         <translation>Settings</translation>
     </message>
     <message>
-        <source>Dashboard: queues, response times and trends (Ctrl+D)</source>
-        <translation>Dashboard: queues, response times and trends (Ctrl+D)</translation>
-    </message>
-    <message>
         <source>Language, who uses this PC (Ctrl+,)</source>
         <translation>Language, who uses this PC (Ctrl+,)</translation>
     </message>
@@ -648,6 +644,10 @@ median</translation>
     <message>
         <source>Keep this search in the navigation pane (Ctrl+Shift+S)</source>
         <translation>Keep this search in the navigation pane (Ctrl+Shift+S)</translation>
+    </message>
+    <message>
+        <source>Dashboard: queues, response times and trends (Ctrl+D)</source>
+        <translation>Dashboard: queues, response times and trends (Ctrl+D)</translation>
     </message>
     <message>
         <source>Dashboard</source>
@@ -1088,6 +1088,10 @@ median</translation>
     <message>
         <source>Could not save on this PC. Check the free disk space and permissions. ({reason})</source>
         <translation>Could not save on this PC. Check the free disk space and permissions. ({reason})</translation>
+    </message>
+    <message>
+        <source>The clinic server cannot be reached. Changes are kept on this PC and sent when it is back.</source>
+        <translation>The clinic server cannot be reached. Changes are kept on this PC and sent when it is back.</translation>
     </message>
     <message>
         <source>Sotong does not know the channel “{kind}”.</source>
