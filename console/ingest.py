@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from console.channels.base import FetchResult, InboundMessage
 from console.domain import Direction, Status
 from console.ids import new_id
-from console.services import Changes, auto_tag_in, reopen_in
+from console.services import Changes, auto_tag_in, reopen_in, rule_actions_in
 from console.store import search
 from console.store.engine import Store
 from console.store.models import (
@@ -27,6 +27,7 @@ from console.store.models import (
     Contact,
     ContactIdentity,
     Conversation,
+    ConversationLabel,
     Message,
     ThreadRef,
 )
@@ -225,8 +226,10 @@ def _route(
     channel: str,
     account_id: str,
     handle: str,
+    labels: list[dict[str, Any]],
 ) -> None:
-    """Route a new conversation into its row-to-be (``conv.new``)."""
+    """Route a new conversation into its row-to-be (``conv.new``); a deciding rule's labels
+    are added to ``labels`` (rows to insert once the conversation exists)."""
     assert conv.new is not None
     decision = triage.decide(text, channel, account_id, handle)
     conv.new["suggested_department"] = decision.suggestion or None
@@ -238,6 +241,13 @@ def _route(
         conv.new.update(
             department=decision.department, department_hlc=stamp, department_source=source
         )
+    if decision.rule_name and (decision.labels or decision.priority is not None):
+        stamp, rows = rule_actions_in(
+            s, store, conv.id, decision.rule_name, decision.labels, decision.priority
+        )
+        labels.extend(rows)
+        if decision.priority is not None:
+            conv.new.update(priority=int(decision.priority), priority_hlc=stamp)
 
 
 def ingest(
@@ -345,9 +355,12 @@ def ingest(
                 page.last_out[conv.id] = max(page.last_out.get(conv.id, 0), m.sent_at)
             elif conv.status in (Status.RESOLVED.value, Status.SNOOZED.value):
                 reopen_in(s, store, conv, "reopen")
-        if triage is not None:
+        rule_labels: list[dict[str, Any]] = []
+        if triage is not None and first_text:
+            triage.refresh(s)
             for cid, (text, handle) in first_text.items():
-                _route(s, store, triage, page.by_id[cid], text, account.kind, account_id, handle)
+                conv = page.by_id[cid]
+                _route(s, store, triage, conv, text, account.kind, account_id, handle, rule_labels)
         touched = [c for c in page.by_id.values() if c.touched]
         created = [c.row() for c in touched if c.new is not None]
         changed = [c.row() for c in touched if c.new is None]
@@ -356,6 +369,8 @@ def ingest(
             s.execute(insert(ContactIdentity), identities)
         if created:
             s.execute(insert(Conversation), created)
+        if rule_labels:
+            s.execute(insert(ConversationLabel), rule_labels)
         if changed:
             s.execute(update(Conversation), changed)
         if rows:

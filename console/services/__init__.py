@@ -15,6 +15,14 @@ from console.services._accounts import (
     remove_account,
     set_account_enabled,
 )
+from console.services._canned import (
+    CannedNotFound,
+    InvalidCanned,
+    add_canned,
+    delete_canned,
+    move_canned,
+    update_canned,
+)
 from console.services._changes import Actor, Changes
 from console.services._commands import (
     add_label,
@@ -33,24 +41,44 @@ from console.services._commands import (
     tag_department,
 )
 from console.services._roles import Permission, permitted, require, role_of
+from console.services._routing import (
+    RuleNotFound,
+    add_rule,
+    delete_rule,
+    move_rule,
+    rule_actions_in,
+    set_branch_name,
+    set_routing_threshold,
+    set_rule_enabled,
+    update_rule,
+)
 from console.services._staff import add_operator
 
 __all__ = [
     "AccountExists",
     "AccountNotFound",
     "Actor",
+    "CannedNotFound",
     "Changes",
+    "InvalidCanned",
     "Permission",
+    "RuleNotFound",
     "UnknownChannel",
     "UnknownConnector",
     "add_account",
+    "add_canned",
     "add_label",
     "add_note",
     "add_operator",
+    "add_rule",
     "assign",
     "auto_tag_in",
+    "delete_canned",
     "delete_draft",
+    "delete_rule",
     "mark_read",
+    "move_canned",
+    "move_rule",
     "permitted",
     "queue_reply",
     "reconnect_account",
@@ -59,10 +87,16 @@ __all__ = [
     "reopen_in",
     "require",
     "role_of",
+    "rule_actions_in",
     "save_draft",
     "set_account_enabled",
+    "set_branch_name",
     "set_priority",
+    "set_routing_threshold",
+    "set_rule_enabled",
     "set_status",
     "snooze",
     "tag_department",
+    "update_canned",
+    "update_rule",
 ]
