@@ -7,12 +7,19 @@ The model holds only ids, paged 200 at a time through keyset queries
 dropped from the cache (stale), membership and order are re-read for the loaded part, and the
 difference is applied with row removals, insertions and a layout change, so selection and
 scroll position follow the conversation rather than the row number.
+
+With search text the list is read whole on the read worker
+(:func:`console.store.queries.search_list`: full-text search, then names and last messages),
+so typing never waits for a search; a result that arrives after a newer search was asked for
+is dropped. Rows found through an older message show that message's snippet, and every
+snippet carries the offsets of the matched words for the delegate to highlight.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -23,6 +30,7 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QColor, QFocusEvent, QFont, QFontMetrics, QPainter, QPaintEvent
@@ -42,10 +50,14 @@ from console.store.models import Department
 from console.store.queries import (
     ConversationRow,
     ListFilter,
+    SearchList,
     conversation_ids,
     conversation_rows,
+    search_list,
 )
+from console.store.search import ParsedQuery, SearchHit, match_spans, parse_query
 from ui import icons, texts, theme
+from ui.tasks import Tasks
 
 #: Conversation id (str).
 IdRole = Qt.ItemDataRole.UserRole + 1
@@ -81,10 +93,18 @@ AssigneeRole = Qt.ItemDataRole.UserRole + 15
 LoadedRole = Qt.ItemDataRole.UserRole + 16
 #: The whole :class:`ConversationRow`, or None.
 RowRole = Qt.ItemDataRole.UserRole + 17
+#: ``(start, end)`` offsets of the searched words in the SnippetRole text (tuple, maybe empty).
+SnippetHighlightsRole = Qt.ItemDataRole.UserRole + 18
+#: ``(start, end)`` offsets of the searched words in the contact name.
+NameHighlightsRole = Qt.ItemDataRole.UserRole + 19
+
+Spans = tuple[tuple[int, int], ...]
 
 PAGE_SIZE = 200
 CHUNK = 60
 CACHE_LIMIT = 20_000
+#: After a change, a search in force is run again this much later (bursts make one search).
+RESEARCH_DELAY_MS = 300
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -108,7 +128,16 @@ class ConversationListModel(QAbstractListModel):
         departments: The clinic's departments, for chip names and colours.
         flt: Which conversations to list.
         parent: Qt parent.
+        tasks: Where searches run (its read worker); None: at once, on the calling thread.
+
+    Signals:
+        search_started(): a search was asked for (its result is not shown yet).
+        search_finished(int, bool): the newest search's result is shown: how many
+            conversations, and whether more matched than the list shows.
     """
+
+    search_started = Signal()
+    search_finished = Signal(int, bool)
 
     def __init__(
         self,
@@ -116,9 +145,11 @@ class ConversationListModel(QAbstractListModel):
         departments: list[Department],
         flt: ListFilter | None = None,
         parent: QObject | None = None,
+        tasks: Tasks | None = None,
     ) -> None:
         super().__init__(parent)
         self._store = store
+        self._tasks = tasks if tasks is not None else Tasks.inline(self)
         self._departments = {d.code: (d.name_ko, d.name_en, d.colour) for d in departments}
         self._filter = flt or ListFilter()
         self._ids: list[str] = []
@@ -126,9 +157,68 @@ class ConversationListModel(QAbstractListModel):
         self._rows: dict[str, ConversationRow | None] = {}
         self._last_key: tuple[int, str] | None = None
         self._more = False
-        self._load_first_page()
+        self._hits: dict[str, SearchHit] = {}
+        self._parsed: ParsedQuery | None = None
+        self._spans: dict[str, tuple[Spans, Spans]] = {}
+        self._search_seq = 0
+        self._searching = False
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(RESEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(lambda: self._start_search(reset=False))
+        if self._filter.text.strip():
+            self._start_search(reset=True)
+        else:
+            self._load_first_page()
 
     # -- loading ---------------------------------------------------------------------------
+
+    @property
+    def searching(self) -> bool:
+        """True while a search asked for has not been shown yet."""
+        return self._searching
+
+    def _start_search(self, *, reset: bool) -> None:
+        """Read the searched list on the read worker; only the newest result is shown."""
+        self._search_timer.stop()
+        self._search_seq += 1
+        seq, store, flt = self._search_seq, self._store, self._filter
+        self._searching = True
+        self.search_started.emit()
+
+        def done(result: SearchList) -> None:
+            if seq != self._search_seq:
+                return  # a newer search was asked for meanwhile
+            self._searching = False
+            self._show_search(result, reset=reset)
+            self.search_finished.emit(result.count, result.more)
+
+        def failed(_exc: BaseException) -> None:
+            if seq == self._search_seq:
+                self._searching = False
+                self.search_finished.emit(len(self._ids), False)
+
+        self._tasks.read(lambda: search_list(store, flt), done, failed)
+
+    def _show_search(self, result: SearchList, *, reset: bool) -> None:
+        self._hits = dict(result.hits)
+        self._parsed = parse_query(self._filter.text)
+        self._spans.clear()
+        self._more = False
+        self._last_key = None
+        if reset:
+            self.beginResetModel()
+            self._ids = list(result.ids)
+            self._reindex()
+            self.endResetModel()
+        else:
+            self._apply(list(result.ids))
+            if self._ids:
+                self.dataChanged.emit(
+                    self.index(0),
+                    self.index(len(self._ids) - 1),
+                    [SnippetRole, SnippetHighlightsRole, NameHighlightsRole],
+                )
 
     def _load_first_page(self) -> None:
         page = conversation_ids(self._store, self._filter, limit=PAGE_SIZE)
@@ -146,9 +236,19 @@ class ConversationListModel(QAbstractListModel):
         return self._filter
 
     def set_filter(self, flt: ListFilter) -> None:
-        """Show another view or search (a model reset)."""
-        self.beginResetModel()
+        """Show another view or search (a model reset). With search text the rows shown stay
+        until the search's result replaces them (see ``search_finished``)."""
         self._filter = flt
+        if flt.text.strip():
+            self._start_search(reset=True)
+            return
+        self._search_timer.stop()
+        self._search_seq += 1  # a search still running is no longer wanted
+        self._searching = False
+        self.beginResetModel()
+        self._hits = {}
+        self._parsed = None
+        self._spans.clear()
         self._rows.clear()
         self._load_first_page()
         self.endResetModel()
@@ -221,7 +321,12 @@ class ConversationListModel(QAbstractListModel):
         if role in (Qt.ItemDataRole.DisplayRole, ContactRole):
             return row.contact_name
         if role == SnippetRole:
-            return row.snippet
+            hit = self._hits.get(row.id)
+            return hit.snippet if hit is not None else row.snippet
+        if role == SnippetHighlightsRole:
+            return self._highlights(row)[0]
+        if role == NameHighlightsRole:
+            return self._highlights(row)[1]
         if role == ChannelRole:
             return row.channel
         if role == DepartmentRole:
@@ -270,6 +375,20 @@ class ConversationListModel(QAbstractListModel):
             )
         return None
 
+    def _highlights(self, row: ConversationRow) -> tuple[Spans, Spans]:
+        """Where the searched words are in the row's snippet and contact name."""
+        parsed = self._parsed
+        if parsed is None:
+            return (), ()
+        spans = self._spans.get(row.id)
+        if spans is None:
+            text = self._filter.text
+            hit = self._hits.get(row.id)
+            snippet = hit.highlights if hit is not None else match_spans(row.snippet, text, parsed)
+            spans = (snippet, match_spans(row.contact_name, text, parsed))
+            self._spans[row.id] = spans
+        return spans
+
     def _department_label(self, code: str | None) -> str:
         dept = self._departments.get(code or "")
         if dept is None:
@@ -298,7 +417,12 @@ class ConversationListModel(QAbstractListModel):
         stale = changes.conversations | changes.drafts | changes.threads
         for cid in stale:
             self._rows.pop(cid, None)
-        if changes.conversations or changes.new_conversations:
+            self._spans.pop(cid, None)
+        if self._filter.text.strip():
+            # A new message may match the search: search again, soon, on the read worker.
+            if changes.conversations or changes.new_conversations or changes.threads:
+                self._search_timer.start()
+        elif changes.conversations or changes.new_conversations:
             self.refresh()
         for cid in stale:
             row = self._row_of.get(cid)
@@ -306,7 +430,11 @@ class ConversationListModel(QAbstractListModel):
                 self.dataChanged.emit(self.index(row), self.index(row))
 
     def refresh(self) -> None:
-        """Re-read which conversations the loaded part of the list holds, and their order."""
+        """Re-read which conversations the loaded part of the list holds, and their order
+        (with search text: search again on the read worker)."""
+        if self._filter.text.strip():
+            self._start_search(reset=False)
+            return
         limit = max(PAGE_SIZE, len(self._ids))
         page = conversation_ids(self._store, self._filter, limit=limit)
         self._apply([cid for cid, _ in page])
@@ -355,6 +483,85 @@ class ConversationListModel(QAbstractListModel):
             self.changePersistentIndexList(old, new)
             self.layoutChanged.emit()
         self._reindex()
+
+
+@dataclass(frozen=True)
+class TextRun:
+    """A piece of one line of plain text as the delegate paints it.
+
+    Attributes:
+        text: The characters, painted as they are (never as markup).
+        x: Where the piece starts, in pixels from the line's left.
+        width: Its width in pixels.
+        highlighted: Whether it is a searched word (painted on the highlight colour).
+    """
+
+    text: str
+    x: int
+    width: int
+    highlighted: bool
+
+
+def text_runs(text: str, spans: Spans, metrics: QFontMetrics, width: int) -> list[TextRun]:
+    """One line of ``text`` elided to ``width``, cut into plain and highlighted pieces.
+
+    Args:
+        text: The line.
+        spans: ``(start, end)`` offsets of the highlights in ``text``.
+        metrics: The font's metrics.
+        width: Room in pixels (the end is elided with "…" if the text is wider).
+
+    Returns:
+        The pieces left to right; their texts joined are the elided line.
+    """
+    elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(0, width))
+    if elided == text:
+        shown, tail = len(text), ""
+    elif elided.endswith("…") and text.startswith(elided[:-1]):
+        shown, tail = len(elided) - 1, "…"
+    else:  # an elision that is not a prefix: no highlights rather than wrong ones
+        return [TextRun(elided, 0, metrics.horizontalAdvance(elided), False)] if elided else []
+    cuts: list[tuple[int, int, bool]] = []
+    at = 0
+    for first, last in sorted(spans):
+        start, end = max(first, at), min(last, shown)
+        if end <= start:
+            continue
+        if start > at:
+            cuts.append((at, start, False))
+        cuts.append((start, end, True))
+        at = end
+    if at < shown:
+        cuts.append((at, shown, False))
+    runs = []
+    for start, end, lit in cuts:
+        x = metrics.horizontalAdvance(text[:start])
+        runs.append(TextRun(text[start:end], x, metrics.horizontalAdvance(text[:end]) - x, lit))
+    if tail:
+        x = metrics.horizontalAdvance(text[:shown])
+        runs.append(TextRun(tail, x, metrics.horizontalAdvance(tail), False))
+    return runs
+
+
+def paint_runs(painter: QPainter, rect: QRect, runs: list[TextRun]) -> None:
+    """Paint pieces made by :func:`text_runs` in ``rect`` (left aligned, vertically centred),
+    highlights on the highlight colour; the pen colour is the caller's."""
+    pen = painter.pen()
+    height = painter.fontMetrics().height()
+    top = rect.top() + (rect.height() - height) // 2
+    for run in runs:
+        if run.highlighted:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(theme.colour("highlight"))
+            painter.drawRoundedRect(
+                QRectF(rect.left() + run.x - 1, top, run.width + 2, height), 3, 3
+            )
+            painter.setPen(pen)
+        painter.drawText(
+            QRect(rect.left() + run.x, rect.top(), run.width + 2, rect.height()),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            run.text,
+        )
 
 
 class ConversationDelegate(QStyledItemDelegate):
@@ -455,11 +662,15 @@ class ConversationDelegate(QStyledItemDelegate):
         painter.setFont(name_font)
         painter.setPen(theme.colour("text"))
         name_rect = QRect(x, top + 9, max(0, right - x - time_w - 10), 22)
-        name = QFontMetrics(name_font).elidedText(
-            str(index.data(ContactRole) or ""), Qt.TextElideMode.ElideRight, name_rect.width()
-        )
-        painter.drawText(
-            name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name
+        paint_runs(
+            painter,
+            name_rect,
+            text_runs(
+                str(index.data(ContactRole) or ""),
+                index.data(NameHighlightsRole) or (),
+                QFontMetrics(name_font),
+                name_rect.width(),
+            ),
         )
 
         # Line 2: snippet ... markers and department chip
@@ -481,11 +692,15 @@ class ConversationDelegate(QStyledItemDelegate):
         painter.setFont(snippet_font)
         painter.setPen(theme.colour("text" if unread else "text_muted"))
         snip_rect = QRect(x, line2_top, max(0, cx - x - 6), 22)
-        snippet = QFontMetrics(snippet_font).elidedText(
-            str(index.data(SnippetRole) or ""), Qt.TextElideMode.ElideRight, snip_rect.width()
-        )
-        painter.drawText(
-            snip_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, snippet
+        paint_runs(
+            painter,
+            snip_rect,
+            text_runs(
+                str(index.data(SnippetRole) or ""),
+                index.data(SnippetHighlightsRole) or (),
+                QFontMetrics(snippet_font),
+                snip_rect.width(),
+            ),
         )
         painter.restore()
 

@@ -116,7 +116,10 @@ class MainWindow(QMainWindow):
             self.departments,
             ListFilter(view=View.ALL_OPEN, operator_id=ctx.operator_id),
             self,
+            tasks=ctx.tasks,
         )
+        self.list_model.search_started.connect(self._search_started)
+        self.list_model.search_finished.connect(self._search_finished)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.setObjectName("mainSplitter")
@@ -245,6 +248,9 @@ class MainWindow(QMainWindow):
         self.fetch_label = plain_label(parent=bar, name="fetchState")
         self.account_errors_label = plain_label(parent=bar, name="accountErrors")
         self.account_errors_label.hide()
+        self.search_state_label = plain_label(parent=bar, name="searchState")
+        self.search_state_label.hide()
+        bar.addWidget(self.search_state_label)
         for label in (
             self.account_errors_label,
             self.outbox_label,
@@ -370,15 +376,30 @@ class MainWindow(QMainWindow):
         order = Order(self.order_combo.itemData(index))
         old = self.list_model.list_filter
         if order != old.order:
-            self.set_filter(ListFilter(old.view, old.value, old.operator_id, old.text, order))
+            self.set_filter(dataclasses.replace(old, order=order))
 
     def apply_search(self) -> None:
         """Filter the list by the search box's text now."""
         self._search_timer.stop()
         text = self.search_box.text().strip()
         old = self.list_model.list_filter
+        if not text:
+            self.search_state_label.hide()
         if text != old.text:
-            self.set_filter(ListFilter(old.view, old.value, old.operator_id, text, old.order))
+            self.set_filter(dataclasses.replace(old, text=text))
+
+    def _search_started(self) -> None:
+        self.search_state_label.setText(self.tr("Searching…"))
+        self.search_state_label.show()
+
+    def _search_finished(self, count: int, more: bool) -> None:
+        if more:
+            text = self.tr("More than %1 found").replace("%1", f"{count:,}")
+        else:
+            text = self.tr("%n found", "", count)
+        self.search_state_label.setText(text)
+        self.search_state_label.show()
+        self._reselect()
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid() or self.list_view.focus_landing:

@@ -48,6 +48,7 @@ PALETTE: dict[str, str] = {
     "note_border": "#e8c770",
     "chip_untriaged": "#eceff3",
     "chip_untriaged_text": "#5b6573",
+    "highlight": "#fde68a",
 }
 
 #: Font families tried in order: Windows, macOS, then the usual Linux Korean fonts.

@@ -65,6 +65,7 @@ __all__ = [
     "index_status",
     "is_search_table",
     "make_snippet",
+    "match_spans",
     "parse_query",
     "rebuild",
     "search",
@@ -569,6 +570,40 @@ def make_snippet(
         if e2 > s2:
             shown.append((s2, e2))
     return snippet, tuple(shown)
+
+
+def match_spans(
+    text: str, query: str, parsed: ParsedQuery | None = None
+) -> tuple[tuple[int, int], ...]:
+    """Where a query matches a piece of plain text (a name, a list snippet), for highlighting.
+
+    A term matches as the index matches it (:meth:`Term.find`); where no term does, the whole
+    query's text is looked for as a literal, case-insensitive substring, as the list's name and
+    last-message filter (``LIKE``) finds it. Filters (``dept:``, ``before:`` …) highlight
+    nothing.
+
+    Args:
+        text: The text shown, as it is shown (offsets index into it).
+        query: What staff typed.
+        parsed: ``query`` already parsed (saves parsing it again for every row).
+
+    Returns:
+        Merged, ordered ``(start, end)`` character offsets into ``text``.
+    """
+    pq = parsed if parsed is not None else parse_query(query)
+    spans = _spans(text, pq.terms) if pq.terms else []
+    if spans:
+        return tuple(spans)
+    needle = query.strip().casefold()
+    folded = text.casefold()
+    if not needle or len(folded) != len(text):
+        return ()
+    found: list[tuple[int, int]] = []
+    at = folded.find(needle)
+    while at != -1:
+        found.append((at, at + len(needle)))
+        at = folded.find(needle, at + len(needle))
+    return tuple(found)
 
 
 # --- the index -------------------------------------------------------------------------------

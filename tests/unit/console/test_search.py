@@ -544,3 +544,17 @@ def test_the_models_match_the_migrations_apart_from_the_search_tables(data_dir: 
         diff = compare_metadata(MigrationContext.configure(conn, opts=opts), Base.metadata)
     store.close()
     assert diff == []
+
+
+def test_match_spans_finds_terms_as_the_index_does_and_literals_as_the_list_does() -> None:
+    text = "<b>쌍수</b> 재수술 문의, Implant 상담"
+    spans = S.match_spans(text, "쌍수 implant")
+    assert [text[a:b] for a, b in spans] == ["쌍수", "Implant"]
+    # A word inside another word is not a term match, but the list's name filter (LIKE)
+    # finds it anywhere: the literal text is highlighted then.
+    assert [text[a:b] for a, b in S.match_spans(text, "mplan")] == ["mplan"]
+    # Filters highlight nothing; nor does text that is not there.
+    assert S.match_spans(text, "dept:plastic") == ()
+    assert S.match_spans(text, "치과") == ()
+    parsed = S.parse_query("재수술")
+    assert [text[a:b] for a, b in S.match_spans(text, "재수술", parsed)] == ["재수술"]
