@@ -105,3 +105,21 @@ class NotPermitted(SotongError):
     """The acting member of staff's role does not allow this (``permission``, ``role``)."""
 
     code = "not_permitted"
+
+
+class ServerNotConfigured(InvalidInput):
+    """The clinic server settings miss something (``field``: host, database, user, ca_file)."""
+
+    code = "server_not_configured"
+
+
+class ServerCheckFailed(SotongError):
+    """The clinic server could not be reached or refused the login.
+
+    ``reason`` is one of: ``login_failed`` (wrong user name or password), ``unreachable``
+    (no answer, connection refused, unknown host), ``database_missing``, ``tls_refused``
+    (the server or the certificate check refused TLS), ``not_allowed`` (the server's access
+    rules do not admit this PC), ``no_password`` (nothing in the keyring), ``other``.
+    """
+
+    code = "server_check_failed"

@@ -281,6 +281,7 @@ def run(options: AppOptions) -> int:
         )
         window.show()
         ctx.start()
+        ctx.configure_server(settings.server)  # single-PC mode when none is configured
         _index_history_in_background(store)
         code = _schedule_exit(app, window, options)
         previous, waker = _install_sigint(app)
@@ -302,6 +303,7 @@ def run(options: AppOptions) -> int:
         tasks.shutdown()
         if ctx is not None:
             ctx.close_runtime()
+            ctx.server_link.close()
         if window is not None:
             window.close()
             window.deleteLater()
@@ -347,7 +349,11 @@ def _edit_settings(
     current = load_settings(data_dir)
     if not current.operator_id and window.ctx.operator_id:
         current = dataclasses.replace(current, operator_id=window.ctx.operator_id)
-    dialog = SettingsDialog(current, window.ctx.operators(), window, ctx=window.ctx)
+    dialog = SettingsDialog(
+        current, window.ctx.operators(), window, ctx=window.ctx, data_dir=data_dir
+    )
+    if dialog.server_panel is not None:
+        dialog.server_panel.saved.connect(window.ctx.configure_server)
     dialog.show_tab(tab)
     try:
         if dialog.exec() != SettingsDialog.DialogCode.Accepted:

@@ -27,11 +27,13 @@ from console.services import Actor, Changes
 from console.store.engine import Store
 from console.store.queries import Health, NavCounts, OperatorRow, health, nav_counts, operators
 from ui import texts
+from ui.serversync import ServerLink
 from ui.tasks import Tasks
 
 if TYPE_CHECKING:
     from console.routing.triage import Triage
     from console.runtime import PollReport, Runtime
+    from console.settings import ServerSettings
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +101,8 @@ class AppContext(QObject):
         self.store = store
         #: The clinic server's store (PostgreSQL) when one is configured; None on a single PC.
         self.server: Store | None = None
+        #: Opens the clinic server and keeps this PC in sync with it (idle on a single PC).
+        self.server_link = ServerLink(self)
         self.triage = triage
         self.operator_id = operator_id
         self.tasks = tasks
@@ -419,6 +423,13 @@ class AppContext(QObject):
             self.connection = state
             self.connection_changed.emit(state.value)
 
+    # -- the clinic server ------------------------------------------------------------------
+
+    def configure_server(self, settings: ServerSettings) -> None:
+        """Work with the clinic server these settings name, or alone when they name none
+        (takes effect at once; see :class:`ui.serversync.ServerLink`)."""
+        self.server_link.configure(settings)
+
     # -- background: counts and health -----------------------------------------------------
 
     def _on_changed(self, changes: Changes) -> None:
@@ -426,6 +437,7 @@ class AppContext(QObject):
             self.refresh_counts()
         if changes.outbox:
             self.refresh_health()
+        self.server_link.local_changed(changes)
 
     def refresh_counts(self) -> None:
         """Recount the navigation entries soon (bursts of changes make one query)."""

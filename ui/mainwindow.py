@@ -51,6 +51,7 @@ from ui.accounts import ExpiredBanner
 from ui.context import AppContext, Connection
 from ui.conversations import ConversationListModel, ConversationListView, IdRole
 from ui.navigation import NavigationModel, ValueRole, ViewRole, make_nav_view
+from ui.serversync import ServerMode, ServerState
 from ui.threadpane import ThreadPane, plain_label
 
 SEARCH_DELAY_MS = 250
@@ -154,6 +155,7 @@ class MainWindow(QMainWindow):
         ctx.counts_changed.connect(self._counts_changed)
         ctx.health_changed.connect(self._health_changed)
         ctx.connection_changed.connect(self._connection_changed)
+        ctx.server_link.state_changed.connect(self._server_changed)
 
         self._minute = QTimer(self)
         self._minute.setInterval(60_000)
@@ -251,11 +253,18 @@ class MainWindow(QMainWindow):
         self.search_state_label = plain_label(parent=bar, name="searchState")
         self.search_state_label.hide()
         bar.addWidget(self.search_state_label)
+        # The clinic server (hidden on a single PC): online, last sync and unsent changes, leader.
+        self.server_label = plain_label(parent=bar, name="serverState")
+        self.sync_label = plain_label(parent=bar, name="syncState")
+        self.leader_label = plain_label(parent=bar, name="leaderState")
         for label in (
             self.account_errors_label,
             self.outbox_label,
             self.fetch_label,
             self.connection_label,
+            self.sync_label,
+            self.leader_label,
+            self.server_label,
         ):
             bar.addPermanentWidget(label)
 
@@ -306,6 +315,7 @@ class MainWindow(QMainWindow):
         self._select_nav(self.list_model.list_filter)
         self._update_title()
         self._connection_changed(self.ctx.connection.value)
+        self._server_changed(self.ctx.server_link.state)
         if self._health is not None:
             self._health_changed(self._health)
         else:
@@ -604,6 +614,39 @@ class MainWindow(QMainWindow):
             self.account_errors_label.show()
         else:
             self.account_errors_label.hide()
+
+    def _server_changed(self, state: ServerState) -> None:
+        """Show where this PC stands with the clinic server (nothing on a single PC)."""
+        shown = state.mode is not ServerMode.OFF
+        for label in (self.server_label, self.sync_label, self.leader_label):
+            label.setVisible(shown)
+        if not shown:
+            return
+        words = {
+            ServerMode.CONNECTING: self.tr("Clinic server: connecting…"),
+            ServerMode.ONLINE: self.tr("● Clinic server online"),
+            ServerMode.OFFLINE: self.tr("● Clinic server offline: changes wait on this PC"),
+        }
+        self.server_label.setText(words[state.mode])
+        self.server_label.setToolTip(texts.server_check_text(state.reason) if state.reason else "")
+        self._restyle(self.server_label, state.mode.value)
+        synced = (
+            self.tr("Synced %1").replace("%1", texts.clock_text(state.last_sync_at))
+            if state.last_sync_at
+            else self.tr("Not synced yet")
+        )
+        if state.pending_ops:
+            synced += " · " + self.tr("%n changes not sent", "", state.pending_ops)
+        self.sync_label.setText(synced)
+        if state.leader_is_me:
+            self.leader_label.setText(self.tr("Leader: this PC"))
+        elif state.leader:
+            self.leader_label.setText(self.tr("Leader: %1").replace("%1", state.leader))
+        else:
+            self.leader_label.setText(self.tr("Leader: none"))
+        self.leader_label.setToolTip(
+            self.tr("The leader checks the channels and sends the replies of every PC.")
+        )
 
     @staticmethod
     def _restyle(widget: QWidget, state: str) -> None:

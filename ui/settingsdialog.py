@@ -1,16 +1,19 @@
 """Settings: the UI language, who uses this PC, how often channels are checked, the
-channel accounts, the routing rules and the canned responses.
+channel accounts, the clinic server, the routing rules and the canned responses.
 
 The "General" tab edits a copy of :class:`console.settings.Settings`; the app saves it and
 applies each change at once (language, member of staff, poll interval) when OK is pressed.
 The "Channels" tab (:class:`ui.accounts.AccountsPanel`) changes accounts as soon as asked; so
 do the "Routing" (:class:`ui.routingsettings.RoutingPanel`) and "Canned responses"
 (:class:`ui.cannedsettings.CannedPanel`) tabs, which keep clinic-wide data in the database.
+The "Clinic server" tab (:class:`ui.serversettings.ServerPanel`) has its own Save, which
+takes effect at once; the dialog's OK keeps what it saved.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,12 +32,13 @@ from ui.accounts import AccountsPanel
 from ui.cannedsettings import CannedPanel
 from ui.context import AppContext
 from ui.routingsettings import RoutingPanel
+from ui.serversettings import ServerPanel
 
 #: Language choices: the setting's value and the name shown (languages name themselves).
 LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
 MIN_POLL_S, MAX_POLL_S = 2, 600
 #: Names of the tabs, for :meth:`SettingsDialog.show_tab`.
-GENERAL_TAB, CHANNELS_TAB = "general", "channels"
+GENERAL_TAB, CHANNELS_TAB, SERVER_TAB = "general", "channels", "server"
 ROUTING_TAB, CANNED_TAB = "routing", "canned"
 
 
@@ -46,6 +50,8 @@ class SettingsDialog(QDialog):
         staff: The members of staff to choose from.
         parent: The owning window.
         ctx: The application context; with it the dialog has a "Channels" tab.
+        data_dir: The settings folder; with it (and ``ctx``) the dialog has a "Clinic server"
+            tab.
     """
 
     def __init__(
@@ -54,6 +60,7 @@ class SettingsDialog(QDialog):
         staff: list[OperatorRow],
         parent: QWidget | None = None,
         ctx: AppContext | None = None,
+        data_dir: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
@@ -105,6 +112,10 @@ class SettingsDialog(QDialog):
             self.canned_panel = CannedPanel(ctx, self.tabs)
             self.tabs.addTab(self.canned_panel, self.tr("Canned responses"))
             self.resize(820, 640)
+        self.server_panel: ServerPanel | None = None
+        if ctx is not None and data_dir is not None:
+            self.server_panel = ServerPanel(ctx, settings.server, data_dir, self.tabs)
+            self.tabs.addTab(self.server_panel, self.tr("Clinic server"))
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -116,9 +127,10 @@ class SettingsDialog(QDialog):
 
     def show_tab(self, name: str) -> None:
         """Bring a tab to the front: :data:`GENERAL_TAB`, :data:`CHANNELS_TAB`,
-        :data:`ROUTING_TAB` or :data:`CANNED_TAB`."""
+        :data:`SERVER_TAB`, :data:`ROUTING_TAB` or :data:`CANNED_TAB`."""
         panels = {
             CHANNELS_TAB: self.accounts_panel,
+            SERVER_TAB: self.server_panel,
             ROUTING_TAB: self.routing_panel,
             CANNED_TAB: self.canned_panel,
         }
@@ -129,10 +141,11 @@ class SettingsDialog(QDialog):
             self.tabs.setCurrentIndex(0)
 
     def chosen(self) -> Settings:
-        """The settings as the dialog shows them."""
+        """The settings as the dialog shows them (the clinic server as last saved)."""
         operator = self.operator_combo.currentData()
         return dataclasses.replace(
             self._settings,
+            server=self.server_panel.server if self.server_panel else self._settings.server,
             language=str(self.language_combo.currentData()),
             operator_id=str(operator) if operator else self._settings.operator_id,
             poll_interval_s=float(self.poll_spin.value()),

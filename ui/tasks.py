@@ -9,6 +9,8 @@ queued signal, where the caller's callback runs. There are three lanes:
   (navigation counts, status bar health) so they never wait behind a write.
 * ``network``: a single worker for channel polling and sending; the core's runtime is not
   shared between threads, so one worker keeps its calls in sequence.
+* ``sync``: a single worker for the clinic server (opening its store, push and pull, the
+  leader lock), so a slow or vanished server never holds up a write, a read or a poll.
 
 Tests inject :class:`InlineRunner` so work runs synchronously and callbacks fire before
 the call returns.
@@ -116,6 +118,7 @@ class Tasks(QObject):
         read: Runner for slower reads.
         network: Runner for channel polling and sending.
         parent: Qt parent.
+        sync: Runner for the clinic server's synchronisation.
 
     Signals:
         failed(object): an operation without its own failure callback raised; carries the
@@ -131,12 +134,14 @@ class Tasks(QObject):
         read: Runner | None = None,
         network: Runner | None = None,
         parent: QObject | None = None,
+        sync: Runner | None = None,
     ) -> None:
         super().__init__(parent)
         self._runners: dict[str, Runner] = {
             "write": write or PoolRunner("sotong-write"),
             "read": read or PoolRunner("sotong-read"),
             "network": network or PoolRunner("sotong-net"),
+            "sync": sync or PoolRunner("sotong-sync"),
         }
         self._closed = False
         self._deliver.connect(self._on_deliver)
@@ -144,7 +149,7 @@ class Tasks(QObject):
     @classmethod
     def inline(cls, parent: QObject | None = None) -> Tasks:
         """A helper whose every lane runs synchronously (for tests)."""
-        return cls(InlineRunner(), InlineRunner(), InlineRunner(), parent)
+        return cls(InlineRunner(), InlineRunner(), InlineRunner(), parent, InlineRunner())
 
     # -- submitting ------------------------------------------------------------------------
 
@@ -180,6 +185,16 @@ class Tasks(QObject):
     ) -> None:
         """Run network work (poll, send) on the network worker; see :meth:`write`."""
         self._submit("network", fn, on_success, on_failure)
+
+    def sync(
+        self,
+        fn: Callable[[], T],
+        on_success: Success | None = None,
+        on_failure: Failure | None = None,
+    ) -> None:
+        """Run clinic-server work (open, push and pull, leader) on the sync worker; see
+        :meth:`write`."""
+        self._submit("sync", fn, on_success, on_failure)
 
     def _submit(
         self,

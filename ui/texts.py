@@ -201,6 +201,10 @@ def error_code_text(code: str, params: Mapping[str, Any] | None = None) -> str:
         "canned_not_found": translate("Texts", "That canned response no longer exists."),
         "invalid_canned": translate("Texts", "The canned response is not valid ({field})."),
     }
+    if code == "server_check_failed":
+        return server_check_text(str((params or {}).get("reason", "other")))
+    if code == "server_not_configured":
+        return server_field_missing_text(str((params or {}).get("field", "")))
     template = sentences.get(code)
     if template is None:
         log.warning("no sentence for error code %r", code)
@@ -288,6 +292,75 @@ def connection_check_text(code: str | None) -> str:
             {"reason": channel_error_text(code)},
         )
     return sentence
+
+
+# -- clinic server -----------------------------------------------------------------------
+
+
+def server_check_text(reason: str) -> str:
+    """Why this PC could not connect to the clinic server (a ``ServerCheckFailed`` reason)."""
+    sentences = {
+        "login_failed": translate(
+            "Texts",
+            "The clinic server refused the login: the user name or password is wrong.",
+        ),
+        "unreachable": translate(
+            "Texts",
+            "The clinic server could not be reached. Check the server address and port, that "
+            "the server is on, and this PC's network.",
+        ),
+        "database_missing": translate(
+            "Texts",
+            "The clinic server has no database by that name. Check the database name with "
+            "the clinic's IT.",
+        ),
+        "tls_refused": translate(
+            "Texts",
+            "The secure connection (TLS) failed: the server does not offer it, or its "
+            "certificate could not be checked against the CA file. Check the TLS setting and "
+            "the CA file.",
+        ),
+        "not_allowed": translate(
+            "Texts",
+            "The clinic server does not admit connections from this PC (pg_hba.conf). Ask the "
+            "clinic's IT to allow it.",
+        ),
+        "no_password": translate(
+            "Texts", "No password for the clinic server is saved on this PC. Enter it and save."
+        ),
+        "no_keyring": translate(
+            "Texts",
+            "This PC has no secure password store, so the clinic server's password cannot be "
+            "kept. (Linux: install gnome-keyring or KWallet)",
+        ),
+    }
+    return sentences.get(
+        reason,
+        translate("Texts", "The clinic server could not be reached (unexpected error)."),
+    )
+
+
+def server_field_missing_text(field: str) -> str:
+    """The sentence for clinic server settings with a required field empty."""
+    names = {
+        "host": translate("Texts", "the server address"),
+        "database": translate("Texts", "the database name"),
+        "user": translate("Texts", "the user name"),
+        "tls": translate("Texts", "the TLS mode"),
+        "ca_file": translate("Texts", "the CA file"),
+    }
+    return _fill(
+        translate("Texts", "Fill in {field} of the clinic server."),
+        {"field": names.get(field, field)},
+    )
+
+
+def server_version_text(version: str) -> str:
+    """The sentence after a successful connection test."""
+    return _fill(
+        translate("Texts", "Connected to the clinic server (PostgreSQL {version})."),
+        {"version": version.split(" ", maxsplit=1)[0]},
+    )
 
 
 def account_state_name(state: str) -> str:

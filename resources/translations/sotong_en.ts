@@ -457,6 +457,49 @@ base_url=https://…</translation>
             <source>Account problem: %1</source>
             <translation>Account problem: %1</translation>
         </message>
+        <message>
+            <source>Clinic server: connecting…</source>
+            <translation>Clinic server: connecting…</translation>
+        </message>
+        <message>
+            <source>● Clinic server online</source>
+            <translation>● Clinic server online</translation>
+        </message>
+        <message>
+            <source>● Clinic server offline: changes wait on this PC</source>
+            <translation>● Clinic server offline: changes wait on this PC</translation>
+        </message>
+        <message>
+            <source>Synced %1</source>
+            <translation>Synced %1</translation>
+        </message>
+        <message>
+            <source>Not synced yet</source>
+            <translation>Not synced yet</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n changes not sent</source>
+            <translation>
+                <numerusform>%n changes not sent</numerusform>
+                <numerusform>%n changes not sent</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Leader: this PC</source>
+            <translation>Leader: this PC</translation>
+        </message>
+        <message>
+            <source>Leader: %1</source>
+            <translation>Leader: %1</translation>
+        </message>
+        <message>
+            <source>Leader: none</source>
+            <translation>Leader: none</translation>
+        </message>
+        <message>
+            <source>The leader checks the channels and sends the replies of every PC.</source>
+            <translation>The leader checks the channels and sends the replies of every PC.</translation>
+        </message>
     </context>
     <context>
         <name>MessageBar</name>
@@ -827,6 +870,106 @@ base_url=https://…</translation>
         </message>
     </context>
     <context>
+        <name>ServerPanel</name>
+        <message>
+            <source>Use the clinic server</source>
+            <extracomment>The settings as last saved (what the dialog's OK keeps).</extracomment>
+            <translation>Use the clinic server</translation>
+        </message>
+        <message>
+            <source>e.g. 192.168.0.10 or sotong-server</source>
+            <translation>e.g. 192.168.0.10 or sotong-server</translation>
+        </message>
+        <message>
+            <source>Off (trusted clinic network only)</source>
+            <translation>Off (trusted clinic network only)</translation>
+        </message>
+        <message>
+            <source>Encrypted</source>
+            <translation>Encrypted</translation>
+        </message>
+        <message>
+            <source>Encrypted, certificate checked</source>
+            <translation>Encrypted, certificate checked</translation>
+        </message>
+        <message>
+            <source>The clinic's CA certificate (.pem, .crt)</source>
+            <translation>The clinic's CA certificate (.pem, .crt)</translation>
+        </message>
+        <message>
+            <source>Browse…</source>
+            <translation>Browse…</translation>
+        </message>
+        <message>
+            <source>Server address</source>
+            <translation>Server address</translation>
+        </message>
+        <message>
+            <source>Port</source>
+            <translation>Port</translation>
+        </message>
+        <message>
+            <source>Database</source>
+            <translation>Database</translation>
+        </message>
+        <message>
+            <source>User name</source>
+            <translation>User name</translation>
+        </message>
+        <message>
+            <source>Password</source>
+            <translation>Password</translation>
+        </message>
+        <message>
+            <source>Secure connection (TLS)</source>
+            <translation>Secure connection (TLS)</translation>
+        </message>
+        <message>
+            <source>CA file</source>
+            <translation>CA file</translation>
+        </message>
+        <message>
+            <source>Test connection</source>
+            <translation>Test connection</translation>
+        </message>
+        <message>
+            <source>Save</source>
+            <translation>Save</translation>
+        </message>
+        <message>
+            <source>Every PC of the clinic shares conversations, drafts and replies through the clinic server. Without it this PC works alone. The password is kept only in this PC's secure password store.</source>
+            <translation>Every PC of the clinic shares conversations, drafts and replies through the clinic server. Without it this PC works alone. The password is kept only in this PC's secure password store.</translation>
+        </message>
+        <message>
+            <source>The clinic's CA certificate</source>
+            <translation>The clinic's CA certificate</translation>
+        </message>
+        <message>
+            <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
+            <translation>Certificates (*.pem *.crt *.cer);;All files (*)</translation>
+        </message>
+        <message>
+            <source>Saved on this PC; type to replace</source>
+            <translation>Saved on this PC; type to replace</translation>
+        </message>
+        <message>
+            <source>Kept only in this PC's password store</source>
+            <translation>Kept only in this PC's password store</translation>
+        </message>
+        <message>
+            <source>Connecting to the clinic server…</source>
+            <translation>Connecting to the clinic server…</translation>
+        </message>
+        <message>
+            <source>Saved. This PC now works with the clinic server.</source>
+            <translation>Saved. This PC now works with the clinic server.</translation>
+        </message>
+        <message>
+            <source>Saved. This PC works alone, without the clinic server.</source>
+            <translation>Saved. This PC works alone, without the clinic server.</translation>
+        </message>
+    </context>
+    <context>
         <name>SettingsDialog</name>
         <message>
             <source>Settings</source>
@@ -868,6 +1011,10 @@ base_url=https://…</translation>
         <message>
             <source>Canned responses</source>
             <translation>Canned responses</translation>
+        </message>
+        <message>
+            <source>Clinic server</source>
+            <translation>Clinic server</translation>
         </message>
     </context>
     <context>
@@ -1175,6 +1322,66 @@ base_url=https://…</translation>
         <message>
             <source>The connection test failed ({reason}).</source>
             <translation>The connection test failed ({reason}).</translation>
+        </message>
+        <message>
+            <source>The clinic server refused the login: the user name or password is wrong.</source>
+            <translation>The clinic server refused the login: the user name or password is wrong.</translation>
+        </message>
+        <message>
+            <source>The clinic server could not be reached. Check the server address and port, that the server is on, and this PC's network.</source>
+            <translation>The clinic server could not be reached. Check the server address and port, that the server is on, and this PC's network.</translation>
+        </message>
+        <message>
+            <source>The clinic server has no database by that name. Check the database name with the clinic's IT.</source>
+            <translation>The clinic server has no database by that name. Check the database name with the clinic's IT.</translation>
+        </message>
+        <message>
+            <source>The secure connection (TLS) failed: the server does not offer it, or its certificate could not be checked against the CA file. Check the TLS setting and the CA file.</source>
+            <translation>The secure connection (TLS) failed: the server does not offer it, or its certificate could not be checked against the CA file. Check the TLS setting and the CA file.</translation>
+        </message>
+        <message>
+            <source>The clinic server does not admit connections from this PC (pg_hba.conf). Ask the clinic's IT to allow it.</source>
+            <translation>The clinic server does not admit connections from this PC (pg_hba.conf). Ask the clinic's IT to allow it.</translation>
+        </message>
+        <message>
+            <source>No password for the clinic server is saved on this PC. Enter it and save.</source>
+            <translation>No password for the clinic server is saved on this PC. Enter it and save.</translation>
+        </message>
+        <message>
+            <source>This PC has no secure password store, so the clinic server's password cannot be kept. (Linux: install gnome-keyring or KWallet)</source>
+            <translation>This PC has no secure password store, so the clinic server's password cannot be kept. (Linux: install gnome-keyring or KWallet)</translation>
+        </message>
+        <message>
+            <source>The clinic server could not be reached (unexpected error).</source>
+            <translation>The clinic server could not be reached (unexpected error).</translation>
+        </message>
+        <message>
+            <source>the server address</source>
+            <translation>the server address</translation>
+        </message>
+        <message>
+            <source>the database name</source>
+            <translation>the database name</translation>
+        </message>
+        <message>
+            <source>the user name</source>
+            <translation>the user name</translation>
+        </message>
+        <message>
+            <source>the TLS mode</source>
+            <translation>the TLS mode</translation>
+        </message>
+        <message>
+            <source>the CA file</source>
+            <translation>the CA file</translation>
+        </message>
+        <message>
+            <source>Fill in {field} of the clinic server.</source>
+            <translation>Fill in {field} of the clinic server.</translation>
+        </message>
+        <message>
+            <source>Connected to the clinic server (PostgreSQL {version}).</source>
+            <translation>Connected to the clinic server (PostgreSQL {version}).</translation>
         </message>
         <message>
             <source>Active</source>

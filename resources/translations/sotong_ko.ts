@@ -453,6 +453,48 @@ base_url=https://…</translation>
         <source>Account problem: %1</source>
         <translation>계정 오류: %1</translation>
     </message>
+    <message>
+        <source>Clinic server: connecting…</source>
+        <translation>병원 서버: 연결 중…</translation>
+    </message>
+    <message>
+        <source>● Clinic server online</source>
+        <translation>● 병원 서버 연결됨</translation>
+    </message>
+    <message>
+        <source>● Clinic server offline: changes wait on this PC</source>
+        <translation>● 병원 서버 연결 끊김: 변경 내용은 이 PC에 보관 중</translation>
+    </message>
+    <message>
+        <source>Synced %1</source>
+        <translation>%1 동기화</translation>
+    </message>
+    <message>
+        <source>Not synced yet</source>
+        <translation>아직 동기화 전</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n changes not sent</source>
+        <translation>
+            <numerusform>보내지 않은 변경 %n건</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Leader: this PC</source>
+        <translation>리더: 이 PC</translation>
+    </message>
+    <message>
+        <source>Leader: %1</source>
+        <translation>리더: %1</translation>
+    </message>
+    <message>
+        <source>Leader: none</source>
+        <translation>리더: 없음</translation>
+    </message>
+    <message>
+        <source>The leader checks the channels and sends the replies of every PC.</source>
+        <translation>리더는 채널을 확인하고 모든 PC의 답장을 보냅니다.</translation>
+    </message>
 </context>
 <context>
     <name>MessageBar</name>
@@ -823,6 +865,106 @@ base_url=https://…</translation>
     </message>
 </context>
 <context>
+    <name>ServerPanel</name>
+    <message>
+        <source>Use the clinic server</source>
+        <extracomment>The settings as last saved (what the dialog&apos;s OK keeps).</extracomment>
+        <translation>병원 서버 사용</translation>
+    </message>
+    <message>
+        <source>e.g. 192.168.0.10 or sotong-server</source>
+        <translation>예: 192.168.0.10 또는 sotong-server</translation>
+    </message>
+    <message>
+        <source>Off (trusted clinic network only)</source>
+        <translation>사용 안 함 (신뢰할 수 있는 병원 내부망에서만)</translation>
+    </message>
+    <message>
+        <source>Encrypted</source>
+        <translation>암호화</translation>
+    </message>
+    <message>
+        <source>Encrypted, certificate checked</source>
+        <translation>암호화, 인증서 확인</translation>
+    </message>
+    <message>
+        <source>The clinic&apos;s CA certificate (.pem, .crt)</source>
+        <translation>병원 CA 인증서 (.pem, .crt)</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>찾아보기…</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>서버 주소</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>포트</translation>
+    </message>
+    <message>
+        <source>Database</source>
+        <translation>데이터베이스</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>사용자 이름</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>비밀번호</translation>
+    </message>
+    <message>
+        <source>Secure connection (TLS)</source>
+        <translation>보안 연결 (TLS)</translation>
+    </message>
+    <message>
+        <source>CA file</source>
+        <translation>CA 파일</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>연결 테스트</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>저장</translation>
+    </message>
+    <message>
+        <source>Every PC of the clinic shares conversations, drafts and replies through the clinic server. Without it this PC works alone. The password is kept only in this PC&apos;s secure password store.</source>
+        <translation>병원의 모든 PC는 병원 서버를 통해 대화, 임시 저장 답장, 보낸 답장을 함께 씁니다. 서버가 없으면 이 PC 혼자 동작합니다. 비밀번호는 이 PC의 안전한 암호 저장소에만 보관됩니다.</translation>
+    </message>
+    <message>
+        <source>The clinic&apos;s CA certificate</source>
+        <translation>병원 CA 인증서</translation>
+    </message>
+    <message>
+        <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
+        <translation>인증서 (*.pem *.crt *.cer);;모든 파일 (*)</translation>
+    </message>
+    <message>
+        <source>Saved on this PC; type to replace</source>
+        <translation>이 PC에 저장됨. 바꾸려면 새로 입력하세요</translation>
+    </message>
+    <message>
+        <source>Kept only in this PC&apos;s password store</source>
+        <translation>이 PC의 암호 저장소에만 보관됩니다</translation>
+    </message>
+    <message>
+        <source>Connecting to the clinic server…</source>
+        <translation>병원 서버에 연결하는 중…</translation>
+    </message>
+    <message>
+        <source>Saved. This PC now works with the clinic server.</source>
+        <translation>저장했습니다. 이제 이 PC는 병원 서버와 함께 동작합니다.</translation>
+    </message>
+    <message>
+        <source>Saved. This PC works alone, without the clinic server.</source>
+        <translation>저장했습니다. 이 PC는 병원 서버 없이 혼자 동작합니다.</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
@@ -864,6 +1006,10 @@ base_url=https://…</translation>
     <message>
         <source>Canned responses</source>
         <translation>상용구</translation>
+    </message>
+    <message>
+        <source>Clinic server</source>
+        <translation>병원 서버</translation>
     </message>
 </context>
 <context>
@@ -1171,6 +1317,66 @@ base_url=https://…</translation>
     <message>
         <source>The connection test failed ({reason}).</source>
         <translation>연결 테스트에 실패했습니다. ({reason})</translation>
+    </message>
+    <message>
+        <source>The clinic server refused the login: the user name or password is wrong.</source>
+        <translation>병원 서버가 로그인을 거부했습니다. 사용자 이름이나 비밀번호가 틀렸습니다.</translation>
+    </message>
+    <message>
+        <source>The clinic server could not be reached. Check the server address and port, that the server is on, and this PC&apos;s network.</source>
+        <translation>병원 서버에 연결할 수 없습니다. 서버 주소와 포트, 서버가 켜져 있는지, 이 PC의 네트워크를 확인하세요.</translation>
+    </message>
+    <message>
+        <source>The clinic server has no database by that name. Check the database name with the clinic&apos;s IT.</source>
+        <translation>병원 서버에 그런 이름의 데이터베이스가 없습니다. 병원 전산 담당자에게 데이터베이스 이름을 확인하세요.</translation>
+    </message>
+    <message>
+        <source>The secure connection (TLS) failed: the server does not offer it, or its certificate could not be checked against the CA file. Check the TLS setting and the CA file.</source>
+        <translation>보안 연결(TLS)에 실패했습니다. 서버가 TLS를 지원하지 않거나 CA 파일로 서버 인증서를 확인할 수 없습니다. TLS 설정과 CA 파일을 확인하세요.</translation>
+    </message>
+    <message>
+        <source>The clinic server does not admit connections from this PC (pg_hba.conf). Ask the clinic&apos;s IT to allow it.</source>
+        <translation>병원 서버가 이 PC의 접속을 허용하지 않습니다(pg_hba.conf). 병원 전산 담당자에게 허용을 요청하세요.</translation>
+    </message>
+    <message>
+        <source>No password for the clinic server is saved on this PC. Enter it and save.</source>
+        <translation>이 PC에 병원 서버 비밀번호가 저장되어 있지 않습니다. 비밀번호를 입력하고 저장하세요.</translation>
+    </message>
+    <message>
+        <source>This PC has no secure password store, so the clinic server&apos;s password cannot be kept. (Linux: install gnome-keyring or KWallet)</source>
+        <translation>이 PC에 안전한 암호 저장소가 없어 병원 서버 비밀번호를 보관할 수 없습니다. (Linux: gnome-keyring 또는 KWallet을 설치하세요)</translation>
+    </message>
+    <message>
+        <source>The clinic server could not be reached (unexpected error).</source>
+        <translation>병원 서버에 연결할 수 없습니다(예기치 않은 오류).</translation>
+    </message>
+    <message>
+        <source>the server address</source>
+        <translation>서버 주소</translation>
+    </message>
+    <message>
+        <source>the database name</source>
+        <translation>데이터베이스 이름</translation>
+    </message>
+    <message>
+        <source>the user name</source>
+        <translation>사용자 이름</translation>
+    </message>
+    <message>
+        <source>the TLS mode</source>
+        <translation>TLS 모드</translation>
+    </message>
+    <message>
+        <source>the CA file</source>
+        <translation>CA 파일</translation>
+    </message>
+    <message>
+        <source>Fill in {field} of the clinic server.</source>
+        <translation>병원 서버의 ‘{field}’ 항목을 입력하세요.</translation>
+    </message>
+    <message>
+        <source>Connected to the clinic server (PostgreSQL {version}).</source>
+        <translation>병원 서버에 연결했습니다 (PostgreSQL {version}).</translation>
     </message>
     <message>
         <source>Active</source>
