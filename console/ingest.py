@@ -52,12 +52,20 @@ class ListFields(Protocol):
     snippet: str
     waiting_since: int | None
     last_inbound_at: int | None
+    opened_at: int | None
+    first_response_at: int | None
+    replied_at: int | None
+    replied_wait_from: int | None
 
 
 def apply_message(
     conv: ListFields, direction: str, body: str, sent_at: int, last_outbound_at: int | None
 ) -> None:
     """Update a conversation's list fields for a message just stored in it.
+
+    Also keeps the times the manager's figures count from: when the customer's episode
+    opened, the clinic's first reply in it, and the latest reply that ended a wait (with when
+    that wait began).
 
     Args:
         conv: The conversation.
@@ -77,8 +85,23 @@ def apply_message(
                 sent_at if conv.waiting_since is None else min(conv.waiting_since, sent_at)
             )
         conv.last_inbound_at = max(conv.last_inbound_at or 0, sent_at)
-    elif sent_at >= (conv.last_inbound_at or 0):
+        if conv.opened_at is None:
+            conv.opened_at = sent_at
+        return
+    opened = conv.opened_at
+    if conv.first_response_at is None and opened is not None and sent_at >= opened:
+        conv.first_response_at = sent_at
+    if sent_at >= (conv.last_inbound_at or 0):
+        if conv.waiting_since is not None and sent_at >= conv.waiting_since:
+            conv.replied_at, conv.replied_wait_from = sent_at, conv.waiting_since
         conv.waiting_since = None
+
+
+def open_episode(conv: ListFields, sent_at: int) -> None:
+    """Start a new episode: a customer message reopened a resolved conversation, so its
+    response and resolution times count from that message."""
+    conv.opened_at = sent_at
+    conv.first_response_at = None
 
 
 _UPDATED = (
@@ -89,6 +112,11 @@ _UPDATED = (
     "last_inbound_at",
     "status",
     "status_hlc",
+    "opened_at",
+    "first_response_at",
+    "resolved_at",
+    "replied_at",
+    "replied_wait_from",
 )
 
 
@@ -105,6 +133,11 @@ class _Conv:
     snippet: str
     waiting_since: int | None
     last_inbound_at: int | None
+    opened_at: int | None = None
+    first_response_at: int | None = None
+    resolved_at: int | None = None
+    replied_at: int | None = None
+    replied_wait_from: int | None = None
     new: dict[str, Any] | None = None  # the full row, for a conversation this page creates
     touched: bool = False
 
@@ -142,6 +175,11 @@ class _Page:
                 "snippet",
                 "waiting_since",
                 "last_inbound_at",
+                "opened_at",
+                "first_response_at",
+                "resolved_at",
+                "replied_at",
+                "replied_wait_from",
             )
         ]
         found: set[str] = set()
@@ -354,6 +392,8 @@ def ingest(
             if m.direction == Direction.OUTBOUND.value:
                 page.last_out[conv.id] = max(page.last_out.get(conv.id, 0), m.sent_at)
             elif conv.status in (Status.RESOLVED.value, Status.SNOOZED.value):
+                if conv.status == Status.RESOLVED.value:
+                    open_episode(conv, m.sent_at)
                 reopen_in(s, store, conv, "reopen")
         rule_labels: list[dict[str, Any]] = []
         if triage is not None and first_text:

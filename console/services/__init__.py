@@ -52,6 +52,13 @@ from console.services._routing import (
     set_rule_enabled,
     update_rule,
 )
+from console.services._sla import (
+    remove_calendar_day,
+    remove_sla_target,
+    set_business_hours,
+    set_calendar_day,
+    set_sla_target,
+)
 from console.services._staff import add_operator
 
 __all__ = [
@@ -83,7 +90,9 @@ __all__ = [
     "queue_reply",
     "reconnect_account",
     "remove_account",
+    "remove_calendar_day",
     "remove_label",
+    "remove_sla_target",
     "reopen_in",
     "require",
     "role_of",
@@ -91,9 +100,12 @@ __all__ = [
     "save_draft",
     "set_account_enabled",
     "set_branch_name",
+    "set_business_hours",
+    "set_calendar_day",
     "set_priority",
     "set_routing_threshold",
     "set_rule_enabled",
+    "set_sla_target",
     "set_status",
     "snooze",
     "tag_department",

@@ -23,6 +23,7 @@ class Changes:
         new_conversations: True if conversations were created (lists and counts grow).
         outbox: True if the outbox changed (the "waiting to send" count).
         messages: How many new messages were stored.
+        sla: True if SLA targets or business hours changed (breach marks and counts).
     """
 
     conversations: frozenset[str] = field(default_factory=frozenset)
@@ -31,6 +32,7 @@ class Changes:
     new_conversations: bool = False
     outbox: bool = False
     messages: int = 0
+    sla: bool = False
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
@@ -40,6 +42,7 @@ class Changes:
             self.new_conversations or other.new_conversations,
             self.outbox or other.outbox,
             self.messages + other.messages,
+            self.sla or other.sla,
         )
 
     def __bool__(self) -> bool:
@@ -49,4 +52,5 @@ class Changes:
             or self.drafts
             or self.new_conversations
             or self.outbox
+            or self.sla
         )

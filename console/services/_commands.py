@@ -114,6 +114,7 @@ class _StatusFields(Protocol):
     id: str
     status: str
     status_hlc: str
+    resolved_at: int | None
 
 
 def reopen_in(s: Session, store: Store, conv: _StatusFields, action: str) -> None:
@@ -129,6 +130,7 @@ def reopen_in(s: Session, store: Store, conv: _StatusFields, action: str) -> Non
         {"old": conv.status},
     )
     conv.status, conv.status_hlc = Status.OPEN.value, stamp
+    conv.resolved_at = None
 
 
 def tag_department(
@@ -202,8 +204,17 @@ def set_status(store: Store, actor: Actor, conversation_id: str, status: str) ->
         raise errors.InvalidStatus(status=status) from None
     if value is Status.SNOOZED:
         raise errors.InvalidStatus(status=status)
-    changes = _set_field(store, actor, conversation_id, "status", value.value, "set_status")
-    return changes
+
+    def resolved_at(_s: Session, conv: Conversation) -> None:
+        # When it was resolved, for resolution times (a repeated "resolve" keeps the first).
+        if value is not Status.RESOLVED:
+            conv.resolved_at = None
+        elif conv.status != Status.RESOLVED.value or conv.resolved_at is None:
+            conv.resolved_at = _now_ms()
+
+    return _set_field(
+        store, actor, conversation_id, "status", value.value, "set_status", resolved_at
+    )
 
 
 def snooze(store: Store, actor: Actor, conversation_id: str, until_ms: int) -> Changes:
@@ -230,6 +241,7 @@ def snooze(store: Store, actor: Actor, conversation_id: str, until_ms: int) -> C
         )
         conv.status, conv.status_hlc = Status.SNOOZED.value, stamp
         conv.snoozed_until, conv.snooze_hlc = until_ms, stamp
+        conv.resolved_at = None
     return Changes(conversations=frozenset({conversation_id}))
 
 

@@ -443,11 +443,26 @@ def test_migrating_an_existing_database_leaves_it_searchable(data_dir: Path) -> 
     engine = sqlite_engine(data_dir / DB_NAME)
     with engine.begin() as conn:
         command.upgrade(migrations_config(conn), "0003")
-    old = Store(engine, data_dir / DB_NAME)  # a 0003 database, as the last version left it
-    account = add_account(old)
-    cid = conv(old, account, ["쌍수 상담 원해요"])
-    old.close()
-    store = open_store(data_dir)  # migrates to 0004 and indexes the (small) history
+    # A 0003 database as the last version left it, written with that version's columns.
+    with engine.begin() as conn:
+        for sql in (
+            "INSERT INTO channel_account (id, kind, connector, external_id, display_name, config,"
+            " enabled, created_at, skipped_items) VALUES ('a1', 'kakaotalk', 'test', 'x', 'x',"
+            " '{}', 1, 0, 0)",
+            "INSERT INTO contact (id, display_name, notes, created_at)"
+            " VALUES ('p1', '고객', '', 0)",
+            "INSERT INTO conversation (id, account_id, contact_id, external_thread_id, status,"
+            " status_hlc, department_hlc, assignee_hlc, priority, priority_hlc, snooze_hlc,"
+            " read_upto, created_at, last_message_at, snippet, message_count, department_source,"
+            " subject) VALUES ('c1', 'a1', 'p1', 't1', 'open', '', '', '', 1, '', '', 0, 1000,"
+            " 1000, '쌍수 상담 원해요', 1, '', '')",
+            "INSERT INTO message (id, conversation_id, account_id, external_id, direction, author,"
+            " body, sent_at) VALUES ('m1', 'c1', 'a1', 'e1', 'in', '', '쌍수 상담 원해요', 1000)",
+        ):
+            conn.exec_driver_sql(sql)
+    engine.dispose()
+    cid = "c1"
+    store = open_store(data_dir)  # migrates past 0004 and indexes the (small) history
     assert S.index_status(store).ready
     assert ids(store, "쌍수") == [cid]
     store.close()

@@ -1,0 +1,294 @@
+"""Service-level targets: how long, in business time, a customer may wait for an answer.
+
+A conversation is *waiting* while a customer message is unanswered (``waiting_since``). Its
+target is the first-response target until the clinic has answered once in the current
+episode (``first_response_at`` is null), the next-response target after that. It is
+*breached* once it has waited its whole target in business time
+(:mod:`console.worktime`).
+
+Counting breaches never computes business time per row: for each (department, channel,
+first-or-next) group, the target becomes a cutoff time with
+:meth:`console.worktime.Calendar.subtract_business` — a wait that began at or before the
+cutoff has reached its target — and the database compares ``waiting_since`` with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from console.store.engine import Store
+from console.store.models import (
+    BusinessCalendar,
+    CalendarDay,
+    ChannelAccount,
+    SlaTarget,
+)
+from console.worktime import (
+    DEFAULT_WEEK,
+    MINUTE_MS,
+    SEOUL,
+    Calendar,
+    CalendarSpec,
+    DayHours,
+    calendar_for,
+)
+
+#: The clinic default when the database holds no target at all.
+DEFAULT_FIRST_MIN = 60
+DEFAULT_NEXT_MIN = 120
+ANY = ""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Response targets in business minutes."""
+
+    first_response_min: int
+    next_response_min: int
+
+    def minutes(self, first: bool) -> int:
+        """The target that applies: first response, or a later one."""
+        return self.first_response_min if first else self.next_response_min
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    """One stored target: ``department``/``channel`` are ``""`` for "any"."""
+
+    department: str
+    channel: str
+    first_response_min: int
+    next_response_min: int
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Every stored target, resolved per (department, channel)."""
+
+    rows: tuple[TargetRow, ...]
+
+    def _by_key(self) -> dict[tuple[str, str], TargetRow]:
+        return {(r.department, r.channel): r for r in self.rows}
+
+    def for_(self, department: str | None, channel: str) -> Target:
+        """The target of a conversation: (department, channel), then (any, channel) — a
+        channel's target overrides the department's — then (department, any), then the
+        clinic default."""
+        rows = self._by_key()
+        dept = department or ANY
+        for key in ((dept, channel), (ANY, channel), (dept, ANY), (ANY, ANY)):
+            row = rows.get(key)
+            if row is not None:
+                return Target(row.first_response_min, row.next_response_min)
+        return Target(DEFAULT_FIRST_MIN, DEFAULT_NEXT_MIN)
+
+
+def read_targets(s: Session) -> Targets:
+    """The stored targets, default first."""
+    rows = s.execute(
+        select(
+            SlaTarget.department,
+            SlaTarget.channel,
+            SlaTarget.first_response_min,
+            SlaTarget.next_response_min,
+        ).order_by(SlaTarget.department, SlaTarget.channel)
+    ).all()
+    return Targets(tuple(TargetRow(d, c, int(f), int(n)) for d, c, f, n in rows))
+
+
+def week_from_json(week: object) -> tuple[DayHours | None, ...]:
+    """The stored week (seven ``[open, close, lunch_start, lunch_end]`` or null entries)."""
+    if not isinstance(week, list) or len(week) != 7:
+        return DEFAULT_WEEK
+    days: list[DayHours | None] = []
+    for entry in week:
+        if entry is None:
+            days.append(None)
+            continue
+        opening, closing, lunch_start, lunch_end = [*list(entry), None, None][:4]
+        days.append(DayHours(int(opening), int(closing), lunch_start, lunch_end))
+    return tuple(days)
+
+
+def week_to_json(week: tuple[DayHours | None, ...]) -> list[list[int | None] | None]:
+    """The inverse of :func:`week_from_json`."""
+    return [
+        None if d is None else [d.open_min, d.close_min, d.lunch_start_min, d.lunch_end_min]
+        for d in week
+    ]
+
+
+@dataclass(frozen=True)
+class CalendarSettings:
+    """The clinic's calendar as stored (what Settings → SLA edits)."""
+
+    timezone: str
+    week: tuple[DayHours | None, ...]
+    public_holidays: bool
+    closed: Mapping[dt.date, str]  # the clinic's own closed days, with a note
+    open_on: Mapping[dt.date, str]  # public holidays the clinic works
+
+    def spec(self) -> CalendarSpec:
+        """The :class:`CalendarSpec` these settings describe."""
+        return CalendarSpec(
+            self.week, frozenset(self.closed), frozenset(self.open_on), self.public_holidays
+        )
+
+
+def read_calendar_settings(s: Session) -> CalendarSettings:
+    """The stored calendar (defaults when the row is missing)."""
+    row = s.get(BusinessCalendar, 1)
+    closed: dict[dt.date, str] = {}
+    open_on: dict[dt.date, str] = {}
+    for day, is_closed, note in s.execute(
+        select(CalendarDay.day, CalendarDay.closed, CalendarDay.note)
+        .where(CalendarDay.present)
+        .order_by(CalendarDay.day)
+    ):
+        (closed if is_closed else open_on)[dt.date.fromisoformat(day)] = note
+    if row is None:
+        return CalendarSettings("Asia/Seoul", DEFAULT_WEEK, True, closed, open_on)
+    return CalendarSettings(
+        row.timezone, week_from_json(row.week), bool(row.public_holidays), closed, open_on
+    )
+
+
+def _zone(name: str) -> dt.tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return SEOUL
+
+
+def calendar_of(settings: CalendarSettings) -> Calendar:
+    """The shared business calendar for stored settings."""
+    if settings.timezone == "Asia/Seoul":
+        return calendar_for(settings.spec())
+    return Calendar(settings.spec(), _zone(settings.timezone))
+
+
+def load_calendar(store: Store) -> Calendar:
+    """The clinic's business calendar as the database holds it now."""
+    with store.read() as s:
+        return calendar_of(read_calendar_settings(s))
+
+
+@dataclass(frozen=True)
+class Cutoffs:
+    """Breach cutoffs at one moment: a wait that began at or before its group's cutoff has
+    reached its target.
+
+    Attributes:
+        now_ms: The moment.
+        by_group: ``(department or None, channel kind, first response?) -> cutoff``.
+        targets: The targets they come from.
+    """
+
+    now_ms: int
+    by_group: Mapping[tuple[str | None, str, bool], int]
+    targets: Targets
+
+    def cutoff(self, department: str | None, channel: str, first: bool) -> int:
+        """The cutoff of a group; one not listed (a department or channel added after these
+        cutoffs were computed) never counts as breached until they are computed again."""
+        return self.by_group.get((department, channel, first), _NO_CUTOFF)
+
+    def breached(
+        self, department: str | None, channel: str, waiting_since: int | None, first: bool
+    ) -> bool:
+        """Whether a conversation waiting since ``waiting_since`` has reached its target."""
+        if waiting_since is None:
+            return False
+        return waiting_since <= self.cutoff(department, channel, first)
+
+
+_NO_CUTOFF = -(2**62)
+
+
+def compute_cutoffs(
+    calendar: Calendar,
+    targets: Targets,
+    now_ms: int,
+    departments: list[str | None],
+    channels: list[str],
+) -> Cutoffs:
+    """Cutoffs for every (department, channel, first?) combination; one
+    ``subtract_business`` per distinct target."""
+    by_minutes: dict[int, int] = {}
+    groups: dict[tuple[str | None, str, bool], int] = {}
+    for department in departments:
+        for channel in channels:
+            target = targets.for_(department, channel)
+            for first in (True, False):
+                minutes = target.minutes(first)
+                if minutes not in by_minutes:
+                    by_minutes[minutes] = calendar.subtract_business(now_ms, minutes * MINUTE_MS)
+                groups[(department, channel, first)] = by_minutes[minutes]
+    return Cutoffs(now_ms, groups, targets)
+
+
+def cutoffs(store: Store, now_ms: int) -> Cutoffs:
+    """The breach cutoffs of every department and channel at ``now_ms``."""
+    with store.read() as s:
+        settings = read_calendar_settings(s)
+        targets = read_targets(s)
+        departments: list[str | None] = [None, *s.scalars(text("SELECT code FROM department"))]
+        channels = sorted(set(s.scalars(select(ChannelAccount.kind))))
+    return compute_cutoffs(calendar_of(settings), targets, now_ms, departments, channels)
+
+
+def _cutoff_cte(s: Session, cut: Cutoffs) -> tuple[str, dict[str, object]]:
+    """A ``VALUES`` list of (department, account, first, cutoff) for the accounts' kinds."""
+    kinds = dict(s.execute(select(ChannelAccount.id, ChannelAccount.kind)).all())
+    values: list[str] = []
+    params: dict[str, object] = {}
+    for (department, channel, first), cutoff in cut.by_group.items():
+        for account_id, kind in kinds.items():
+            if kind != channel:
+                continue
+            n = len(values)
+            values.append(f"(:d{n}, :a{n}, :f{n}, :c{n})")
+            params.update(
+                {
+                    f"d{n}": department or ANY,
+                    f"a{n}": account_id,
+                    f"f{n}": int(first),
+                    f"c{n}": cutoff,
+                }
+            )
+    return ", ".join(values), params
+
+
+def breaches_by_group(s: Session, cut: Cutoffs) -> dict[tuple[str | None, str], int]:
+    """Active conversations that have reached their target, per (department, account id),
+    counted by the database against the cutoffs."""
+    values, params = _cutoff_cte(s, cut)
+    if not values:
+        return {}
+    sql = text(
+        f"WITH cut(department, account_id, first, cutoff) AS (VALUES {values}) "  # noqa: S608
+        "SELECT c.department, c.account_id, count(*) FROM conversation c "
+        "JOIN cut ON cut.department = coalesce(c.department, '') "
+        "AND cut.account_id = c.account_id "
+        "AND cut.first = CASE WHEN c.first_response_at IS NULL THEN 1 ELSE 0 END "
+        "WHERE c.folder = 1 AND c.waiting_since IS NOT NULL AND c.waiting_since <= cut.cutoff "
+        "GROUP BY c.department, c.account_id"
+    )
+    return {(d, a): int(n) for d, a, n in s.execute(sql, params)}
+
+
+def breach_counts(store: Store, now_ms: int) -> dict[str | None, int]:
+    """How many waiting conversations have reached their target, per department (None for
+    untriaged); departments with none are absent. What the navigation shows."""
+    cut = cutoffs(store, now_ms)
+    totals: dict[str | None, int] = {}
+    with store.read() as s:
+        for (department, _account), n in breaches_by_group(s, cut).items():
+            totals[department] = totals.get(department, 0) + n
+    return totals
