@@ -76,3 +76,5 @@ class Priority(enum.IntEnum):
 MAX_REPLY_CHARS = 20_000
 #: Longest label, in characters.
 MAX_LABEL_CHARS = 40
+#: Longest name of a saved search, in characters.
+MAX_SAVED_SEARCH_NAME_CHARS = 60

@@ -41,6 +41,12 @@ class OperatorNotFound(NotFound):
     code = "operator_not_found"
 
 
+class SavedSearchNotFound(NotFound):
+    """No saved search has this id (deleted meanwhile)."""
+
+    code = "saved_search_not_found"
+
+
 class InvalidInput(SotongError):
     """The call's arguments make no sense."""
 

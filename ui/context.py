@@ -25,7 +25,17 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from console import services
 from console.services import Actor, Changes
 from console.store.engine import Store
-from console.store.queries import Health, NavCounts, OperatorRow, health, nav_counts, operators
+from console.store.queries import (
+    Health,
+    NavCounts,
+    OperatorRow,
+    SavedSearchRow,
+    health,
+    nav_counts,
+    operators,
+    saved_search_counts,
+    saved_searches,
+)
 from ui import texts
 from ui.serversync import ServerLink
 from ui.tasks import Tasks
@@ -70,6 +80,9 @@ class AppContext(QObject):
         changed(object): a :class:`console.services.Changes` after every service call or poll.
         error(str): a translated sentence about an operation that failed.
         counts_changed(object): fresh :class:`NavCounts` for the navigation pane.
+        saved_searches_changed(object, object): the operator's saved searches (a list of
+            :class:`SavedSearchRow`) and how many conversations each finds (by id), read
+            with the counts.
         health_changed(object): fresh :class:`Health` for the status bar.
         connection_changed(str): a :class:`Connection` value.
         accounts_changed(): the channel accounts changed (added, paused, resumed, removed,
@@ -81,6 +94,7 @@ class AppContext(QObject):
     changed = Signal(object)
     error = Signal(str)
     counts_changed = Signal(object)
+    saved_searches_changed = Signal(object, object)
     health_changed = Signal(object)
     connection_changed = Signal(str)
     accounts_changed = Signal()
@@ -440,7 +454,8 @@ class AppContext(QObject):
         self.server_link.local_changed(changes)
 
     def refresh_counts(self) -> None:
-        """Recount the navigation entries soon (bursts of changes make one query)."""
+        """Recount the navigation entries and saved searches soon (bursts of changes make one
+        read)."""
         self._counts_timer.start()
 
     def _load_counts(self) -> None:
@@ -448,11 +463,18 @@ class AppContext(QObject):
         seq = self._counts_seq
         store, operator_id = self.store, self.operator_id
 
-        def done(counts: NavCounts) -> None:
-            if seq == self._counts_seq:
-                self.counts_changed.emit(counts)
+        def work() -> tuple[NavCounts, list[SavedSearchRow], dict[str, int]]:
+            saved = saved_searches(store, operator_id)
+            counts = saved_search_counts(store, saved, operator_id)
+            return nav_counts(store, operator_id), saved, counts
 
-        self.tasks.read(lambda: nav_counts(store, operator_id), done)
+        def done(result: tuple[NavCounts, list[SavedSearchRow], dict[str, int]]) -> None:
+            if seq == self._counts_seq:
+                counts, saved, saved_counts = result
+                self.counts_changed.emit(counts)
+                self.saved_searches_changed.emit(saved, saved_counts)
+
+        self.tasks.read(work, done)
 
     def load_counts_now(self) -> None:
         """Recount at once (start-up, tests)."""

@@ -50,7 +50,8 @@ from ui import icons, texts
 from ui.accounts import ExpiredBanner
 from ui.context import AppContext, Connection
 from ui.conversations import ConversationListModel, ConversationListView, IdRole
-from ui.navigation import NavigationModel, ValueRole, ViewRole, make_nav_view
+from ui.navigation import SAVED, NavigationModel, ValueRole, ViewRole, make_nav_view
+from ui.savedsearches import SavedSearches
 from ui.serversync import ServerMode, ServerState
 from ui.threadpane import ThreadPane, plain_label
 
@@ -108,6 +109,8 @@ class MainWindow(QMainWindow):
         self.departments = ctx.store.departments()
         self._health: Health | None = None
         self.picker_menu: QMenu | None = None
+        #: The saved search the list shows, if it shows one.
+        self.saved_id: str | None = None
         self.setWindowIcon(icons.app_icon())
         self.resize(*DEFAULT_SIZE)
 
@@ -153,6 +156,7 @@ class MainWindow(QMainWindow):
         ctx.changed.connect(self._after_change)
         ctx.error.connect(self.show_error)
         ctx.counts_changed.connect(self._counts_changed)
+        ctx.saved_searches_changed.connect(self._saved_searches_changed)
         ctx.health_changed.connect(self._health_changed)
         ctx.connection_changed.connect(self._connection_changed)
         ctx.server_link.state_changed.connect(self._server_changed)
@@ -196,6 +200,7 @@ class MainWindow(QMainWindow):
         self.nav_view = make_nav_view(pane)
         self.nav_view.setModel(self.nav_model)
         self.nav_view.selectionModel().currentChanged.connect(self._nav_changed)
+        self.saved = SavedSearches(self.ctx, self.nav_view, self.nav_model, self)
         # A new channel rebuilds the entries: keep the view that is shown selected.
         self.nav_model.modelReset.connect(lambda: self._select_nav(self.list_model.list_filter))
         box.addWidget(self.nav_view, 1)
@@ -225,7 +230,18 @@ class MainWindow(QMainWindow):
         self.search_box.setObjectName("searchBox")
         self.search_box.setClearButtonEnabled(True)
         self.search_box.leave.connect(self._focus_list)
-        hbox.addWidget(self.search_box)
+        self.save_search_button = QToolButton(head)
+        self.save_search_button.setObjectName("saveSearchButton")
+        self.save_search_button.setEnabled(False)
+        self.save_search_button.clicked.connect(self.save_search)
+        self.search_box.textChanged.connect(
+            lambda t: self.save_search_button.setEnabled(bool(t.strip()))
+        )
+        search_row = QHBoxLayout()
+        search_row.setSpacing(6)
+        search_row.addWidget(self.search_box, 1)
+        search_row.addWidget(self.save_search_button)
+        hbox.addLayout(search_row)
         box.addWidget(head)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -286,6 +302,9 @@ class MainWindow(QMainWindow):
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.activated.connect(self.focus_search)
         self.shortcuts["find"] = find
+        save = QShortcut(QKeySequence("Ctrl+Shift+S"), self)
+        save.activated.connect(self.save_search)
+        self.shortcuts["save_search"] = save
         preferences = QShortcut(QKeySequence("Ctrl+,"), self)
         preferences.activated.connect(self.settings_requested)
         self.shortcuts["settings"] = preferences
@@ -304,6 +323,10 @@ class MainWindow(QMainWindow):
             else self.tr("No member of staff chosen")
         )
         self.search_box.setPlaceholderText(self.tr("Search names and messages  ( / )"))
+        self.save_search_button.setText(self.tr("Save"))
+        self.save_search_button.setToolTip(
+            self.tr("Keep this search in the navigation pane (Ctrl+Shift+S)")
+        )
         self.order_combo.clear()
         self.order_combo.addItem(self.tr("Latest activity"), Order.RECENT.value)
         self.order_combo.addItem(self.tr("Longest waiting"), Order.WAITING.value)
@@ -347,7 +370,10 @@ class MainWindow(QMainWindow):
     # -- navigation and list -----------------------------------------------------------------
 
     def _select_nav(self, flt: ListFilter) -> None:
-        row = self.nav_model.row_of(flt.view.value, flt.value or "")
+        row = self.nav_model.row_of(SAVED, self.saved_id) if self.saved_id else -1
+        if row < 0:
+            self.saved_id = None
+            row = self.nav_model.row_of(flt.view.value, flt.value or "")
         if row >= 0:
             self.nav_view.selectionModel().setCurrentIndex(
                 self.nav_model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect
@@ -361,9 +387,54 @@ class MainWindow(QMainWindow):
             return
         value = str(current.data(ValueRole) or "") or None
         old = self.list_model.list_filter
-        flt = ListFilter(View(view), value, self.ctx.operator_id, old.text, old.order)
+        if view == SAVED:
+            self._open_saved(value or "")
+            return
+        text = old.text
+        if self.saved_id is not None:  # leaving a saved search leaves its text behind
+            self.saved_id = None
+            text = ""
+            self._set_search_text("")
+        flt = ListFilter(View(view), value, self.ctx.operator_id, text, old.order)
         if flt != old:
             self.set_filter(flt)
+        else:
+            self._update_title()
+
+    def _open_saved(self, search_id: str) -> None:
+        row = self.nav_model.saved_row(search_id)
+        if row is None:
+            return
+        self.saved_id = row.id
+        self._set_search_text(row.query)
+        flt = row.list_filter(self.ctx.operator_id, self.list_model.list_filter.order)
+        if flt != self.list_model.list_filter:
+            self.set_filter(flt)
+        else:
+            self._update_title()
+
+    def _set_search_text(self, text: str) -> None:
+        """Put text in the search box without searching again (the list is set apart)."""
+        self.search_box.blockSignals(True)
+        self.search_box.setText(text)
+        self.search_box.blockSignals(False)
+        self.save_search_button.setEnabled(bool(text.strip()))
+        if not text:
+            self.search_state_label.hide()
+
+    def save_search(self) -> None:
+        """Keep the search in the box (on the list shown) in the navigation pane."""
+        self.apply_search()
+        self.saved.save(self.list_model.list_filter)
+
+    def _saved_searches_changed(self, rows: object, counts: object) -> None:
+        self.nav_model.set_saved(rows, counts)  # type: ignore[arg-type]
+        wanted = self.saved.pending_select
+        if wanted and self.nav_model.row_of(SAVED, wanted) >= 0:
+            self.saved.pending_select = None
+            self.nav_view.setCurrentIndex(
+                self.nav_model.index(self.nav_model.row_of(SAVED, wanted))
+            )
 
     def set_filter(self, flt: ListFilter) -> None:
         """Show another view, search or order, keeping the open conversation selected."""
@@ -396,7 +467,11 @@ class MainWindow(QMainWindow):
         if not text:
             self.search_state_label.hide()
         if text != old.text:
-            self.set_filter(dataclasses.replace(old, text=text))
+            flt = dataclasses.replace(old, text=text)
+            if self.saved_id is not None:  # the search was changed: no longer the saved one
+                self.saved_id = None
+                self._select_nav(flt)
+            self.set_filter(flt)
 
     def _search_started(self) -> None:
         self.search_state_label.setText(self.tr("Searching…"))

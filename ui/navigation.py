@@ -2,8 +2,10 @@
 
 Entries: All open · Mine · Unassigned · Untriaged · a "Departments" heading and each
 department (with its colour) · a "Channels" heading and each channel kind (with its icon) ·
-Snoozed · Resolved. Counts come from :func:`console.store.queries.nav_counts` and are set
-with :meth:`NavigationModel.set_counts`; only the count role changes then.
+Snoozed · Resolved · a "Saved searches" heading and each saved search (shared ones first).
+Counts come from :func:`console.store.queries.nav_counts` and are set with
+:meth:`NavigationModel.set_counts`; only the count role changes then. Saved searches and their
+counts are set with :meth:`NavigationModel.set_saved`.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPointF,
     QRect,
     QRectF,
     QSize,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -32,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.store.models import Department
-from console.store.queries import NavCounts, View
+from console.store.queries import NavCounts, SavedSearchRow, View
 from ui import icons, texts, theme
 
 #: The entry's :class:`View` value (str), or "" for a heading.
@@ -47,6 +50,11 @@ ColourRole = Qt.ItemDataRole.UserRole + 4
 HeadingRole = Qt.ItemDataRole.UserRole + 5
 #: Channel kind whose icon the entry shows, else "".
 ChannelRole = Qt.ItemDataRole.UserRole + 6
+#: True for a saved search shared with the whole clinic.
+SharedRole = Qt.ItemDataRole.UserRole + 7
+
+#: The ViewRole of a saved search entry (its ValueRole is the saved search's id).
+SAVED = "saved"
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -78,6 +86,8 @@ class NavigationModel(QAbstractListModel):
         self._departments = [(d.code, d.name_ko, d.name_en, d.colour) for d in departments]
         self._channels = list(channels)
         self._counts: NavCounts | None = None
+        self._saved: list[SavedSearchRow] = []
+        self._saved_counts: dict[str, int] = {}
         self._entries = self._build()
 
     def _build(self) -> list[NavEntry]:
@@ -103,6 +113,9 @@ class NavigationModel(QAbstractListModel):
             NavEntry(View.SNOOZED.value, label=texts.view_name(View.SNOOZED)),
             NavEntry(View.RESOLVED.value, label=texts.view_name(View.RESOLVED)),
         ]
+        if self._saved:
+            entries.append(NavEntry("", label=self.tr("Saved searches"), heading=True))
+            entries += [NavEntry(SAVED, row.id, row.name) for row in self._saved]
         return entries
 
     # -- Qt model API ----------------------------------------------------------------------
@@ -141,6 +154,15 @@ class NavigationModel(QAbstractListModel):
             return entry.heading
         if role == ChannelRole:
             return entry.value if entry.view == View.CHANNEL.value else ""
+        if role == SharedRole:
+            saved = self.saved_row(entry.value) if entry.view == SAVED else None
+            return saved is not None and saved.shared
+        if role == Qt.ItemDataRole.ToolTipRole and entry.view == SAVED:
+            saved = self.saved_row(entry.value)
+            if saved is None:
+                return None
+            whose = self.tr("Shared with everyone") if saved.shared else self.tr("Only you")
+            return f"{saved.query}\n{whose}"
         if role == Qt.ItemDataRole.DecorationRole and entry.view == View.CHANNEL.value:
             return icons.channel_icon(entry.value)
         return None
@@ -149,7 +171,11 @@ class NavigationModel(QAbstractListModel):
 
     def _count(self, entry: NavEntry) -> int:
         c = self._counts
-        if c is None or entry.heading:
+        if entry.heading:
+            return -1
+        if entry.view == SAVED:
+            return self._saved_counts.get(entry.value, -1)
+        if c is None:
             return -1
         fixed = {
             View.ALL_OPEN.value: c.all_open,
@@ -161,6 +187,8 @@ class NavigationModel(QAbstractListModel):
         }
         if entry.view in fixed:
             return fixed[entry.view]
+        if entry.view == SAVED:
+            return self._saved_counts.get(entry.value, -1)
         if entry.view == View.DEPARTMENT.value:
             return c.by_department.get(entry.value, 0)
         return c.by_channel.get(entry.value, 0)
@@ -182,6 +210,34 @@ class NavigationModel(QAbstractListModel):
                 self.index(len(self._entries) - 1),
                 [CountRole, Qt.ItemDataRole.AccessibleTextRole],
             )
+
+    def set_saved(self, rows: list[SavedSearchRow], counts: dict[str, int]) -> None:
+        """Show the saved searches (shared first, then the operator's own) and their counts."""
+        self._saved_counts = dict(counts)
+        if rows != self._saved:
+            self.beginResetModel()
+            self._saved = list(rows)
+            self._entries = self._build()
+            self.endResetModel()
+            return
+        first = self.row_of(SAVED, rows[0].id) if rows else -1
+        if first >= 0:
+            self.dataChanged.emit(
+                self.index(first),
+                self.index(len(self._entries) - 1),
+                [CountRole, Qt.ItemDataRole.AccessibleTextRole],
+            )
+
+    def saved_row(self, search_id: str) -> SavedSearchRow | None:
+        """The saved search with this id, if listed."""
+        for row in self._saved:
+            if row.id == search_id:
+                return row
+        return None
+
+    def saved_rows(self) -> list[SavedSearchRow]:
+        """The saved searches listed, in order."""
+        return list(self._saved)
 
     def retranslate(self) -> None:
         """Rebuild the labels after the UI language changed."""
@@ -256,6 +312,14 @@ class NavigationDelegate(QStyledItemDelegate):
         elif kind:
             ratio = painter.device().devicePixelRatioF()
             painter.drawPixmap(x, cy - 8, icons.svg_pixmap(kind, 16, ratio))
+            x += 22
+        elif index.data(ViewRole) == SAVED:  # a small magnifier; teal when shared
+            pen = QPen(theme.colour("accent" if index.data(SharedRole) else "text_muted"))
+            pen.setWidthF(1.6)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawEllipse(QRectF(x + 2, cy - 6, 9, 9))
+            painter.drawLine(QPointF(x + 10, cy + 2), QPointF(x + 14, cy + 6))
             x += 22
         count = int(index.data(CountRole) if index.data(CountRole) is not None else -1)
         font = QFont(option.font)

@@ -200,6 +200,9 @@ def error_code_text(code: str, params: Mapping[str, Any] | None = None) -> str:
         "rule_not_found": translate("Texts", "That routing rule no longer exists."),
         "canned_not_found": translate("Texts", "That canned response no longer exists."),
         "invalid_canned": translate("Texts", "The canned response is not valid ({field})."),
+        "saved_search_not_found": translate(
+            "Texts", "That saved search no longer exists. It may have been deleted."
+        ),
     }
     if code == "server_check_failed":
         return server_check_text(str((params or {}).get("reason", "other")))

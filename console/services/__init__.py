@@ -52,6 +52,12 @@ from console.services._routing import (
     set_rule_enabled,
     update_rule,
 )
+from console.services._saved import (
+    delete_saved_search,
+    move_saved_search,
+    rename_saved_search,
+    save_search,
+)
 from console.services._sla import (
     remove_calendar_day,
     remove_sla_target,
@@ -83,9 +89,11 @@ __all__ = [
     "delete_canned",
     "delete_draft",
     "delete_rule",
+    "delete_saved_search",
     "mark_read",
     "move_canned",
     "move_rule",
+    "move_saved_search",
     "permitted",
     "queue_reply",
     "reconnect_account",
@@ -93,11 +101,13 @@ __all__ = [
     "remove_calendar_day",
     "remove_label",
     "remove_sla_target",
+    "rename_saved_search",
     "reopen_in",
     "require",
     "role_of",
     "rule_actions_in",
     "save_draft",
+    "save_search",
     "set_account_enabled",
     "set_branch_name",
     "set_business_hours",

@@ -374,6 +374,26 @@ class SyncState(Base):
     cursor_seq: Mapped[int] = mapped_column(default=0)
 
 
+class SavedSearch(Base):
+    """A list with search text that staff keep in the navigation pane (migration 0009).
+
+    ``owner_id`` is the member of staff it belongs to, or NULL for one shared with the whole
+    clinic; ``position`` orders each group (the shared ones, each operator's own).
+    """
+
+    __tablename__ = "saved_search"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    query: Mapped[str] = mapped_column(String(1000))
+    view: Mapped[str] = mapped_column(String(16), default="all_open")
+    view_value: Mapped[str | None] = mapped_column(String(64))
+    owner_id: Mapped[str | None] = mapped_column(ForeignKey("operator.id"))
+    position: Mapped[int]
+    created_at: Mapped[int]
+    updated_at: Mapped[int]
+    __table_args__ = (Index("ix_saved_search_owner_position", "owner_id", "position"),)
+
+
 class SlaTarget(Base):
     """Response-time targets in business minutes for a department and/or a channel.
 

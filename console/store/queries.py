@@ -29,6 +29,7 @@ from console.store.models import (
     Note,
     Operator,
     Outbox,
+    SavedSearch,
 )
 from console.store.search import SearchHit, search
 
@@ -523,3 +524,65 @@ def reply_context(store: Store, conversation_id: str) -> tuple[str, int | None] 
             .where(Conversation.id == conversation_id)
         ).first()
     return None if row is None else (str(row[0]), row[1])
+
+
+@dataclass(frozen=True)
+class SavedSearchRow:
+    """A saved search as the navigation pane lists it.
+
+    Attributes:
+        id: Its id.
+        name: Its name.
+        query: The search text.
+        view: The list it was made on (a :class:`View` value).
+        value: That list's department code or channel kind, or None.
+        shared: For the whole clinic (else the operator's own).
+    """
+
+    id: str
+    name: str
+    query: str
+    view: str
+    value: str | None
+    shared: bool
+
+    def list_filter(self, operator_id: str | None, order: Order = Order.RECENT) -> ListFilter:
+        """The list it shows, for ``operator_id`` (whose "Mine" it is)."""
+        try:
+            view = View(self.view)
+        except ValueError:
+            view = View.ALL_OPEN
+        return ListFilter(view, self.value, operator_id, self.query, order)
+
+
+def saved_searches(store: Store, operator_id: str | None) -> list[SavedSearchRow]:
+    """The shared saved searches, then the operator's own, each group in its order."""
+    s_ = SavedSearch
+    mine: ColumnElement[bool] = s_.owner_id.is_(None)
+    if operator_id is not None:
+        mine = or_(mine, s_.owner_id == operator_id)
+    query = (
+        select(s_.id, s_.name, s_.query, s_.view, s_.view_value, s_.owner_id)
+        .where(mine)
+        .order_by(s_.owner_id.is_not(None), s_.position, s_.id)
+    )
+    with store.read() as s:
+        rows = s.execute(query).all()
+    return [SavedSearchRow(i, n, q, v, val, owner is None) for i, n, q, v, val, owner in rows]
+
+
+def count_list(store: Store, flt: ListFilter) -> int:
+    """How many conversations a list shows (with its search text, if any)."""
+    found: list[str] = []
+    if flt.text.strip():
+        found = [hit.conversation_id for hit in search(store, flt.text, TEXT_SEARCH_LIMIT)]
+    with store.read() as s:
+        n = s.scalar(select(func.count()).select_from(Conversation).where(*_where(flt, found)))
+    return int(n or 0)
+
+
+def saved_search_counts(
+    store: Store, rows: Sequence[SavedSearchRow], operator_id: str | None
+) -> dict[str, int]:
+    """How many conversations each saved search finds now (one search and one count each)."""
+    return {row.id: count_list(store, row.list_filter(operator_id)) for row in rows}

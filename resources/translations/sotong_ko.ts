@@ -352,7 +352,7 @@ base_url=https://…</translation>
     <name>MainWindow</name>
     <message>
         <source>Sotong</source>
-        <extracomment>The account error that the banner over the conversations reports.</extracomment>
+        <extracomment>The account error that the banner over the conversations reports. The saved search the list shows, if it shows one.</extracomment>
         <translation>소통</translation>
     </message>
     <message>
@@ -495,12 +495,36 @@ base_url=https://…</translation>
         <source>The leader checks the channels and sends the replies of every PC.</source>
         <translation>리더는 채널을 확인하고 모든 PC의 답장을 보냅니다.</translation>
     </message>
+    <message>
+        <source>Save</source>
+        <translation>저장</translation>
+    </message>
+    <message>
+        <source>Keep this search in the navigation pane (Ctrl+Shift+S)</source>
+        <translation>이 검색을 왼쪽 목록에 저장합니다 (Ctrl+Shift+S)</translation>
+    </message>
 </context>
 <context>
     <name>MessageBar</name>
     <message>
         <source>Dismiss</source>
         <translation>닫기</translation>
+    </message>
+</context>
+<context>
+    <name>NavigationModel</name>
+    <message>
+        <source>Saved searches</source>
+        <extracomment>The entry&apos;s :class:`View` value (str), or &quot;&quot; for a heading. Department code or channel kind for those views, else &quot;&quot;. The number of conversations, or -1 while unknown. Colour (hex) of a department entry, else &quot;&quot;. True for the non-selectable section headings. Channel kind whose icon the entry shows, else &quot;&quot;. True for a saved search shared with the whole clinic. The ViewRole of a saved search entry (its ValueRole is the saved search&apos;s id).</extracomment>
+        <translation>저장한 검색</translation>
+    </message>
+    <message>
+        <source>Shared with everyone</source>
+        <translation>모두와 공유</translation>
+    </message>
+    <message>
+        <source>Only you</source>
+        <translation>나만 보기</translation>
     </message>
 </context>
 <context>
@@ -862,6 +886,62 @@ base_url=https://…</translation>
     <message>
         <source>Below the threshold of %1: it would only be suggested to staff.</source>
         <translation>기준 %1 미만이므로 직원에게 제안만 합니다.</translation>
+    </message>
+</context>
+<context>
+    <name>SaveSearchDialog</name>
+    <message>
+        <source>Save search</source>
+        <extracomment>Asks for a text: ``(title, label, current) -&gt; new text, or None if cancelled``. Asks a yes/no question: ``(title, text) -&gt; yes``. Asks for a new saved search: ``(suggested name, may share) -&gt; (name, shared) or None``.</extracomment>
+        <translation>검색 저장</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>이름</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>검색어</translation>
+    </message>
+    <message>
+        <source>Share with everyone at the clinic</source>
+        <translation>병원 직원 모두와 공유</translation>
+    </message>
+</context>
+<context>
+    <name>SavedSearches</name>
+    <message>
+        <source>Rename saved search</source>
+        <extracomment>The saved search just saved, selected once the list shows it.</extracomment>
+        <translation>저장한 검색 이름 바꾸기</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>이름</translation>
+    </message>
+    <message>
+        <source>Delete the saved search “%1”? Conversations are not affected.</source>
+        <translation>저장한 검색 “%1”을(를) 삭제할까요? 대화는 그대로 남습니다.</translation>
+    </message>
+    <message>
+        <source>Delete saved search</source>
+        <translation>저장한 검색 삭제</translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation>이름 바꾸기…</translation>
+    </message>
+    <message>
+        <source>Move up</source>
+        <translation>위로 이동</translation>
+    </message>
+    <message>
+        <source>Move down</source>
+        <translation>아래로 이동</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>삭제…</translation>
     </message>
 </context>
 <context>
@@ -1429,6 +1509,10 @@ base_url=https://…</translation>
     <message>
         <source>{month}/{day}</source>
         <translation>{month}월 {day}일</translation>
+    </message>
+    <message>
+        <source>That saved search no longer exists. It may have been deleted.</source>
+        <translation>저장한 검색이 더 이상 없습니다. 삭제되었을 수 있습니다.</translation>
     </message>
 </context>
 <context>
