@@ -113,6 +113,42 @@ class NotPermitted(SotongError):
     code = "not_permitted"
 
 
+class ContactNotFound(NotFound):
+    """No contact has this id (``contact_id``)."""
+
+    code = "contact_not_found"
+
+
+class IdentityNotFound(NotFound):
+    """The contact has no such channel identity (``identity_id``)."""
+
+    code = "identity_not_found"
+
+
+class CannotMergeContact(InvalidInput):
+    """Two contacts cannot be merged: they are already the same person (``reason="same"``)."""
+
+    code = "cannot_merge_contact"
+
+
+class LastIdentity(InvalidInput):
+    """A contact's only channel identity cannot be split off: nothing would be left."""
+
+    code = "last_identity"
+
+
+class InvalidContactName(InvalidInput):
+    """A contact's name must be 1 to ``max_chars`` characters."""
+
+    code = "invalid_contact_name"
+
+
+class ContactNotesTooLong(InvalidInput):
+    """Notes on a contact are ``length`` characters, over ``max_chars``."""
+
+    code = "contact_notes_too_long"
+
+
 class ServerNotConfigured(InvalidInput):
     """The clinic server settings miss something (``field``: host, database, user, ca_file)."""
 

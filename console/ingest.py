@@ -19,7 +19,13 @@ from sqlalchemy.orm import Session
 from console.channels.base import FetchResult, InboundMessage
 from console.domain import Direction, Status
 from console.ids import new_id
-from console.services import Changes, auto_tag_in, reopen_in, rule_actions_in
+from console.services import (
+    Changes,
+    auto_tag_in,
+    reopen_in,
+    rule_actions_in,
+    surviving_contacts,
+)
 from console.store import search
 from console.store.engine import Store
 from console.store.models import (
@@ -156,6 +162,7 @@ class _Page:
     conversations: dict[str, _Conv] = field(default_factory=dict)  # thread id -> conv
     by_id: dict[str, _Conv] = field(default_factory=dict)
     contacts: dict[str, str] = field(default_factory=dict)  # handle -> contact id
+    identities: dict[str, str] = field(default_factory=dict)  # handle -> identity id
     last_out: dict[str, int] = field(default_factory=dict)  # conversation id -> time
     refs: dict[str, str] = field(default_factory=dict)  # thread ref -> conversation id
     new_refs: list[dict[str, Any]] = field(default_factory=list)
@@ -198,11 +205,15 @@ class _Page:
             )
             for values in s.execute(threads):
                 page.add(_Conv(*values))
-            identities = select(ContactIdentity.handle, ContactIdentity.contact_id).where(
+            identities = select(
+                ContactIdentity.handle, ContactIdentity.contact_id, ContactIdentity.id
+            ).where(
                 ContactIdentity.account_id == account_id,
                 ContactIdentity.handle.in_({m.handle for m in chunk}),
             )
-            page.contacts.update((h, c) for h, c in s.execute(identities))
+            for handle, contact_id, identity_id in s.execute(identities):
+                page.contacts[handle] = contact_id
+                page.identities[handle] = identity_id
             refs = {r for m in chunk for r in m.thread_refs}
             if refs:
                 by_ref = select(ThreadRef.ref, ThreadRef.conversation_id).where(
@@ -210,6 +221,9 @@ class _Page:
                 )
                 page.refs.update((r, c) for r, c in s.execute(by_ref))
             found |= set(page.refs.values()) - set(page.by_id)
+        # An identity still naming a merged contact (sync can bring one) lands on the survivor.
+        survivors = surviving_contacts(s, set(page.contacts.values()))
+        page.contacts = {h: survivors.get(c, c) for h, c in page.contacts.items()}
         if found:
             for values in s.execute(select(*columns).where(Conversation.id.in_(found))):
                 conv = _Conv(*values)
@@ -326,8 +340,10 @@ def ingest(
             conv = page.find(m)
             if conv is None:
                 contact_id = page.contacts.get(m.handle)
-                if contact_id is None:
+                identity_id = page.identities.get(m.handle)
+                if contact_id is None or identity_id is None:
                     contact_id = page.contacts[m.handle] = new_id()
+                    identity_id = page.identities[m.handle] = new_id()
                     contacts.append(
                         {
                             "id": contact_id,
@@ -338,10 +354,11 @@ def ingest(
                     )
                     identities.append(
                         {
-                            "id": new_id(),
+                            "id": identity_id,
                             "contact_id": contact_id,
                             "account_id": account_id,
                             "handle": m.handle,
+                            "origin_contact_id": contact_id,
                         }
                     )
                 cid = new_id(m.sent_at)
@@ -359,6 +376,7 @@ def ingest(
                         "id": cid,
                         "account_id": account_id,
                         "contact_id": contact_id,
+                        "identity_id": identity_id,
                         "external_thread_id": m.thread_id,
                         "subject": m.subject[:300],
                         "created_at": m.sent_at,

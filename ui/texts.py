@@ -200,6 +200,23 @@ def error_code_text(code: str, params: Mapping[str, Any] | None = None) -> str:
         "rule_not_found": translate("Texts", "That routing rule no longer exists."),
         "canned_not_found": translate("Texts", "That canned response no longer exists."),
         "invalid_canned": translate("Texts", "The canned response is not valid ({field})."),
+        "contact_not_found": translate(
+            "Texts", "That contact could not be found. It may not be synchronised to this PC yet."
+        ),
+        "identity_not_found": translate(
+            "Texts", "That channel account is no longer part of this contact."
+        ),
+        "cannot_merge_contact": translate("Texts", "These two are already the same contact."),
+        "last_identity": translate(
+            "Texts", "This is the contact's only channel account, so it cannot be split off."
+        ),
+        "invalid_contact_name": translate(
+            "Texts", "A contact's name must be 1 to {max_chars} characters."
+        ),
+        "contact_notes_too_long": translate(
+            "Texts",
+            "The notes are too long: {length} characters. Shorten them to {max_chars} or fewer.",
+        ),
         "saved_search_not_found": translate(
             "Texts", "That saved search no longer exists. It may have been deleted."
         ),

@@ -40,6 +40,15 @@ from console.services._commands import (
     snooze,
     tag_department,
 )
+from console.services._contacts import (
+    MAX_CONTACT_NAME_CHARS,
+    MAX_CONTACT_NOTES_CHARS,
+    merge_contacts,
+    rename_contact,
+    set_contact_notes,
+    split_identity,
+    surviving_contact,
+)
 from console.services._roles import Permission, permitted, require, role_of
 from console.services._routing import (
     RuleNotFound,
@@ -66,8 +75,11 @@ from console.services._sla import (
     set_sla_target,
 )
 from console.services._staff import add_operator
+from console.store.contact_queries import surviving_contacts
 
 __all__ = [
+    "MAX_CONTACT_NAME_CHARS",
+    "MAX_CONTACT_NOTES_CHARS",
     "AccountExists",
     "AccountNotFound",
     "Actor",
@@ -91,6 +103,7 @@ __all__ = [
     "delete_rule",
     "delete_saved_search",
     "mark_read",
+    "merge_contacts",
     "move_canned",
     "move_rule",
     "move_saved_search",
@@ -101,6 +114,7 @@ __all__ = [
     "remove_calendar_day",
     "remove_label",
     "remove_sla_target",
+    "rename_contact",
     "rename_saved_search",
     "reopen_in",
     "require",
@@ -112,12 +126,16 @@ __all__ = [
     "set_branch_name",
     "set_business_hours",
     "set_calendar_day",
+    "set_contact_notes",
     "set_priority",
     "set_routing_threshold",
     "set_rule_enabled",
     "set_sla_target",
     "set_status",
     "snooze",
+    "split_identity",
+    "surviving_contact",
+    "surviving_contacts",
     "tag_department",
     "update_canned",
     "update_rule",

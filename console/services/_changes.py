@@ -24,6 +24,7 @@ class Changes:
         outbox: True if the outbox changed (the "waiting to send" count).
         messages: How many new messages were stored.
         sla: True if SLA targets or business hours changed (breach marks and counts).
+        contacts: Ids of contacts whose name, notes, identities or conversations changed.
     """
 
     conversations: frozenset[str] = field(default_factory=frozenset)
@@ -33,6 +34,7 @@ class Changes:
     outbox: bool = False
     messages: int = 0
     sla: bool = False
+    contacts: frozenset[str] = field(default_factory=frozenset)
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
@@ -43,6 +45,7 @@ class Changes:
             self.outbox or other.outbox,
             self.messages + other.messages,
             self.sla or other.sla,
+            self.contacts | other.contacts,
         )
 
     def __bool__(self) -> bool:
@@ -53,4 +56,5 @@ class Changes:
             or self.new_conversations
             or self.outbox
             or self.sla
+            or self.contacts
         )

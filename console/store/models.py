@@ -107,8 +107,13 @@ class Contact(Base):
     id: Mapped[str] = mapped_column(Id, primary_key=True)
     display_name: Mapped[str] = mapped_column(String(200))
     notes: Mapped[str] = mapped_column(Text, default="")
-    merged_into: Mapped[str | None] = mapped_column(ForeignKey("contact.id"))
+    #: The contact this one was merged into (kept, so sync and an undo can follow it); lookups
+    #: follow the chain to the surviving contact.
+    merged_into: Mapped[str | None] = mapped_column(ForeignKey("contact.id"), index=True)
     created_at: Mapped[int]
+    name_hlc: Mapped[str] = mapped_column(Hlc, default="", server_default="")
+    notes_hlc: Mapped[str] = mapped_column(Hlc, default="", server_default="")
+    merged_hlc: Mapped[str] = mapped_column(Hlc, default="", server_default="")
 
 
 class ContactIdentity(Base):
@@ -119,6 +124,9 @@ class ContactIdentity(Base):
     contact_id: Mapped[str] = mapped_column(ForeignKey("contact.id"), index=True)
     account_id: Mapped[str] = mapped_column(ForeignKey("channel_account.id"))
     handle: Mapped[str] = mapped_column(String(200))
+    contact_hlc: Mapped[str] = mapped_column(Hlc, default="", server_default="")
+    #: The contact ingest made for this identity: a split brings it back (name and notes).
+    origin_contact_id: Mapped[str | None] = mapped_column(Id)
     __table_args__ = (UniqueConstraint("account_id", "handle"),)
 
 
@@ -133,6 +141,9 @@ class Conversation(Base):
     id: Mapped[str] = mapped_column(Id, primary_key=True)
     account_id: Mapped[str] = mapped_column(ForeignKey("channel_account.id"))
     contact_id: Mapped[str] = mapped_column(ForeignKey("contact.id"))
+    contact_hlc: Mapped[str] = mapped_column(Hlc, default="", server_default="")
+    #: The contact's identity the conversation is with (a split moves exactly its own).
+    identity_id: Mapped[str | None] = mapped_column(Id)
     external_thread_id: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), default="open")
     status_hlc: Mapped[str] = mapped_column(Hlc, default="")

@@ -1303,6 +1303,30 @@ base_url=https://…</translation>
         <translation>상용구가 올바르지 않습니다({field}).</translation>
     </message>
     <message>
+        <source>That contact could not be found. It may not be synchronised to this PC yet.</source>
+        <translation>고객을 찾을 수 없습니다. 아직 이 PC에 동기화되지 않았을 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>That channel account is no longer part of this contact.</source>
+        <translation>이 채널 계정은 더 이상 이 고객에 연결되어 있지 않습니다.</translation>
+    </message>
+    <message>
+        <source>These two are already the same contact.</source>
+        <translation>두 고객은 이미 같은 고객입니다.</translation>
+    </message>
+    <message>
+        <source>This is the contact&apos;s only channel account, so it cannot be split off.</source>
+        <translation>이 고객의 유일한 채널 계정이라 분리할 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>A contact&apos;s name must be 1 to {max_chars} characters.</source>
+        <translation>고객 이름은 1~{max_chars}자여야 합니다.</translation>
+    </message>
+    <message>
+        <source>The notes are too long: {length} characters. Shorten them to {max_chars} or fewer.</source>
+        <translation>메모가 너무 깁니다: {length}자. {max_chars}자 이하로 줄여 주세요.</translation>
+    </message>
+    <message>
         <source>login expired, reconnect the account</source>
         <translation>로그인 만료, 계정을 다시 연결하세요</translation>
     </message>

@@ -1,0 +1,157 @@
+"""Likely duplicate contacts: the same person writing on several channels.
+
+Suggestions only — staff decide, and merging goes through
+:func:`console.services.merge_contacts`. Two contacts are proposed as one person when
+
+- the same phone number appears in their handles or in what they wrote (Korean numbers in any
+  common spelling: ``010-1234-5678``, ``01012345678``, ``+82 10-1234-5678``),
+- the same e-mail address does (case folded), or
+- they carry the same display name on different channels.
+
+No Qt here: the UI runs :func:`suggest_duplicates` on its read lane.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from console.domain import Direction
+from console.store.engine import Store
+from console.store.models import ChannelAccount, Contact, ContactIdentity, Conversation, Message
+
+#: How many of the newest customer messages are read for numbers and addresses.
+MESSAGE_SCAN = 20_000
+
+_PHONE = re.compile(
+    r"(?<![\d+])(?:\+?82[\s.\-]*\(?0?\)?|0)[\s.\-]*"
+    r"(1[016789]|[2-6]\d{0,1}|70)[\s.\-)]*(\d{3,4})[\s.\-]*(\d{4})(?!\d)"
+)
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+_MIN_NAME_CHARS = 2
+
+
+def phone_numbers(text: str) -> set[str]:
+    """Korean phone numbers in ``text``, normalised to national digits (``01012345678``).
+
+    ``010-1234-5678``, ``010 1234 5678``, ``01012345678``, ``+82 10-1234-5678`` and
+    ``+82 (0)10 1234 5678`` all give ``01012345678``.
+    """
+    found = set()
+    for prefix, middle, last in _PHONE.findall(text):
+        digits = f"0{prefix}{middle}{last}"
+        if 9 <= len(digits) <= 11:
+            found.add(digits)
+    return found
+
+
+def normalise_phone(text: str) -> str | None:
+    """The one phone number ``text`` is (national digits), or None if it is not one."""
+    numbers = phone_numbers(text)
+    return next(iter(numbers)) if len(numbers) == 1 else None
+
+
+def email_addresses(text: str) -> set[str]:
+    """E-mail addresses in ``text``, lower-cased."""
+    return {m.lower().rstrip(".") for m in _EMAIL.findall(text)}
+
+
+def name_key(name: str) -> str:
+    """A display name compared loosely: case folded, spaces removed."""
+    return "".join(name.split()).casefold()
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Contacts that may be one person.
+
+    Attributes:
+        contact_ids: The contacts (two or more), oldest first.
+        reason: ``"phone"``, ``"email"`` or ``"name"``.
+        value: The shared number, address or name.
+    """
+
+    contact_ids: tuple[str, ...]
+    reason: str
+    value: str
+
+
+def _keys(text: str) -> Iterable[tuple[str, str]]:
+    for number in phone_numbers(text):
+        yield "phone", number
+    for address in email_addresses(text):
+        yield "email", address
+
+
+def suggest_duplicates(
+    store: Store, contact_id: str | None = None, message_scan: int = MESSAGE_SCAN
+) -> list[Suggestion]:
+    """Groups of surviving contacts that look like one person.
+
+    Args:
+        store: The store.
+        contact_id: Only groups that include this contact.
+        message_scan: How many of the newest customer messages to read for numbers and
+            addresses (handles are always read in full).
+
+    Returns:
+        Phone matches first, then e-mail, then names; each group once.
+    """
+    with store.read() as s:
+        alive = {
+            cid: (name, created)
+            for cid, name, created in s.execute(
+                select(Contact.id, Contact.display_name, Contact.created_at).where(
+                    Contact.merged_into.is_(None)
+                )
+            )
+        }
+        kinds: dict[str, set[str]] = {}
+        keys: dict[tuple[str, str], set[str]] = {}
+        for cid, handle, kind in s.execute(
+            select(ContactIdentity.contact_id, ContactIdentity.handle, ChannelAccount.kind).join(
+                ChannelAccount, ChannelAccount.id == ContactIdentity.account_id
+            )
+        ):
+            kinds.setdefault(cid, set()).add(kind)
+            for key in _keys(handle):
+                keys.setdefault(key, set()).add(cid)
+        for cid, body in s.execute(
+            select(Conversation.contact_id, Message.body)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .where(Message.direction == Direction.INBOUND.value)
+            .order_by(Message.sent_at.desc())
+            .limit(message_scan)
+        ):
+            for key in _keys(body):
+                keys.setdefault(key, set()).add(cid)
+    names: dict[str, set[str]] = {}
+    for cid, (name, _created) in alive.items():
+        loose = name_key(name)
+        if len(loose) >= _MIN_NAME_CHARS:
+            names.setdefault(loose, set()).add(cid)
+
+    def order(ids: Iterable[str]) -> tuple[str, ...]:
+        return tuple(sorted(ids, key=lambda c: (alive[c][1], c)))
+
+    seen: set[tuple[str, ...]] = set()
+    out: list[Suggestion] = []
+    for reason in ("phone", "email"):
+        for (kind, value), ids in sorted(keys.items()):
+            group = order(c for c in ids if c in alive)
+            if kind == reason and len(group) > 1 and group not in seen:
+                seen.add(group)
+                out.append(Suggestion(group, reason, value))
+    for ids in names.values():
+        group = order(ids)
+        channels = set().union(*(kinds.get(c, set()) for c in group))
+        # The same name on one channel only is usually two people (or one handle each).
+        if len(group) > 1 and len(channels) > 1 and group not in seen:
+            seen.add(group)
+            out.append(Suggestion(group, "name", alive[group[0]][0]))
+    if contact_id is not None:
+        out = [g for g in out if contact_id in g.contact_ids]
+    return out
