@@ -40,6 +40,7 @@ from console.services._commands import (
     snooze,
     tag_department,
 )
+from console.services._conflicts import discard_draft_conflict, restore_draft_conflict
 from console.services._contacts import (
     MAX_CONTACT_NAME_CHARS,
     MAX_CONTACT_NOTES_CHARS,
@@ -102,6 +103,7 @@ __all__ = [
     "delete_draft",
     "delete_rule",
     "delete_saved_search",
+    "discard_draft_conflict",
     "mark_read",
     "merge_contacts",
     "move_canned",
@@ -118,6 +120,7 @@ __all__ = [
     "rename_saved_search",
     "reopen_in",
     "require",
+    "restore_draft_conflict",
     "role_of",
     "rule_actions_in",
     "save_draft",
