@@ -208,6 +208,11 @@ def error_code_text(code: str, params: Mapping[str, Any] | None = None) -> str:
         "rule_not_found": translate("Texts", "That routing rule no longer exists."),
         "canned_not_found": translate("Texts", "That canned response no longer exists."),
         "invalid_canned": translate("Texts", "The canned response is not valid ({field})."),
+        "stale_leader": translate(
+            "Texts",
+            "Another computer now fetches and sends messages for the clinic;"
+            " this one has stopped doing so.",
+        ),
         "contact_not_found": translate(
             "Texts", "That contact could not be found. It may not be synchronised to this PC yet."
         ),

@@ -1346,6 +1346,10 @@ base_url=https://…</translation>
         <translation>상용구가 올바르지 않습니다({field}).</translation>
     </message>
     <message>
+        <source>Another computer now fetches and sends messages for the clinic; this one has stopped doing so.</source>
+        <translation>이제 다른 컴퓨터가 병원 메시지의 수신과 발송을 맡고 있어, 이 컴퓨터는 해당 작업을 멈췄습니다.</translation>
+    </message>
+    <message>
         <source>That contact could not be found. It may not be synchronised to this PC yet.</source>
         <translation>고객을 찾을 수 없습니다. 아직 이 PC에 동기화되지 않았을 수 있습니다.</translation>
     </message>

@@ -1,7 +1,7 @@
 """Routing rules and clinic settings in the database; canned responses ready to edit and sync
 
 Revision ID: 0006
-Revises: 0010
+Revises: 0011
 Create Date: 2026-11-26
 
 - ``routing_rule``: the clinic's ordered rules (conditions and actions as in
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
