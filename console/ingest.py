@@ -328,6 +328,10 @@ def ingest(
     contacts: list[dict[str, Any]] = []
     identities: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
+    if triage is not None and messages:
+        # Outside the write transaction: a rules check must not lengthen the write lock.
+        with store.read() as rs:
+            triage.refresh(rs)
     with store.write() as s:
         account = s.get(ChannelAccount, account_id)
         if account is None:
@@ -415,7 +419,6 @@ def ingest(
                 reopen_in(s, store, conv, "reopen")
         rule_labels: list[dict[str, Any]] = []
         if triage is not None and first_text:
-            triage.refresh(s)
             for cid, (text, handle) in first_text.items():
                 conv = page.by_id[cid]
                 _route(s, store, triage, conv, text, account.kind, account_id, handle, rule_labels)
