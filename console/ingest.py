@@ -24,6 +24,7 @@ from console.services import (
     auto_assign_ids_in,
     auto_tag_in,
     reopen_in,
+    rule_actions_in,
     surviving_contacts,
 )
 from console.store import search
@@ -33,6 +34,7 @@ from console.store.models import (
     Contact,
     ContactIdentity,
     Conversation,
+    ConversationLabel,
     Message,
     ThreadRef,
 )
@@ -277,8 +279,10 @@ def _route(
     channel: str,
     account_id: str,
     handle: str,
+    labels: list[dict[str, Any]],
 ) -> bool:
-    """Route a new conversation into its row-to-be (``conv.new``).
+    """Route a new conversation into its row-to-be (``conv.new``); a deciding rule's labels
+    are added to ``labels`` (rows to insert once the conversation exists).
 
     Returns:
         Whether a department was set (the conversation may then be auto-assigned).
@@ -294,8 +298,14 @@ def _route(
         conv.new.update(
             department=decision.department, department_hlc=stamp, department_source=source
         )
-        return True
-    return False
+    if decision.rule_name and (decision.labels or decision.priority is not None):
+        stamp, rows = rule_actions_in(
+            s, store, conv.id, decision.rule_name, decision.labels, decision.priority
+        )
+        labels.extend(rows)
+        if decision.priority is not None:
+            conv.new.update(priority=int(decision.priority), priority_hlc=stamp)
+    return conv.new.get("department") is not None
 
 
 def ingest(
@@ -325,6 +335,10 @@ def ingest(
     contacts: list[dict[str, Any]] = []
     identities: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
+    if triage is not None and messages:
+        # Outside the write transaction: a rules check must not lengthen the write lock.
+        with store.read() as rs:
+            triage.refresh(rs)
     with store.write() as s:
         account = s.get(ChannelAccount, account_id)
         if account is None:
@@ -411,10 +425,13 @@ def ingest(
                     open_episode(conv, m.sent_at)
                 reopen_in(s, store, conv, "reopen")
         routed: list[str] = []
-        if triage is not None:
+        rule_labels: list[dict[str, Any]] = []
+        if triage is not None and first_text:
             for cid, (text, handle) in first_text.items():
-                conv_ = page.by_id[cid]
-                if _route(s, store, triage, conv_, text, account.kind, account_id, handle):
+                conv = page.by_id[cid]
+                if _route(
+                    s, store, triage, conv, text, account.kind, account_id, handle, rule_labels
+                ):
                     routed.append(cid)
         touched = [c for c in page.by_id.values() if c.touched]
         created = [c.row() for c in touched if c.new is not None]
@@ -424,6 +441,8 @@ def ingest(
             s.execute(insert(ContactIdentity), identities)
         if created:
             s.execute(insert(Conversation), created)
+        if rule_labels:
+            s.execute(insert(ConversationLabel), rule_labels)
         if changed:
             s.execute(update(Conversation), changed)
         if rows:

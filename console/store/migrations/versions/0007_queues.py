@@ -1,7 +1,7 @@
 """Queues: auto-assignment per department, hand-off notes, presence on the clinic server
 
 Revision ID: 0007
-Revises: 0011
+Revises: 0006
 Create Date: 2026-11-26
 
 ``department_assignment`` holds each department's auto-assignment mode and the round-robin
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0011"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
