@@ -701,7 +701,7 @@ class MainWindow(QMainWindow):
         self.ctx.load_counts_now()
         self.ctx.refresh_health()
         self.ctx.accounts_changed.emit()
-        current = self.thread_pane.conversation_id()
+        current = self.thread_pane.conversation_id
         if current is not None:
             self.thread_pane.open(None)
             self.thread_pane.open(current)

@@ -338,6 +338,10 @@ base_url=https://…</translation>
         <translation>연결된 채널 없음</translation>
     </message>
     <message>
+        <source>Channels checked by the leader</source>
+        <translation>채널 확인: 리더 PC가 담당</translation>
+    </message>
+    <message>
         <source>Connecting…</source>
         <translation>연결 확인 중…</translation>
     </message>
@@ -520,6 +524,34 @@ base_url=https://…</translation>
     <message>
         <source>Delete…</source>
         <translation>삭제…</translation>
+    </message>
+</context>
+<context>
+    <name>ServerLink</name>
+    <message>
+        <source>Clinic server</source>
+        <extracomment>While the server cannot be reached, try to open it again this often. A sync round this long after the last local change (a burst of edits makes one round). A sync round at least this often, hints or not (a NOTIFY is only a hint). Seconds the hint thread waits for a NOTIFY before looking again. Seconds between a standby&apos;s attempts at the leader lock. Where the first-copy dialog opens (the main window sets itself).</extracomment>
+        <translation>병원 서버</translation>
+    </message>
+    <message>
+        <source>Continue in the background</source>
+        <translation>백그라운드에서 계속</translation>
+    </message>
+    <message>
+        <source>Copying the clinic&apos;s conversations from the clinic server to this PC…</source>
+        <translation>병원 서버의 대화를 이 PC로 복사하는 중…</translation>
+    </message>
+    <message>
+        <source>%1 of %2 rows</source>
+        <translation>%2행 중 %1행</translation>
+    </message>
+    <message>
+        <source>You can close this window: the copy goes on in the background. If Sotong is closed before it finishes, it starts again next time. Nothing is lost: changes made on this PC are sent to the server first.</source>
+        <translation>이 창을 닫아도 복사는 백그라운드에서 계속됩니다. 끝나기 전에 소통을 종료하면 다음 실행 때 처음부터 다시 복사합니다. 이 PC에서 바꾼 내용은 먼저 서버로 보내므로 잃어버리는 것은 없습니다.</translation>
+    </message>
+    <message>
+        <source>The first copy from the clinic server stopped: the server could not be reached. Sotong tries again; this PC keeps working meanwhile.</source>
+        <translation>병원 서버에서 처음 복사하던 중 서버에 연결할 수 없어 멈췄습니다. 소통이 다시 시도하며, 그동안 이 PC는 계속 사용할 수 있습니다.</translation>
     </message>
 </context>
 <context>
