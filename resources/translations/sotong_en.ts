@@ -1,1259 +1,1515 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
-<context>
-    <name>AccountTableModel</name>
-    <message>
-        <source>Channel</source>
-        <extracomment>Account id (str). An :class:`AccountState` value (str). The account&apos;s raw ``last_error`` code, or None. Keys that mean someone is about to put a secret into the (plain, synced) settings.</extracomment>
-        <translation>Channel</translation>
-    </message>
-    <message>
-        <source>Name</source>
-        <translation>Name</translation>
-    </message>
-    <message>
-        <source>State</source>
-        <translation>State</translation>
-    </message>
-    <message>
-        <source>Last problem</source>
-        <translation>Last problem</translation>
-    </message>
-    <message>
-        <source>Last received</source>
-        <translation>Last received</translation>
-    </message>
-    <message>
-        <source>%1 malformed or unsupported items left out (last: %2)</source>
-        <translation>%1 malformed or unsupported items left out (last: %2)</translation>
-    </message>
-    <message>
-        <source>Connector: %1</source>
-        <translation>Connector: %1</translation>
-    </message>
-    <message>
-        <source>Billed per request: about %1 reads a month at this polling interval</source>
-        <translation>Billed per request: about %1 reads a month at this polling interval</translation>
-    </message>
-    <message>
-        <source>Not yet</source>
-        <translation>Not yet</translation>
-    </message>
-</context>
-<context>
-    <name>AccountsPanel</name>
-    <message>
-        <source>Add…</source>
-        <translation>Add…</translation>
-    </message>
-    <message>
-        <source>Reconnect…</source>
-        <translation>Reconnect…</translation>
-    </message>
-    <message>
-        <source>Enter a new token or password</source>
-        <translation>Enter a new token or password</translation>
-    </message>
-    <message>
-        <source>Test connection</source>
-        <translation>Test connection</translation>
-    </message>
-    <message>
-        <source>Pause</source>
-        <translation>Pause</translation>
-    </message>
-    <message>
-        <source>Remove</source>
-        <translation>Remove</translation>
-    </message>
-    <message>
-        <source>Changes here take effect at once. Tokens and passwords are kept only in this PC&apos;s secure password store.</source>
-        <translation>Changes here take effect at once. Tokens and passwords are kept only in this PC&apos;s secure password store.</translation>
-    </message>
-    <message>
-        <source>Resume</source>
-        <translation>Resume</translation>
-    </message>
-    <message>
-        <source>Account added.</source>
-        <translation>Account added.</translation>
-    </message>
-    <message>
-        <source>New token saved.</source>
-        <translation>New token saved.</translation>
-    </message>
-    <message>
-        <source>Testing %1…</source>
-        <translation>Testing %1…</translation>
-    </message>
-    <message>
-        <source>Remove “%1”? Sotong stops checking this account and forgets its token on this PC. Its conversations are kept.</source>
-        <translation>Remove “%1”? Sotong stops checking this account and forgets its token on this PC. Its conversations are kept.</translation>
-    </message>
-    <message>
-        <source>Remove account</source>
-        <translation>Remove account</translation>
-    </message>
-</context>
-<context>
-    <name>AddAccountDialog</name>
-    <message>
-        <source>Add a channel account</source>
-        <translation>Add a channel account</translation>
-    </message>
-    <message>
-        <source>As staff will see it, e.g. 소통의원 Facebook</source>
-        <translation>As staff will see it, e.g. 소통의원 Facebook</translation>
-    </message>
-    <message>
-        <source>One setting per line, KEY=VALUE, for example
+    <context>
+        <name>AccountTableModel</name>
+        <message>
+            <source>Channel</source>
+            <extracomment>Account id (str). An :class:`AccountState` value (str). The account's raw ``last_error`` code, or None. Keys that mean someone is about to put a secret into the (plain, synced) settings.</extracomment>
+            <translation>Channel</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>State</translation>
+        </message>
+        <message>
+            <source>Last problem</source>
+            <translation>Last problem</translation>
+        </message>
+        <message>
+            <source>Last received</source>
+            <translation>Last received</translation>
+        </message>
+        <message>
+            <source>%1 malformed or unsupported items left out (last: %2)</source>
+            <translation>%1 malformed or unsupported items left out (last: %2)</translation>
+        </message>
+        <message>
+            <source>Connector: %1</source>
+            <translation>Connector: %1</translation>
+        </message>
+        <message>
+            <source>Billed per request: about %1 reads a month at this polling interval</source>
+            <translation>Billed per request: about %1 reads a month at this polling interval</translation>
+        </message>
+        <message>
+            <source>Not yet</source>
+            <translation>Not yet</translation>
+        </message>
+    </context>
+    <context>
+        <name>AccountsPanel</name>
+        <message>
+            <source>Add…</source>
+            <translation>Add…</translation>
+        </message>
+        <message>
+            <source>Reconnect…</source>
+            <translation>Reconnect…</translation>
+        </message>
+        <message>
+            <source>Enter a new token or password</source>
+            <translation>Enter a new token or password</translation>
+        </message>
+        <message>
+            <source>Test connection</source>
+            <translation>Test connection</translation>
+        </message>
+        <message>
+            <source>Pause</source>
+            <translation>Pause</translation>
+        </message>
+        <message>
+            <source>Remove</source>
+            <translation>Remove</translation>
+        </message>
+        <message>
+            <source>Changes here take effect at once. Tokens and passwords are kept only in this PC's secure password store.</source>
+            <translation>Changes here take effect at once. Tokens and passwords are kept only in this PC's secure password store.</translation>
+        </message>
+        <message>
+            <source>Resume</source>
+            <translation>Resume</translation>
+        </message>
+        <message>
+            <source>Account added.</source>
+            <translation>Account added.</translation>
+        </message>
+        <message>
+            <source>New token saved.</source>
+            <translation>New token saved.</translation>
+        </message>
+        <message>
+            <source>Testing %1…</source>
+            <translation>Testing %1…</translation>
+        </message>
+        <message>
+            <source>Remove “%1”? Sotong stops checking this account and forgets its token on this PC. Its conversations are kept.</source>
+            <translation>Remove “%1”? Sotong stops checking this account and forgets its token on this PC. Its conversations are kept.</translation>
+        </message>
+        <message>
+            <source>Remove account</source>
+            <translation>Remove account</translation>
+        </message>
+    </context>
+    <context>
+        <name>AddAccountDialog</name>
+        <message>
+            <source>Add a channel account</source>
+            <translation>Add a channel account</translation>
+        </message>
+        <message>
+            <source>As staff will see it, e.g. 소통의원 Facebook</source>
+            <translation>As staff will see it, e.g. 소통의원 Facebook</translation>
+        </message>
+        <message>
+            <source>One setting per line, KEY=VALUE, for example
 base_url=https://…</source>
-        <translation>One setting per line, KEY=VALUE, for example
+            <translation>One setting per line, KEY=VALUE, for example
 base_url=https://…</translation>
-    </message>
-    <message>
-        <source>Kept only in this PC&apos;s password store</source>
-        <translation>Kept only in this PC&apos;s password store</translation>
-    </message>
-    <message>
-        <source>Channel</source>
-        <translation>Channel</translation>
-    </message>
-    <message>
-        <source>Connector</source>
-        <translation>Connector</translation>
-    </message>
-    <message>
-        <source>Display name</source>
-        <translation>Display name</translation>
-    </message>
-    <message>
-        <source>Id on the channel</source>
-        <translation>Id on the channel</translation>
-    </message>
-    <message>
-        <source>Connector settings</source>
-        <translation>Connector settings</translation>
-    </message>
-    <message>
-        <source>Token or password</source>
-        <translation>Token or password</translation>
-    </message>
-    <message>
-        <source>Page id</source>
-        <translation>Page id</translation>
-    </message>
-    <message>
-        <source>Instagram account id</source>
-        <translation>Instagram account id</translation>
-    </message>
-    <message>
-        <source>Account name, e.g. @sotong_clinic</source>
-        <translation>Account name, e.g. @sotong_clinic</translation>
-    </message>
-    <message>
-        <source>Bot name, e.g. @sotong_bot</source>
-        <translation>Bot name, e.g. @sotong_bot</translation>
-    </message>
-    <message>
-        <source>E-mail address</source>
-        <translation>E-mail address</translation>
-    </message>
-    <message>
-        <source>Phone number</source>
-        <translation>Phone number</translation>
-    </message>
-    <message>
-        <source>Channel or account id on the network</source>
-        <translation>Channel or account id on the network</translation>
-    </message>
-    <message>
-        <source>Enter a display name.</source>
-        <translation>Enter a display name.</translation>
-    </message>
-    <message>
-        <source>Enter the account&apos;s id on the channel (page id, bot name, address…).</source>
-        <translation>Enter the account&apos;s id on the channel (page id, bot name, address…).</translation>
-    </message>
-    <message>
-        <source>Line %1 of the connector settings is not in the form KEY=VALUE.</source>
-        <translation>Line %1 of the connector settings is not in the form KEY=VALUE.</translation>
-    </message>
-    <message>
-        <source>Put tokens and passwords in the password field, not in the connector settings.</source>
-        <translation>Put tokens and passwords in the password field, not in the connector settings.</translation>
-    </message>
-    <message>
-        <source>This version of Sotong has no connectors.</source>
-        <translation>This version of Sotong has no connectors.</translation>
-    </message>
-</context>
-<context>
-    <name>BubbleDelegate</name>
-    <message>
-        <source>Private note</source>
-        <extracomment>&quot;message&quot;, &quot;note&quot; or &quot;outbox&quot;. &quot;in&quot; or &quot;out&quot;. Who wrote it (operator name for notes and replies, channel author otherwise). When, in ms since the epoch (int). Outbox state (queued, sending, failed, unknown) or message delivery status, else &quot;&quot;. Outbox error code, else &quot;&quot;. The item id (str). The line under a bubble: time, author, outbox state (translated). The body exactly as stored (same as DisplayRole): always plain text. How bodies are drawn: always plain text.</extracomment>
-        <translation>Private note</translation>
-    </message>
-</context>
-<context>
-    <name>ConversationDelegate</name>
-    <message>
-        <source>Conflict</source>
-        <translation>Conflict</translation>
-    </message>
-    <message>
-        <source>Not sent</source>
-        <translation>Not sent</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n to send</source>
-        <translation>
-            <numerusform>%n to send</numerusform>
-            <numerusform>%n to send</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Draft</source>
-        <translation>Draft</translation>
-    </message>
-</context>
-<context>
-    <name>ConversationListModel</name>
-    <message>
-        <source>%1 · auto</source>
-        <extracomment>Conversation id (str). Channel kind (str). Contact display name (str). Last message, one line (str). Department code, or &quot;&quot; when untriaged. Department chip text (&quot;성형외과&quot;, or &quot;미분류&quot; when untriaged). Department colour (hex), or &quot;&quot; when untriaged. Time text at the right of the row: waiting time, or when the last message came. Minutes the customer has waited, or -1 if the clinic answered last. Unread inbound messages (bool). The operator has a draft here (bool). Replies queued or sending (int). Replies failed or with an unknown outcome (int). Conversation status (str). Assignee operator id, or &quot;&quot;. False while the row is a placeholder (not read yet, or gone). The whole :class:`ConversationRow`, or None. ``(start, end)`` offsets of the searched words in the SnippetRole text (tuple, maybe empty). ``(start, end)`` offsets of the searched words in the contact name. A draft here has a conflict copy: two PCs changed it at once (bool). After a change, a search in force is run again this much later (bursts make one search).</extracomment>
-        <translation>%1 · auto</translation>
-    </message>
-    <message>
-        <source>%1 · %2?</source>
-        <translation>%1 · %2?</translation>
-    </message>
-</context>
-<context>
-    <name>DraftConflictBar</name>
-    <message>
-        <source>View other version</source>
-        <translation>View other version</translation>
-    </message>
-    <message>
-        <source>Show or hide the other version (Alt+V)</source>
-        <translation>Show or hide the other version (Alt+V)</translation>
-    </message>
-    <message>
-        <source>Use it</source>
-        <translation>Use it</translation>
-    </message>
-    <message>
-        <source>Put the other version in the composer; your current text becomes the other version (Alt+U)</source>
-        <translation>Put the other version in the composer; your current text becomes the other version (Alt+U)</translation>
-    </message>
-    <message>
-        <source>Discard</source>
-        <translation>Discard</translation>
-    </message>
-    <message>
-        <source>Throw the other version away (Alt+X)</source>
-        <translation>Throw the other version away (Alt+X)</translation>
-    </message>
-    <message>
-        <source>Your draft was also changed on another PC at %1. The other version is kept.</source>
-        <translation>Your draft was also changed on another PC at %1. The other version is kept.</translation>
-    </message>
-</context>
-<context>
-    <name>ExpiredBanner</name>
-    <message>
-        <source>Reconnect…</source>
-        <translation>Reconnect…</translation>
-    </message>
-</context>
-<context>
-    <name>MainWindow</name>
-    <message>
-        <source>Sotong</source>
-        <extracomment>The account error that the banner over the conversations reports. The saved search the list shows, if it shows one.</extracomment>
-        <translation>Sotong</translation>
-    </message>
-    <message>
-        <source>Settings</source>
-        <translation>Settings</translation>
-    </message>
-    <message>
-        <source>Language, who uses this PC (Ctrl+,)</source>
-        <translation>Language, who uses this PC (Ctrl+,)</translation>
-    </message>
-    <message>
-        <source>Signed in as %1</source>
-        <translation>Signed in as %1</translation>
-    </message>
-    <message>
-        <source>No member of staff chosen</source>
-        <translation>No member of staff chosen</translation>
-    </message>
-    <message>
-        <source>Search names and messages  ( / )</source>
-        <translation>Search names and messages  ( / )</translation>
-    </message>
-    <message>
-        <source>Latest activity</source>
-        <translation>Latest activity</translation>
-    </message>
-    <message>
-        <source>Longest waiting</source>
-        <translation>Longest waiting</translation>
-    </message>
-    <message>
-        <source>No conversations here.</source>
-        <translation>No conversations here.</translation>
-    </message>
-    <message>
-        <source>Searching…</source>
-        <translation>Searching…</translation>
-    </message>
-    <message>
-        <source>More than %1 found</source>
-        <translation>More than %1 found</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n found</source>
-        <translation>
-            <numerusform>%n found</numerusform>
-            <numerusform>%n found</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Department</source>
-        <translation>Department</translation>
-    </message>
-    <message>
-        <source>%1 (me)</source>
-        <translation>%1 (me)</translation>
-    </message>
-    <message>
-        <source>Unassign</source>
-        <translation>Unassign</translation>
-    </message>
-    <message>
-        <source>No channels connected</source>
-        <translation>No channels connected</translation>
-    </message>
-    <message>
-        <source>Channels checked by the leader</source>
-        <translation>Channels checked by the leader</translation>
-    </message>
-    <message>
-        <source>Connecting…</source>
-        <translation>Connecting…</translation>
-    </message>
-    <message>
-        <source>● Online</source>
-        <translation>● Online</translation>
-    </message>
-    <message>
-        <source>● Offline: replies wait on this PC</source>
-        <translation>● Offline: replies wait on this PC</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n replies waiting to send</source>
-        <translation>
-            <numerusform>%n reply waiting to send</numerusform>
-            <numerusform>%n replies waiting to send</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n not sent</source>
-        <translation>
-            <numerusform>%n not sent</numerusform>
-            <numerusform>%n not sent</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Last received %1</source>
-        <translation>Last received %1</translation>
-    </message>
-    <message>
-        <source>Nothing received yet</source>
-        <translation>Nothing received yet</translation>
-    </message>
-    <message>
-        <source>Account problem: %1</source>
-        <translation>Account problem: %1</translation>
-    </message>
-    <message>
-        <source>Clinic server: connecting…</source>
-        <translation>Clinic server: connecting…</translation>
-    </message>
-    <message>
-        <source>● Clinic server online</source>
-        <translation>● Clinic server online</translation>
-    </message>
-    <message>
-        <source>● Clinic server offline: changes wait on this PC</source>
-        <translation>● Clinic server offline: changes wait on this PC</translation>
-    </message>
-    <message>
-        <source>Synced %1</source>
-        <translation>Synced %1</translation>
-    </message>
-    <message>
-        <source>Not synced yet</source>
-        <translation>Not synced yet</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n changes not sent</source>
-        <translation>
-            <numerusform>%n changes not sent</numerusform>
-            <numerusform>%n changes not sent</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Leader: this PC</source>
-        <translation>Leader: this PC</translation>
-    </message>
-    <message>
-        <source>Leader: %1</source>
-        <translation>Leader: %1</translation>
-    </message>
-    <message>
-        <source>Leader: none</source>
-        <translation>Leader: none</translation>
-    </message>
-    <message>
-        <source>The leader checks the channels and sends the replies of every PC.</source>
-        <translation>The leader checks the channels and sends the replies of every PC.</translation>
-    </message>
-    <message>
-        <source>Save</source>
-        <translation>Save</translation>
-    </message>
-    <message>
-        <source>Keep this search in the navigation pane (Ctrl+Shift+S)</source>
-        <translation>Keep this search in the navigation pane (Ctrl+Shift+S)</translation>
-    </message>
-</context>
-<context>
-    <name>MessageBar</name>
-    <message>
-        <source>Dismiss</source>
-        <translation>Dismiss</translation>
-    </message>
-</context>
-<context>
-    <name>NavigationModel</name>
-    <message>
-        <source>Saved searches</source>
-        <extracomment>The entry&apos;s :class:`View` value (str), or &quot;&quot; for a heading. Department code or channel kind for those views, else &quot;&quot;. The number of conversations, or -1 while unknown. Colour (hex) of a department entry, else &quot;&quot;. True for the non-selectable section headings. Channel kind whose icon the entry shows, else &quot;&quot;. True for a saved search shared with the whole clinic. The ViewRole of a saved search entry (its ValueRole is the saved search&apos;s id).</extracomment>
-        <translation>Saved searches</translation>
-    </message>
-    <message>
-        <source>Shared with everyone</source>
-        <translation>Shared with everyone</translation>
-    </message>
-    <message>
-        <source>Only you</source>
-        <translation>Only you</translation>
-    </message>
-</context>
-<context>
-    <name>ReconnectDialog</name>
-    <message>
-        <source>Reconnect %1</source>
-        <translation>Reconnect %1</translation>
-    </message>
-    <message>
-        <source>Enter the new token or password for “%1”. Conversations and settings stay as they are.</source>
-        <translation>Enter the new token or password for “%1”. Conversations and settings stay as they are.</translation>
-    </message>
-    <message>
-        <source>Token or password</source>
-        <translation>Token or password</translation>
-    </message>
-    <message>
-        <source>Enter the new token or password.</source>
-        <translation>Enter the new token or password.</translation>
-    </message>
-</context>
-<context>
-    <name>SaveSearchDialog</name>
-    <message>
-        <source>Save search</source>
-        <extracomment>Asks for a text: ``(title, label, current) -&gt; new text, or None if cancelled``. Asks a yes/no question: ``(title, text) -&gt; yes``. Asks for a new saved search: ``(suggested name, may share) -&gt; (name, shared) or None``.</extracomment>
-        <translation>Save search</translation>
-    </message>
-    <message>
-        <source>Name</source>
-        <translation>Name</translation>
-    </message>
-    <message>
-        <source>Search</source>
-        <translation>Search</translation>
-    </message>
-    <message>
-        <source>Share with everyone at the clinic</source>
-        <translation>Share with everyone at the clinic</translation>
-    </message>
-</context>
-<context>
-    <name>SavedSearches</name>
-    <message>
-        <source>Rename saved search</source>
-        <extracomment>The saved search just saved, selected once the list shows it.</extracomment>
-        <translation>Rename saved search</translation>
-    </message>
-    <message>
-        <source>Name</source>
-        <translation>Name</translation>
-    </message>
-    <message>
-        <source>Delete the saved search “%1”? Conversations are not affected.</source>
-        <translation>Delete the saved search “%1”? Conversations are not affected.</translation>
-    </message>
-    <message>
-        <source>Delete saved search</source>
-        <translation>Delete saved search</translation>
-    </message>
-    <message>
-        <source>Rename…</source>
-        <translation>Rename…</translation>
-    </message>
-    <message>
-        <source>Move up</source>
-        <translation>Move up</translation>
-    </message>
-    <message>
-        <source>Move down</source>
-        <translation>Move down</translation>
-    </message>
-    <message>
-        <source>Delete…</source>
-        <translation>Delete…</translation>
-    </message>
-</context>
-<context>
-    <name>ServerLink</name>
-    <message>
-        <source>Clinic server</source>
-        <extracomment>While the server cannot be reached, try to open it again this often. A sync round this long after the last local change (a burst of edits makes one round). A sync round at least this often, hints or not (a NOTIFY is only a hint). Seconds the hint thread waits for a NOTIFY before looking again. Seconds between a standby&apos;s attempts at the leader lock. Where the first-copy dialog opens (the main window sets itself).</extracomment>
-        <translation>Clinic server</translation>
-    </message>
-    <message>
-        <source>Continue in the background</source>
-        <translation>Continue in the background</translation>
-    </message>
-    <message>
-        <source>Copying the clinic&apos;s conversations from the clinic server to this PC…</source>
-        <translation>Copying the clinic&apos;s conversations from the clinic server to this PC…</translation>
-    </message>
-    <message>
-        <source>%1 of %2 rows</source>
-        <translation>%1 of %2 rows</translation>
-    </message>
-    <message>
-        <source>You can close this window: the copy goes on in the background. If Sotong is closed before it finishes, it starts again next time. Nothing is lost: changes made on this PC are sent to the server first.</source>
-        <translation>You can close this window: the copy goes on in the background. If Sotong is closed before it finishes, it starts again next time. Nothing is lost: changes made on this PC are sent to the server first.</translation>
-    </message>
-    <message>
-        <source>The first copy from the clinic server stopped: the server could not be reached. Sotong tries again; this PC keeps working meanwhile.</source>
-        <translation>The first copy from the clinic server stopped: the server could not be reached. Sotong tries again; this PC keeps working meanwhile.</translation>
-    </message>
-</context>
-<context>
-    <name>ServerPanel</name>
-    <message>
-        <source>Use the clinic server</source>
-        <extracomment>The settings as last saved (what the dialog&apos;s OK keeps).</extracomment>
-        <translation>Use the clinic server</translation>
-    </message>
-    <message>
-        <source>e.g. 192.168.0.10 or sotong-server</source>
-        <translation>e.g. 192.168.0.10 or sotong-server</translation>
-    </message>
-    <message>
-        <source>Off (trusted clinic network only)</source>
-        <translation>Off (trusted clinic network only)</translation>
-    </message>
-    <message>
-        <source>Encrypted</source>
-        <translation>Encrypted</translation>
-    </message>
-    <message>
-        <source>Encrypted, certificate checked</source>
-        <translation>Encrypted, certificate checked</translation>
-    </message>
-    <message>
-        <source>The clinic&apos;s CA certificate (.pem, .crt)</source>
-        <translation>The clinic&apos;s CA certificate (.pem, .crt)</translation>
-    </message>
-    <message>
-        <source>Browse…</source>
-        <translation>Browse…</translation>
-    </message>
-    <message>
-        <source>Server address</source>
-        <translation>Server address</translation>
-    </message>
-    <message>
-        <source>Port</source>
-        <translation>Port</translation>
-    </message>
-    <message>
-        <source>Database</source>
-        <translation>Database</translation>
-    </message>
-    <message>
-        <source>User name</source>
-        <translation>User name</translation>
-    </message>
-    <message>
-        <source>Password</source>
-        <translation>Password</translation>
-    </message>
-    <message>
-        <source>Secure connection (TLS)</source>
-        <translation>Secure connection (TLS)</translation>
-    </message>
-    <message>
-        <source>CA file</source>
-        <translation>CA file</translation>
-    </message>
-    <message>
-        <source>Test connection</source>
-        <translation>Test connection</translation>
-    </message>
-    <message>
-        <source>Save</source>
-        <translation>Save</translation>
-    </message>
-    <message>
-        <source>Every PC of the clinic shares conversations, drafts and replies through the clinic server. Without it this PC works alone. The password is kept only in this PC&apos;s secure password store.</source>
-        <translation>Every PC of the clinic shares conversations, drafts and replies through the clinic server. Without it this PC works alone. The password is kept only in this PC&apos;s secure password store.</translation>
-    </message>
-    <message>
-        <source>The clinic&apos;s CA certificate</source>
-        <translation>The clinic&apos;s CA certificate</translation>
-    </message>
-    <message>
-        <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
-        <translation>Certificates (*.pem *.crt *.cer);;All files (*)</translation>
-    </message>
-    <message>
-        <source>Saved on this PC; type to replace</source>
-        <translation>Saved on this PC; type to replace</translation>
-    </message>
-    <message>
-        <source>Kept only in this PC&apos;s password store</source>
-        <translation>Kept only in this PC&apos;s password store</translation>
-    </message>
-    <message>
-        <source>Connecting to the clinic server…</source>
-        <translation>Connecting to the clinic server…</translation>
-    </message>
-    <message>
-        <source>Saved. This PC now works with the clinic server.</source>
-        <translation>Saved. This PC now works with the clinic server.</translation>
-    </message>
-    <message>
-        <source>Saved. This PC works alone, without the clinic server.</source>
-        <translation>Saved. This PC works alone, without the clinic server.</translation>
-    </message>
-</context>
-<context>
-    <name>SettingsDialog</name>
-    <message>
-        <source>Settings</source>
-        <extracomment>Language choices: the setting&apos;s value and the name shown (languages name themselves). Names of the tabs, for :meth:`SettingsDialog.show_tab`.</extracomment>
-        <translation>Settings</translation>
-    </message>
-    <message>
-        <source>Follow the system</source>
-        <translation>Follow the system</translation>
-    </message>
-    <message>
-        <source> s</source>
-        <translation> s</translation>
-    </message>
-    <message>
-        <source>Language</source>
-        <translation>Language</translation>
-    </message>
-    <message>
-        <source>Who uses this PC</source>
-        <translation>Who uses this PC</translation>
-    </message>
-    <message>
-        <source>Check channels every</source>
-        <translation>Check channels every</translation>
-    </message>
-    <message>
-        <source>General</source>
-        <translation>General</translation>
-    </message>
-    <message>
-        <source>Channels</source>
-        <translation>Channels</translation>
-    </message>
-    <message>
-        <source>Clinic server</source>
-        <translation>Clinic server</translation>
-    </message>
-</context>
-<context>
-    <name>Texts</name>
-    <message>
-        <source>All open</source>
-        <translation>All open</translation>
-    </message>
-    <message>
-        <source>Mine</source>
-        <translation>Mine</translation>
-    </message>
-    <message>
-        <source>Unassigned</source>
-        <translation>Unassigned</translation>
-    </message>
-    <message>
-        <source>Untriaged</source>
-        <translation>Untriaged</translation>
-    </message>
-    <message>
-        <source>Snoozed</source>
-        <translation>Snoozed</translation>
-    </message>
-    <message>
-        <source>Resolved</source>
-        <translation>Resolved</translation>
-    </message>
-    <message>
-        <source>Departments</source>
-        <translation>Departments</translation>
-    </message>
-    <message>
-        <source>Channels</source>
-        <translation>Channels</translation>
-    </message>
-    <message>
-        <source>Facebook</source>
-        <translation>Facebook</translation>
-    </message>
-    <message>
-        <source>Instagram</source>
-        <translation>Instagram</translation>
-    </message>
-    <message>
-        <source>X</source>
-        <translation>X</translation>
-    </message>
-    <message>
-        <source>KakaoTalk</source>
-        <translation>KakaoTalk</translation>
-    </message>
-    <message>
-        <source>Naver TalkTalk</source>
-        <translation>Naver TalkTalk</translation>
-    </message>
-    <message>
-        <source>LINE</source>
-        <translation>LINE</translation>
-    </message>
-    <message>
-        <source>Telegram</source>
-        <translation>Telegram</translation>
-    </message>
-    <message>
-        <source>E-mail</source>
-        <translation>E-mail</translation>
-    </message>
-    <message>
-        <source>Text message</source>
-        <translation>Text message</translation>
-    </message>
-    <message>
-        <source>Web form</source>
-        <translation>Web form</translation>
-    </message>
-    <message>
-        <source>Demo</source>
-        <translation>Demo</translation>
-    </message>
-    <message>
-        <source>Open</source>
-        <translation>Open</translation>
-    </message>
-    <message>
-        <source>Waiting on customer</source>
-        <translation>Waiting on customer</translation>
-    </message>
-    <message>
-        <source>Waiting to send, will retry ({reason})</source>
-        <translation>Waiting to send, will retry ({reason})</translation>
-    </message>
-    <message>
-        <source>Waiting to send</source>
-        <translation>Waiting to send</translation>
-    </message>
-    <message>
-        <source>Sending…</source>
-        <translation>Sending…</translation>
-    </message>
-    <message>
-        <source>Not sent: {reason}</source>
-        <translation>Not sent: {reason}</translation>
-    </message>
-    <message>
-        <source>Sending uncertain: check on the channel before sending again</source>
-        <translation>Sending uncertain: check on the channel before sending again</translation>
-    </message>
-    <message>
-        <source>Something unexpected went wrong ({name}). Please try again.</source>
-        <translation>Something unexpected went wrong ({name}). Please try again.</translation>
-    </message>
-    <message>
-        <source>The request could not be completed.</source>
-        <translation>The request could not be completed.</translation>
-    </message>
-    <message>
-        <source>That item no longer exists. It may have been deleted.</source>
-        <translation>That item no longer exists. It may have been deleted.</translation>
-    </message>
-    <message>
-        <source>This conversation could not be found. It may have been deleted or not yet synchronised to this PC.</source>
-        <translation>This conversation could not be found. It may have been deleted or not yet synchronised to this PC.</translation>
-    </message>
-    <message>
-        <source>That member of staff could not be found.</source>
-        <translation>That member of staff could not be found.</translation>
-    </message>
-    <message>
-        <source>That other version of the draft is gone: it was already restored or removed.</source>
-        <translation>That other version of the draft is gone: it was already restored or removed.</translation>
-    </message>
-    <message>
-        <source>The value entered is not valid.</source>
-        <translation>The value entered is not valid.</translation>
-    </message>
-    <message>
-        <source>There is no department called “{department}”.</source>
-        <translation>There is no department called “{department}”.</translation>
-    </message>
-    <message>
-        <source>Write a reply before sending.</source>
-        <translation>Write a reply before sending.</translation>
-    </message>
-    <message>
-        <source>The reply is too long: {length} characters. Shorten it to {max_chars} or fewer.</source>
-        <translation>The reply is too long: {length} characters. Shorten it to {max_chars} or fewer.</translation>
-    </message>
-    <message>
-        <source>Write something in the note first.</source>
-        <translation>Write something in the note first.</translation>
-    </message>
-    <message>
-        <source>A label must be 1 to {max_chars} characters on one line.</source>
-        <translation>A label must be 1 to {max_chars} characters on one line.</translation>
-    </message>
-    <message>
-        <source>That status cannot be set here.</source>
-        <translation>That status cannot be set here.</translation>
-    </message>
-    <message>
-        <source>Choose a snooze time in the future.</source>
-        <translation>Choose a snooze time in the future.</translation>
-    </message>
-    <message>
-        <source>Could not save on this PC. Check the free disk space and permissions. ({reason})</source>
-        <translation>Could not save on this PC. Check the free disk space and permissions. ({reason})</translation>
-    </message>
-    <message>
-        <source>The clinic server cannot be reached. Changes are kept on this PC and sent when it is back.</source>
-        <translation>The clinic server cannot be reached. Changes are kept on this PC and sent when it is back.</translation>
-    </message>
-    <message>
-        <source>Sotong does not know the channel “{kind}”.</source>
-        <translation>Sotong does not know the channel “{kind}”.</translation>
-    </message>
-    <message>
-        <source>This version of Sotong has no connector called “{connector}”.</source>
-        <translation>This version of Sotong has no connector called “{connector}”.</translation>
-    </message>
-    <message>
-        <source>This account is already connected (same connector and id on the channel).</source>
-        <translation>This account is already connected (same connector and id on the channel).</translation>
-    </message>
-    <message>
-        <source>That channel account no longer exists.</source>
-        <translation>That channel account no longer exists.</translation>
-    </message>
-    <message>
-        <source>Your role does not allow this. Ask a manager or the administrator.</source>
-        <translation>Your role does not allow this. Ask a manager or the administrator.</translation>
-    </message>
-    <message>
-        <source>Another computer now fetches and sends messages for the clinic; this one has stopped doing so.</source>
-        <translation>Another computer now fetches and sends messages for the clinic; this one has stopped doing so.</translation>
-    </message>
-    <message>
-        <source>That contact could not be found. It may not be synchronised to this PC yet.</source>
-        <translation>That contact could not be found. It may not be synchronised to this PC yet.</translation>
-    </message>
-    <message>
-        <source>That channel account is no longer part of this contact.</source>
-        <translation>That channel account is no longer part of this contact.</translation>
-    </message>
-    <message>
-        <source>These two are already the same contact.</source>
-        <translation>These two are already the same contact.</translation>
-    </message>
-    <message>
-        <source>This is the contact&apos;s only channel account, so it cannot be split off.</source>
-        <translation>This is the contact&apos;s only channel account, so it cannot be split off.</translation>
-    </message>
-    <message>
-        <source>A contact&apos;s name must be 1 to {max_chars} characters.</source>
-        <translation>A contact&apos;s name must be 1 to {max_chars} characters.</translation>
-    </message>
-    <message>
-        <source>The notes are too long: {length} characters. Shorten them to {max_chars} or fewer.</source>
-        <translation>The notes are too long: {length} characters. Shorten them to {max_chars} or fewer.</translation>
-    </message>
-    <message>
-        <source>login expired, reconnect the account</source>
-        <translation>login expired, reconnect the account</translation>
-    </message>
-    <message>
-        <source>too many requests, waiting</source>
-        <translation>too many requests, waiting</translation>
-    </message>
-    <message>
-        <source>connection problem</source>
-        <translation>connection problem</translation>
-    </message>
-    <message>
-        <source>refused by the channel</source>
-        <translation>refused by the channel</translation>
-    </message>
-    <message>
-        <source>channel error</source>
-        <translation>channel error</translation>
-    </message>
-    <message>
-        <source>interrupted while sending</source>
-        <translation>interrupted while sending</translation>
-    </message>
-    <message>
-        <source>too long for this channel</source>
-        <translation>too long for this channel</translation>
-    </message>
-    <message>
-        <source>empty message</source>
-        <translation>empty message</translation>
-    </message>
-    <message>
-        <source>the conversation no longer exists on the channel</source>
-        <translation>the conversation no longer exists on the channel</translation>
-    </message>
-    <message>
-        <source>the channel&apos;s reply window has closed</source>
-        <translation>the channel&apos;s reply window has closed</translation>
-    </message>
-    <message>
-        <source>no secure password store on this PC</source>
-        <translation>no secure password store on this PC</translation>
-    </message>
-    <message>
-        <source>token missing on this PC, reconnect the account</source>
-        <translation>token missing on this PC, reconnect the account</translation>
-    </message>
-    <message>
-        <source>not supported by this version</source>
-        <translation>not supported by this version</translation>
-    </message>
-    <message>
-        <source>connector settings incomplete</source>
-        <translation>connector settings incomplete</translation>
-    </message>
-    <message>
-        <source>This PC has no secure password store, so the token cannot be saved. (Linux: install gnome-keyring or KWallet)</source>
-        <translation>This PC has no secure password store, so the token cannot be saved. (Linux: install gnome-keyring or KWallet)</translation>
-    </message>
-    <message>
-        <source>Connected.</source>
-        <translation>Connected.</translation>
-    </message>
-    <message>
-        <source>The login has expired or the token was refused. Reconnect the account with a new token.</source>
-        <translation>The login has expired or the token was refused. Reconnect the account with a new token.</translation>
-    </message>
-    <message>
-        <source>The channel asks Sotong to slow down. Try again in a few minutes.</source>
-        <translation>The channel asks Sotong to slow down. Try again in a few minutes.</translation>
-    </message>
-    <message>
-        <source>The channel could not be reached. Check the internet connection and try again.</source>
-        <translation>The channel could not be reached. Check the internet connection and try again.</translation>
-    </message>
-    <message>
-        <source>The channel refused the request. Check the account&apos;s id and settings.</source>
-        <translation>The channel refused the request. Check the account&apos;s id and settings.</translation>
-    </message>
-    <message>
-        <source>The token of this account is missing from this PC&apos;s password store. Reconnect the account.</source>
-        <translation>The token of this account is missing from this PC&apos;s password store. Reconnect the account.</translation>
-    </message>
-    <message>
-        <source>This version of Sotong cannot connect this kind of account.</source>
-        <translation>This version of Sotong cannot connect this kind of account.</translation>
-    </message>
-    <message>
-        <source>The account&apos;s connector settings are incomplete or wrong.</source>
-        <translation>The account&apos;s connector settings are incomplete or wrong.</translation>
-    </message>
-    <message>
-        <source>The connection test failed ({reason}).</source>
-        <translation>The connection test failed ({reason}).</translation>
-    </message>
-    <message>
-        <source>The clinic server refused the login: the user name or password is wrong.</source>
-        <translation>The clinic server refused the login: the user name or password is wrong.</translation>
-    </message>
-    <message>
-        <source>The clinic server could not be reached. Check the server address and port, that the server is on, and this PC&apos;s network.</source>
-        <translation>The clinic server could not be reached. Check the server address and port, that the server is on, and this PC&apos;s network.</translation>
-    </message>
-    <message>
-        <source>The clinic server has no database by that name. Check the database name with the clinic&apos;s IT.</source>
-        <translation>The clinic server has no database by that name. Check the database name with the clinic&apos;s IT.</translation>
-    </message>
-    <message>
-        <source>The secure connection (TLS) failed: the server does not offer it, or its certificate could not be checked against the CA file. Check the TLS setting and the CA file.</source>
-        <translation>The secure connection (TLS) failed: the server does not offer it, or its certificate could not be checked against the CA file. Check the TLS setting and the CA file.</translation>
-    </message>
-    <message>
-        <source>The clinic server does not admit connections from this PC (pg_hba.conf). Ask the clinic&apos;s IT to allow it.</source>
-        <translation>The clinic server does not admit connections from this PC (pg_hba.conf). Ask the clinic&apos;s IT to allow it.</translation>
-    </message>
-    <message>
-        <source>No password for the clinic server is saved on this PC. Enter it and save.</source>
-        <translation>No password for the clinic server is saved on this PC. Enter it and save.</translation>
-    </message>
-    <message>
-        <source>This PC has no secure password store, so the clinic server&apos;s password cannot be kept. (Linux: install gnome-keyring or KWallet)</source>
-        <translation>This PC has no secure password store, so the clinic server&apos;s password cannot be kept. (Linux: install gnome-keyring or KWallet)</translation>
-    </message>
-    <message>
-        <source>The clinic server could not be reached (unexpected error).</source>
-        <translation>The clinic server could not be reached (unexpected error).</translation>
-    </message>
-    <message>
-        <source>the server address</source>
-        <translation>the server address</translation>
-    </message>
-    <message>
-        <source>the database name</source>
-        <translation>the database name</translation>
-    </message>
-    <message>
-        <source>the user name</source>
-        <translation>the user name</translation>
-    </message>
-    <message>
-        <source>the TLS mode</source>
-        <translation>the TLS mode</translation>
-    </message>
-    <message>
-        <source>the CA file</source>
-        <translation>the CA file</translation>
-    </message>
-    <message>
-        <source>Fill in {field} of the clinic server.</source>
-        <translation>Fill in {field} of the clinic server.</translation>
-    </message>
-    <message>
-        <source>Connected to the clinic server (PostgreSQL {version}).</source>
-        <translation>Connected to the clinic server (PostgreSQL {version}).</translation>
-    </message>
-    <message>
-        <source>Active</source>
-        <translation>Active</translation>
-    </message>
-    <message>
-        <source>Paused</source>
-        <translation>Paused</translation>
-    </message>
-    <message>
-        <source>Removed</source>
-        <translation>Removed</translation>
-    </message>
-    <message>
-        <source>The connection of {names} has expired. Reconnect it in Settings → Channels.</source>
-        <translation>The connection of {names} has expired. Reconnect it in Settings → Channels.</translation>
-    </message>
-    <message>
-        <source>Reply window closes in {left}</source>
-        <translation>Reply window closes in {left}</translation>
-    </message>
-    <message>
-        <source>Outside the 24-hour window: will be sent with the human-agent tag ({left} left)</source>
-        <translation>Outside the 24-hour window: will be sent with the human-agent tag ({left} left)</translation>
-    </message>
-    <message>
-        <source>Cannot reply on this channel now: its reply window has closed</source>
-        <translation>Cannot reply on this channel now: its reply window has closed</translation>
-    </message>
-    <message>
-        <source>just now</source>
-        <translation>just now</translation>
-    </message>
-    <message>
-        <source>{n} min</source>
-        <translation>{n} min</translation>
-    </message>
-    <message>
-        <source>{n} h</source>
-        <translation>{n} h</translation>
-    </message>
-    <message>
-        <source>{n} d</source>
-        <translation>{n} d</translation>
-    </message>
-    <message>
-        <source>{month}/{day} {time}</source>
-        <translation>{month}/{day} {time}</translation>
-    </message>
-    <message>
-        <source>{month}/{day}</source>
-        <translation>{month}/{day}</translation>
-    </message>
-    <message>
-        <source>That saved search no longer exists. It may have been deleted.</source>
-        <translation>That saved search no longer exists. It may have been deleted.</translation>
-    </message>
-</context>
-<context>
-    <name>ThreadPane</name>
-    <message>
-        <source>Choose a conversation from the list.</source>
-        <translation>Choose a conversation from the list.</translation>
-    </message>
-    <message>
-        <source>Department</source>
-        <translation>Department</translation>
-    </message>
-    <message>
-        <source>Assignee</source>
-        <translation>Assignee</translation>
-    </message>
-    <message>
-        <source>Status</source>
-        <translation>Status</translation>
-    </message>
-    <message>
-        <source>Snooze</source>
-        <translation>Snooze</translation>
-    </message>
-    <message>
-        <source>Hide until a later time; it comes back as open</source>
-        <translation>Hide until a later time; it comes back as open</translation>
-    </message>
-    <message>
-        <source>Note</source>
-        <translation>Note</translation>
-    </message>
-    <message>
-        <source>Write a private note for colleagues; customers never see it (Ctrl+Shift+Enter)</source>
-        <translation>Write a private note for colleagues; customers never see it (Ctrl+Shift+Enter)</translation>
-    </message>
-    <message>
-        <source>Resolve or reopen (E)</source>
-        <translation>Resolve or reopen (E)</translation>
-    </message>
-    <message>
-        <source>For 1 hour</source>
-        <translation>For 1 hour</translation>
-    </message>
-    <message>
-        <source>For 3 hours</source>
-        <translation>For 3 hours</translation>
-    </message>
-    <message>
-        <source>Tomorrow 9:00</source>
-        <translation>Tomorrow 9:00</translation>
-    </message>
-    <message>
-        <source>Next Monday 9:00</source>
-        <translation>Next Monday 9:00</translation>
-    </message>
-    <message>
-        <source>Private note for colleagues. The customer will not see it.</source>
-        <translation>Private note for colleagues. The customer will not see it.</translation>
-    </message>
-    <message>
-        <source>Add note</source>
-        <translation>Add note</translation>
-    </message>
-    <message>
-        <source>Add the private note (Ctrl+Enter)</source>
-        <translation>Add the private note (Ctrl+Enter)</translation>
-    </message>
-    <message>
-        <source>Write a reply… Ctrl+Enter queues it to send</source>
-        <translation>Write a reply… Ctrl+Enter queues it to send</translation>
-    </message>
-    <message>
-        <source>Send</source>
-        <translation>Send</translation>
-    </message>
-    <message>
-        <source>Queue the reply; it is sent as soon as the channel is reachable (Ctrl+Enter)</source>
-        <translation>Queue the reply; it is sent as soon as the channel is reachable (Ctrl+Enter)</translation>
-    </message>
-    <message>
-        <source>Sorted automatically (%1 sure)</source>
-        <translation>Sorted automatically (%1 sure)</translation>
-    </message>
-    <message>
-        <source>Sorted by a routing rule</source>
-        <translation>Sorted by a routing rule</translation>
-    </message>
-    <message>
-        <source>Undo</source>
-        <translation>Undo</translation>
-    </message>
-    <message>
-        <source>Suggested: %1 (%2 sure)</source>
-        <translation>Suggested: %1 (%2 sure)</translation>
-    </message>
-    <message>
-        <source>Apply</source>
-        <translation>Apply</translation>
-    </message>
-    <message>
-        <source>Reopen</source>
-        <translation>Reopen</translation>
-    </message>
-    <message>
-        <source>Resolve</source>
-        <translation>Resolve</translation>
-    </message>
-    <message>
-        <source>Typing…</source>
-        <translation>Typing…</translation>
-    </message>
-    <message>
-        <source>Draft saved on this PC</source>
-        <translation>Draft saved on this PC</translation>
-    </message>
-    <message>
-        <source>Draft not saved</source>
-        <translation>Draft not saved</translation>
-    </message>
-</context>
-<context>
-    <name>ThreadView</name>
-    <message>
-        <source>Copy text</source>
-        <translation>Copy text</translation>
-    </message>
-</context>
+        </message>
+        <message>
+            <source>Kept only in this PC's password store</source>
+            <translation>Kept only in this PC's password store</translation>
+        </message>
+        <message>
+            <source>Channel</source>
+            <translation>Channel</translation>
+        </message>
+        <message>
+            <source>Connector</source>
+            <translation>Connector</translation>
+        </message>
+        <message>
+            <source>Display name</source>
+            <translation>Display name</translation>
+        </message>
+        <message>
+            <source>Id on the channel</source>
+            <translation>Id on the channel</translation>
+        </message>
+        <message>
+            <source>Connector settings</source>
+            <translation>Connector settings</translation>
+        </message>
+        <message>
+            <source>Token or password</source>
+            <translation>Token or password</translation>
+        </message>
+        <message>
+            <source>Page id</source>
+            <translation>Page id</translation>
+        </message>
+        <message>
+            <source>Instagram account id</source>
+            <translation>Instagram account id</translation>
+        </message>
+        <message>
+            <source>Account name, e.g. @sotong_clinic</source>
+            <translation>Account name, e.g. @sotong_clinic</translation>
+        </message>
+        <message>
+            <source>Bot name, e.g. @sotong_bot</source>
+            <translation>Bot name, e.g. @sotong_bot</translation>
+        </message>
+        <message>
+            <source>E-mail address</source>
+            <translation>E-mail address</translation>
+        </message>
+        <message>
+            <source>Phone number</source>
+            <translation>Phone number</translation>
+        </message>
+        <message>
+            <source>Channel or account id on the network</source>
+            <translation>Channel or account id on the network</translation>
+        </message>
+        <message>
+            <source>Enter a display name.</source>
+            <translation>Enter a display name.</translation>
+        </message>
+        <message>
+            <source>Enter the account's id on the channel (page id, bot name, address…).</source>
+            <translation>Enter the account's id on the channel (page id, bot name, address…).</translation>
+        </message>
+        <message>
+            <source>Line %1 of the connector settings is not in the form KEY=VALUE.</source>
+            <translation>Line %1 of the connector settings is not in the form KEY=VALUE.</translation>
+        </message>
+        <message>
+            <source>Put tokens and passwords in the password field, not in the connector settings.</source>
+            <translation>Put tokens and passwords in the password field, not in the connector settings.</translation>
+        </message>
+        <message>
+            <source>This version of Sotong has no connectors.</source>
+            <translation>This version of Sotong has no connectors.</translation>
+        </message>
+    </context>
+    <context>
+        <name>BubbleDelegate</name>
+        <message>
+            <source>Private note</source>
+            <extracomment>"message", "note" or "outbox". "in" or "out". Who wrote it (operator name for notes and replies, channel author otherwise). When, in ms since the epoch (int). Outbox state (queued, sending, failed, unknown) or message delivery status, else "". Outbox error code, else "". The item id (str). The line under a bubble: time, author, outbox state (translated). The body exactly as stored (same as DisplayRole): always plain text. How bodies are drawn: always plain text.</extracomment>
+            <translation>Private note</translation>
+        </message>
+    </context>
+    <context>
+        <name>ConversationDelegate</name>
+        <message>
+            <source>Conflict</source>
+            <translation>Conflict</translation>
+        </message>
+        <message>
+            <source>Not sent</source>
+            <translation>Not sent</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n to send</source>
+            <translation>
+                <numerusform>%n to send</numerusform>
+                <numerusform>%n to send</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Draft</source>
+            <translation>Draft</translation>
+        </message>
+    </context>
+    <context>
+        <name>ConversationListModel</name>
+        <message>
+            <source>%1 · auto</source>
+            <extracomment>Conversation id (str). Channel kind (str). Contact display name (str). Last message, one line (str). Department code, or "" when untriaged. Department chip text ("성형외과", or "미분류" when untriaged). Department colour (hex), or "" when untriaged. Time text at the right of the row: waiting time, or when the last message came. Minutes the customer has waited, or -1 if the clinic answered last. Unread inbound messages (bool). The operator has a draft here (bool). Replies queued or sending (int). Replies failed or with an unknown outcome (int). Conversation status (str). Assignee operator id, or "". False while the row is a placeholder (not read yet, or gone). The whole :class:`ConversationRow`, or None. ``(start, end)`` offsets of the searched words in the SnippetRole text (tuple, maybe empty). ``(start, end)`` offsets of the searched words in the contact name. A draft here has a conflict copy: two PCs changed it at once (bool). After a change, a search in force is run again this much later (bursts make one search).</extracomment>
+            <translation>%1 · auto</translation>
+        </message>
+        <message>
+            <source>%1 · %2?</source>
+            <translation>%1 · %2?</translation>
+        </message>
+    </context>
+    <context>
+        <name>Dashboard</name>
+        <message>
+            <source>%1 min</source>
+            <extracomment>Changes are gathered this long before the figures are computed again. While shown, the figures are computed again this often (waiting times move on). Periods the tables and the department chart can show. A link: the list it opens and the title the list gets.</extracomment>
+            <translation>%1 min</translation>
+        </message>
+        <message>
+            <source>%1 h %2 min</source>
+            <translation>%1 h %2 min</translation>
+        </message>
+        <message>
+            <source>%1 d %2 h</source>
+            <translation>%1 d %2 h</translation>
+        </message>
+    </context>
+    <context>
+        <name>DashboardWindow</name>
+        <message>
+            <source>Dashboard — Sotong</source>
+            <translation>Dashboard — Sotong</translation>
+        </message>
+        <message>
+            <source>Clinic dashboard</source>
+            <translation>Clinic dashboard</translation>
+        </message>
+        <message>
+            <source>Today</source>
+            <translation>Today</translation>
+        </message>
+        <message>
+            <source>Last 7 days</source>
+            <translation>Last 7 days</translation>
+        </message>
+        <message>
+            <source>Last 30 days</source>
+            <translation>Last 30 days</translation>
+        </message>
+        <message>
+            <source>Period of the times in the tables and the chart</source>
+            <translation>Period of the times in the tables and the chart</translation>
+        </message>
+        <message>
+            <source>Open</source>
+            <translation>Open</translation>
+        </message>
+        <message>
+            <source>Unassigned</source>
+            <translation>Unassigned</translation>
+        </message>
+        <message>
+            <source>Untriaged</source>
+            <translation>Untriaged</translation>
+        </message>
+        <message>
+            <source>Waiting for a reply</source>
+            <translation>Waiting for a reply</translation>
+        </message>
+        <message>
+            <source>Past the target now</source>
+            <translation>Past the target now</translation>
+        </message>
+        <message>
+            <source>Longest wait</source>
+            <translation>Longest wait</translation>
+        </message>
+        <message>
+            <source>1st reply, median today</source>
+            <translation>1st reply, median today</translation>
+        </message>
+        <message>
+            <source>Resolved, median today</source>
+            <translation>Resolved, median today</translation>
+        </message>
+        <message>
+            <source>SLA breaches today</source>
+            <translation>SLA breaches today</translation>
+        </message>
+        <message>
+            <source>Replies sent today</source>
+            <translation>Replies sent today</translation>
+        </message>
+        <message>
+            <source>By department</source>
+            <translation>By department</translation>
+        </message>
+        <message>
+            <source>By channel</source>
+            <translation>By channel</translation>
+        </message>
+        <message>
+            <source>Trends</source>
+            <translation>Trends</translation>
+        </message>
+        <message>
+            <source>Staff</source>
+            <translation>Staff</translation>
+        </message>
+        <message>
+            <source>Customer messages per day (30 days)</source>
+            <translation>Customer messages per day (30 days)</translation>
+        </message>
+        <message>
+            <source>Customer messages by hour of day (7 days)</source>
+            <translation>Customer messages by hour of day (7 days)</translation>
+        </message>
+        <message>
+            <source>First-reply time by department</source>
+            <translation>First-reply time by department</translation>
+        </message>
+        <message>
+            <source>Updated %1</source>
+            <translation>Updated %1</translation>
+        </message>
+        <message>
+            <source>90%: %1</source>
+            <translation>90%: %1</translation>
+        </message>
+        <message>
+            <source>%1 late replies</source>
+            <translation>%1 late replies</translation>
+        </message>
+        <message>
+            <source>Messages</source>
+            <translation>Messages</translation>
+        </message>
+        <message>
+            <source>messages</source>
+            <translation>messages</translation>
+        </message>
+        <message>
+            <source>Median</source>
+            <translation>Median</translation>
+        </message>
+        <message>
+            <source>90%</source>
+            <translation>90%</translation>
+        </message>
+        <message>
+            <source>reply time (min)</source>
+            <translation>reply time (min)</translation>
+        </message>
+    </context>
+    <context>
+        <name>DraftConflictBar</name>
+        <message>
+            <source>View other version</source>
+            <translation>View other version</translation>
+        </message>
+        <message>
+            <source>Show or hide the other version (Alt+V)</source>
+            <translation>Show or hide the other version (Alt+V)</translation>
+        </message>
+        <message>
+            <source>Use it</source>
+            <translation>Use it</translation>
+        </message>
+        <message>
+            <source>Put the other version in the composer; your current text becomes the other version (Alt+U)</source>
+            <translation>Put the other version in the composer; your current text becomes the other version (Alt+U)</translation>
+        </message>
+        <message>
+            <source>Discard</source>
+            <translation>Discard</translation>
+        </message>
+        <message>
+            <source>Throw the other version away (Alt+X)</source>
+            <translation>Throw the other version away (Alt+X)</translation>
+        </message>
+        <message>
+            <source>Your draft was also changed on another PC at %1. The other version is kept.</source>
+            <translation>Your draft was also changed on another PC at %1. The other version is kept.</translation>
+        </message>
+    </context>
+    <context>
+        <name>ExpiredBanner</name>
+        <message>
+            <source>Reconnect…</source>
+            <translation>Reconnect…</translation>
+        </message>
+    </context>
+    <context>
+        <name>GroupTableModel</name>
+        <message>
+            <source>Open</source>
+            <extracomment>The item role holding a cell's :data:`Link` (or None).</extracomment>
+            <translation>Open</translation>
+        </message>
+        <message>
+            <source>Unassigned</source>
+            <translation>Unassigned</translation>
+        </message>
+        <message>
+            <source>Waiting</source>
+            <translation>Waiting</translation>
+        </message>
+        <message>
+            <source>Past
+target</source>
+            <translation>Past
+target</translation>
+        </message>
+        <message>
+            <source>Longest
+wait</source>
+            <translation>Longest
+wait</translation>
+        </message>
+        <message>
+            <source>Breaches
+today</source>
+            <translation>Breaches
+today</translation>
+        </message>
+        <message>
+            <source>New</source>
+            <translation>New</translation>
+        </message>
+        <message>
+            <source>1st reply
+median</source>
+            <translation>1st reply
+median</translation>
+        </message>
+        <message>
+            <source>1st reply
+90%</source>
+            <translation>1st reply
+90%</translation>
+        </message>
+        <message>
+            <source>Resolved
+median</source>
+            <translation>Resolved
+median</translation>
+        </message>
+        <message>
+            <source>Resolved
+90%</source>
+            <translation>Resolved
+90%</translation>
+        </message>
+        <message>
+            <source>Department</source>
+            <translation>Department</translation>
+        </message>
+        <message>
+            <source>Channel</source>
+            <translation>Channel</translation>
+        </message>
+        <message>
+            <source>Show these conversations (Enter)</source>
+            <translation>Show these conversations (Enter)</translation>
+        </message>
+    </context>
+    <context>
+        <name>MainWindow</name>
+        <message>
+            <source>Sotong</source>
+            <extracomment>The account error that the banner over the conversations reports. The saved search the list shows, if it shows one. The managers' dashboard, once opened (Ctrl+D).</extracomment>
+            <translation>Sotong</translation>
+        </message>
+        <message>
+            <source>Settings</source>
+            <translation>Settings</translation>
+        </message>
+        <message>
+            <source>Language, who uses this PC (Ctrl+,)</source>
+            <translation>Language, who uses this PC (Ctrl+,)</translation>
+        </message>
+        <message>
+            <source>Signed in as %1</source>
+            <translation>Signed in as %1</translation>
+        </message>
+        <message>
+            <source>No member of staff chosen</source>
+            <translation>No member of staff chosen</translation>
+        </message>
+        <message>
+            <source>Search names and messages  ( / )</source>
+            <translation>Search names and messages  ( / )</translation>
+        </message>
+        <message>
+            <source>Latest activity</source>
+            <translation>Latest activity</translation>
+        </message>
+        <message>
+            <source>Longest waiting</source>
+            <translation>Longest waiting</translation>
+        </message>
+        <message>
+            <source>No conversations here.</source>
+            <translation>No conversations here.</translation>
+        </message>
+        <message>
+            <source>Searching…</source>
+            <translation>Searching…</translation>
+        </message>
+        <message>
+            <source>More than %1 found</source>
+            <translation>More than %1 found</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n found</source>
+            <translation>
+                <numerusform>%n found</numerusform>
+                <numerusform>%n found</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Department</source>
+            <translation>Department</translation>
+        </message>
+        <message>
+            <source>%1 (me)</source>
+            <translation>%1 (me)</translation>
+        </message>
+        <message>
+            <source>Unassign</source>
+            <translation>Unassign</translation>
+        </message>
+        <message>
+            <source>No channels connected</source>
+            <translation>No channels connected</translation>
+        </message>
+        <message>
+            <source>Channels checked by the leader</source>
+            <translation>Channels checked by the leader</translation>
+        </message>
+        <message>
+            <source>Connecting…</source>
+            <translation>Connecting…</translation>
+        </message>
+        <message>
+            <source>● Online</source>
+            <translation>● Online</translation>
+        </message>
+        <message>
+            <source>● Offline: replies wait on this PC</source>
+            <translation>● Offline: replies wait on this PC</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n replies waiting to send</source>
+            <translation>
+                <numerusform>%n reply waiting to send</numerusform>
+                <numerusform>%n replies waiting to send</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n not sent</source>
+            <translation>
+                <numerusform>%n not sent</numerusform>
+                <numerusform>%n not sent</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Last received %1</source>
+            <translation>Last received %1</translation>
+        </message>
+        <message>
+            <source>Nothing received yet</source>
+            <translation>Nothing received yet</translation>
+        </message>
+        <message>
+            <source>Account problem: %1</source>
+            <translation>Account problem: %1</translation>
+        </message>
+        <message>
+            <source>Clinic server: connecting…</source>
+            <translation>Clinic server: connecting…</translation>
+        </message>
+        <message>
+            <source>● Clinic server online</source>
+            <translation>● Clinic server online</translation>
+        </message>
+        <message>
+            <source>● Clinic server offline: changes wait on this PC</source>
+            <translation>● Clinic server offline: changes wait on this PC</translation>
+        </message>
+        <message>
+            <source>Synced %1</source>
+            <translation>Synced %1</translation>
+        </message>
+        <message>
+            <source>Not synced yet</source>
+            <translation>Not synced yet</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n changes not sent</source>
+            <translation>
+                <numerusform>%n changes not sent</numerusform>
+                <numerusform>%n changes not sent</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Leader: this PC</source>
+            <translation>Leader: this PC</translation>
+        </message>
+        <message>
+            <source>Leader: %1</source>
+            <translation>Leader: %1</translation>
+        </message>
+        <message>
+            <source>Leader: none</source>
+            <translation>Leader: none</translation>
+        </message>
+        <message>
+            <source>The leader checks the channels and sends the replies of every PC.</source>
+            <translation>The leader checks the channels and sends the replies of every PC.</translation>
+        </message>
+        <message>
+            <source>Save</source>
+            <translation>Save</translation>
+        </message>
+        <message>
+            <source>Keep this search in the navigation pane (Ctrl+Shift+S)</source>
+            <translation>Keep this search in the navigation pane (Ctrl+Shift+S)</translation>
+        </message>
+        <message>
+            <source>Dashboard: queues, response times and trends (Ctrl+D)</source>
+            <translation>Dashboard: queues, response times and trends (Ctrl+D)</translation>
+        </message>
+        <message>
+            <source>Dashboard</source>
+            <translation>Dashboard</translation>
+        </message>
+    </context>
+    <context>
+        <name>MessageBar</name>
+        <message>
+            <source>Dismiss</source>
+            <translation>Dismiss</translation>
+        </message>
+    </context>
+    <context>
+        <name>NavigationModel</name>
+        <message>
+            <source>Saved searches</source>
+            <extracomment>The entry's :class:`View` value (str), or "" for a heading. Department code or channel kind for those views, else "". The number of conversations, or -1 while unknown. Colour (hex) of a department entry, else "". True for the non-selectable section headings. Channel kind whose icon the entry shows, else "". True for a saved search shared with the whole clinic. The ViewRole of a saved search entry (its ValueRole is the saved search's id).</extracomment>
+            <translation>Saved searches</translation>
+        </message>
+        <message>
+            <source>Shared with everyone</source>
+            <translation>Shared with everyone</translation>
+        </message>
+        <message>
+            <source>Only you</source>
+            <translation>Only you</translation>
+        </message>
+    </context>
+    <context>
+        <name>OperatorTableModel</name>
+        <message>
+            <source>Staff</source>
+            <translation>Staff</translation>
+        </message>
+        <message>
+            <source>On duty</source>
+            <translation>On duty</translation>
+        </message>
+        <message>
+            <source>Assigned open</source>
+            <translation>Assigned open</translation>
+        </message>
+        <message>
+            <source>Replies today</source>
+            <translation>Replies today</translation>
+        </message>
+        <message>
+            <source>Yes</source>
+            <translation>Yes</translation>
+        </message>
+        <message>
+            <source>No</source>
+            <translation>No</translation>
+        </message>
+        <message>
+            <source>Assigned to %1</source>
+            <translation>Assigned to %1</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReconnectDialog</name>
+        <message>
+            <source>Reconnect %1</source>
+            <translation>Reconnect %1</translation>
+        </message>
+        <message>
+            <source>Enter the new token or password for “%1”. Conversations and settings stay as they are.</source>
+            <translation>Enter the new token or password for “%1”. Conversations and settings stay as they are.</translation>
+        </message>
+        <message>
+            <source>Token or password</source>
+            <translation>Token or password</translation>
+        </message>
+        <message>
+            <source>Enter the new token or password.</source>
+            <translation>Enter the new token or password.</translation>
+        </message>
+    </context>
+    <context>
+        <name>SaveSearchDialog</name>
+        <message>
+            <source>Save search</source>
+            <extracomment>Asks for a text: ``(title, label, current) -&gt; new text, or None if cancelled``. Asks a yes/no question: ``(title, text) -&gt; yes``. Asks for a new saved search: ``(suggested name, may share) -&gt; (name, shared) or None``.</extracomment>
+            <translation>Save search</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>Search</source>
+            <translation>Search</translation>
+        </message>
+        <message>
+            <source>Share with everyone at the clinic</source>
+            <translation>Share with everyone at the clinic</translation>
+        </message>
+    </context>
+    <context>
+        <name>SavedSearches</name>
+        <message>
+            <source>Rename saved search</source>
+            <extracomment>The saved search just saved, selected once the list shows it.</extracomment>
+            <translation>Rename saved search</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>Delete the saved search “%1”? Conversations are not affected.</source>
+            <translation>Delete the saved search “%1”? Conversations are not affected.</translation>
+        </message>
+        <message>
+            <source>Delete saved search</source>
+            <translation>Delete saved search</translation>
+        </message>
+        <message>
+            <source>Rename…</source>
+            <translation>Rename…</translation>
+        </message>
+        <message>
+            <source>Move up</source>
+            <translation>Move up</translation>
+        </message>
+        <message>
+            <source>Move down</source>
+            <translation>Move down</translation>
+        </message>
+        <message>
+            <source>Delete…</source>
+            <translation>Delete…</translation>
+        </message>
+    </context>
+    <context>
+        <name>ServerLink</name>
+        <message>
+            <source>Clinic server</source>
+            <extracomment>While the server cannot be reached, try to open it again this often. A sync round this long after the last local change (a burst of edits makes one round). A sync round at least this often, hints or not (a NOTIFY is only a hint). Seconds the hint thread waits for a NOTIFY before looking again. Seconds between a standby's attempts at the leader lock. Where the first-copy dialog opens (the main window sets itself).</extracomment>
+            <translation>Clinic server</translation>
+        </message>
+        <message>
+            <source>Continue in the background</source>
+            <translation>Continue in the background</translation>
+        </message>
+        <message>
+            <source>Copying the clinic's conversations from the clinic server to this PC…</source>
+            <translation>Copying the clinic's conversations from the clinic server to this PC…</translation>
+        </message>
+        <message>
+            <source>%1 of %2 rows</source>
+            <translation>%1 of %2 rows</translation>
+        </message>
+        <message>
+            <source>You can close this window: the copy goes on in the background. If Sotong is closed before it finishes, it starts again next time. Nothing is lost: changes made on this PC are sent to the server first.</source>
+            <translation>You can close this window: the copy goes on in the background. If Sotong is closed before it finishes, it starts again next time. Nothing is lost: changes made on this PC are sent to the server first.</translation>
+        </message>
+        <message>
+            <source>The first copy from the clinic server stopped: the server could not be reached. Sotong tries again; this PC keeps working meanwhile.</source>
+            <translation>The first copy from the clinic server stopped: the server could not be reached. Sotong tries again; this PC keeps working meanwhile.</translation>
+        </message>
+    </context>
+    <context>
+        <name>ServerPanel</name>
+        <message>
+            <source>Use the clinic server</source>
+            <extracomment>The settings as last saved (what the dialog's OK keeps).</extracomment>
+            <translation>Use the clinic server</translation>
+        </message>
+        <message>
+            <source>e.g. 192.168.0.10 or sotong-server</source>
+            <translation>e.g. 192.168.0.10 or sotong-server</translation>
+        </message>
+        <message>
+            <source>Off (trusted clinic network only)</source>
+            <translation>Off (trusted clinic network only)</translation>
+        </message>
+        <message>
+            <source>Encrypted</source>
+            <translation>Encrypted</translation>
+        </message>
+        <message>
+            <source>Encrypted, certificate checked</source>
+            <translation>Encrypted, certificate checked</translation>
+        </message>
+        <message>
+            <source>The clinic's CA certificate (.pem, .crt)</source>
+            <translation>The clinic's CA certificate (.pem, .crt)</translation>
+        </message>
+        <message>
+            <source>Browse…</source>
+            <translation>Browse…</translation>
+        </message>
+        <message>
+            <source>Server address</source>
+            <translation>Server address</translation>
+        </message>
+        <message>
+            <source>Port</source>
+            <translation>Port</translation>
+        </message>
+        <message>
+            <source>Database</source>
+            <translation>Database</translation>
+        </message>
+        <message>
+            <source>User name</source>
+            <translation>User name</translation>
+        </message>
+        <message>
+            <source>Password</source>
+            <translation>Password</translation>
+        </message>
+        <message>
+            <source>Secure connection (TLS)</source>
+            <translation>Secure connection (TLS)</translation>
+        </message>
+        <message>
+            <source>CA file</source>
+            <translation>CA file</translation>
+        </message>
+        <message>
+            <source>Test connection</source>
+            <translation>Test connection</translation>
+        </message>
+        <message>
+            <source>Save</source>
+            <translation>Save</translation>
+        </message>
+        <message>
+            <source>Every PC of the clinic shares conversations, drafts and replies through the clinic server. Without it this PC works alone. The password is kept only in this PC's secure password store.</source>
+            <translation>Every PC of the clinic shares conversations, drafts and replies through the clinic server. Without it this PC works alone. The password is kept only in this PC's secure password store.</translation>
+        </message>
+        <message>
+            <source>The clinic's CA certificate</source>
+            <translation>The clinic's CA certificate</translation>
+        </message>
+        <message>
+            <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
+            <translation>Certificates (*.pem *.crt *.cer);;All files (*)</translation>
+        </message>
+        <message>
+            <source>Saved on this PC; type to replace</source>
+            <translation>Saved on this PC; type to replace</translation>
+        </message>
+        <message>
+            <source>Kept only in this PC's password store</source>
+            <translation>Kept only in this PC's password store</translation>
+        </message>
+        <message>
+            <source>Connecting to the clinic server…</source>
+            <translation>Connecting to the clinic server…</translation>
+        </message>
+        <message>
+            <source>Saved. This PC now works with the clinic server.</source>
+            <translation>Saved. This PC now works with the clinic server.</translation>
+        </message>
+        <message>
+            <source>Saved. This PC works alone, without the clinic server.</source>
+            <translation>Saved. This PC works alone, without the clinic server.</translation>
+        </message>
+    </context>
+    <context>
+        <name>SettingsDialog</name>
+        <message>
+            <source>Settings</source>
+            <extracomment>Language choices: the setting's value and the name shown (languages name themselves). Names of the tabs, for :meth:`SettingsDialog.show_tab`.</extracomment>
+            <translation>Settings</translation>
+        </message>
+        <message>
+            <source>Follow the system</source>
+            <translation>Follow the system</translation>
+        </message>
+        <message>
+            <source> s</source>
+            <translation> s</translation>
+        </message>
+        <message>
+            <source>Language</source>
+            <translation>Language</translation>
+        </message>
+        <message>
+            <source>Who uses this PC</source>
+            <translation>Who uses this PC</translation>
+        </message>
+        <message>
+            <source>Check channels every</source>
+            <translation>Check channels every</translation>
+        </message>
+        <message>
+            <source>General</source>
+            <translation>General</translation>
+        </message>
+        <message>
+            <source>Channels</source>
+            <translation>Channels</translation>
+        </message>
+        <message>
+            <source>Clinic server</source>
+            <translation>Clinic server</translation>
+        </message>
+    </context>
+    <context>
+        <name>Texts</name>
+        <message>
+            <source>All open</source>
+            <translation>All open</translation>
+        </message>
+        <message>
+            <source>Mine</source>
+            <translation>Mine</translation>
+        </message>
+        <message>
+            <source>Unassigned</source>
+            <translation>Unassigned</translation>
+        </message>
+        <message>
+            <source>Untriaged</source>
+            <translation>Untriaged</translation>
+        </message>
+        <message>
+            <source>Snoozed</source>
+            <translation>Snoozed</translation>
+        </message>
+        <message>
+            <source>Resolved</source>
+            <translation>Resolved</translation>
+        </message>
+        <message>
+            <source>Departments</source>
+            <translation>Departments</translation>
+        </message>
+        <message>
+            <source>Channels</source>
+            <translation>Channels</translation>
+        </message>
+        <message>
+            <source>Facebook</source>
+            <translation>Facebook</translation>
+        </message>
+        <message>
+            <source>Instagram</source>
+            <translation>Instagram</translation>
+        </message>
+        <message>
+            <source>X</source>
+            <translation>X</translation>
+        </message>
+        <message>
+            <source>KakaoTalk</source>
+            <translation>KakaoTalk</translation>
+        </message>
+        <message>
+            <source>Naver TalkTalk</source>
+            <translation>Naver TalkTalk</translation>
+        </message>
+        <message>
+            <source>LINE</source>
+            <translation>LINE</translation>
+        </message>
+        <message>
+            <source>Telegram</source>
+            <translation>Telegram</translation>
+        </message>
+        <message>
+            <source>E-mail</source>
+            <translation>E-mail</translation>
+        </message>
+        <message>
+            <source>Text message</source>
+            <translation>Text message</translation>
+        </message>
+        <message>
+            <source>Web form</source>
+            <translation>Web form</translation>
+        </message>
+        <message>
+            <source>Demo</source>
+            <translation>Demo</translation>
+        </message>
+        <message>
+            <source>Open</source>
+            <translation>Open</translation>
+        </message>
+        <message>
+            <source>Waiting on customer</source>
+            <translation>Waiting on customer</translation>
+        </message>
+        <message>
+            <source>Waiting to send, will retry ({reason})</source>
+            <translation>Waiting to send, will retry ({reason})</translation>
+        </message>
+        <message>
+            <source>Waiting to send</source>
+            <translation>Waiting to send</translation>
+        </message>
+        <message>
+            <source>Sending…</source>
+            <translation>Sending…</translation>
+        </message>
+        <message>
+            <source>Not sent: {reason}</source>
+            <translation>Not sent: {reason}</translation>
+        </message>
+        <message>
+            <source>Sending uncertain: check on the channel before sending again</source>
+            <translation>Sending uncertain: check on the channel before sending again</translation>
+        </message>
+        <message>
+            <source>Something unexpected went wrong ({name}). Please try again.</source>
+            <translation>Something unexpected went wrong ({name}). Please try again.</translation>
+        </message>
+        <message>
+            <source>The request could not be completed.</source>
+            <translation>The request could not be completed.</translation>
+        </message>
+        <message>
+            <source>That item no longer exists. It may have been deleted.</source>
+            <translation>That item no longer exists. It may have been deleted.</translation>
+        </message>
+        <message>
+            <source>This conversation could not be found. It may have been deleted or not yet synchronised to this PC.</source>
+            <translation>This conversation could not be found. It may have been deleted or not yet synchronised to this PC.</translation>
+        </message>
+        <message>
+            <source>That member of staff could not be found.</source>
+            <translation>That member of staff could not be found.</translation>
+        </message>
+        <message>
+            <source>That other version of the draft is gone: it was already restored or removed.</source>
+            <translation>That other version of the draft is gone: it was already restored or removed.</translation>
+        </message>
+        <message>
+            <source>The value entered is not valid.</source>
+            <translation>The value entered is not valid.</translation>
+        </message>
+        <message>
+            <source>There is no department called “{department}”.</source>
+            <translation>There is no department called “{department}”.</translation>
+        </message>
+        <message>
+            <source>Write a reply before sending.</source>
+            <translation>Write a reply before sending.</translation>
+        </message>
+        <message>
+            <source>The reply is too long: {length} characters. Shorten it to {max_chars} or fewer.</source>
+            <translation>The reply is too long: {length} characters. Shorten it to {max_chars} or fewer.</translation>
+        </message>
+        <message>
+            <source>Write something in the note first.</source>
+            <translation>Write something in the note first.</translation>
+        </message>
+        <message>
+            <source>A label must be 1 to {max_chars} characters on one line.</source>
+            <translation>A label must be 1 to {max_chars} characters on one line.</translation>
+        </message>
+        <message>
+            <source>That status cannot be set here.</source>
+            <translation>That status cannot be set here.</translation>
+        </message>
+        <message>
+            <source>Choose a snooze time in the future.</source>
+            <translation>Choose a snooze time in the future.</translation>
+        </message>
+        <message>
+            <source>Could not save on this PC. Check the free disk space and permissions. ({reason})</source>
+            <translation>Could not save on this PC. Check the free disk space and permissions. ({reason})</translation>
+        </message>
+        <message>
+            <source>The clinic server cannot be reached. Changes are kept on this PC and sent when it is back.</source>
+            <translation>The clinic server cannot be reached. Changes are kept on this PC and sent when it is back.</translation>
+        </message>
+        <message>
+            <source>Sotong does not know the channel “{kind}”.</source>
+            <translation>Sotong does not know the channel “{kind}”.</translation>
+        </message>
+        <message>
+            <source>This version of Sotong has no connector called “{connector}”.</source>
+            <translation>This version of Sotong has no connector called “{connector}”.</translation>
+        </message>
+        <message>
+            <source>This account is already connected (same connector and id on the channel).</source>
+            <translation>This account is already connected (same connector and id on the channel).</translation>
+        </message>
+        <message>
+            <source>That channel account no longer exists.</source>
+            <translation>That channel account no longer exists.</translation>
+        </message>
+        <message>
+            <source>Your role does not allow this. Ask a manager or the administrator.</source>
+            <translation>Your role does not allow this. Ask a manager or the administrator.</translation>
+        </message>
+        <message>
+            <source>Another computer now fetches and sends messages for the clinic; this one has stopped doing so.</source>
+            <translation>Another computer now fetches and sends messages for the clinic; this one has stopped doing so.</translation>
+        </message>
+        <message>
+            <source>That contact could not be found. It may not be synchronised to this PC yet.</source>
+            <translation>That contact could not be found. It may not be synchronised to this PC yet.</translation>
+        </message>
+        <message>
+            <source>That channel account is no longer part of this contact.</source>
+            <translation>That channel account is no longer part of this contact.</translation>
+        </message>
+        <message>
+            <source>These two are already the same contact.</source>
+            <translation>These two are already the same contact.</translation>
+        </message>
+        <message>
+            <source>This is the contact's only channel account, so it cannot be split off.</source>
+            <translation>This is the contact's only channel account, so it cannot be split off.</translation>
+        </message>
+        <message>
+            <source>A contact's name must be 1 to {max_chars} characters.</source>
+            <translation>A contact's name must be 1 to {max_chars} characters.</translation>
+        </message>
+        <message>
+            <source>The notes are too long: {length} characters. Shorten them to {max_chars} or fewer.</source>
+            <translation>The notes are too long: {length} characters. Shorten them to {max_chars} or fewer.</translation>
+        </message>
+        <message>
+            <source>login expired, reconnect the account</source>
+            <translation>login expired, reconnect the account</translation>
+        </message>
+        <message>
+            <source>too many requests, waiting</source>
+            <translation>too many requests, waiting</translation>
+        </message>
+        <message>
+            <source>connection problem</source>
+            <translation>connection problem</translation>
+        </message>
+        <message>
+            <source>refused by the channel</source>
+            <translation>refused by the channel</translation>
+        </message>
+        <message>
+            <source>channel error</source>
+            <translation>channel error</translation>
+        </message>
+        <message>
+            <source>interrupted while sending</source>
+            <translation>interrupted while sending</translation>
+        </message>
+        <message>
+            <source>too long for this channel</source>
+            <translation>too long for this channel</translation>
+        </message>
+        <message>
+            <source>empty message</source>
+            <translation>empty message</translation>
+        </message>
+        <message>
+            <source>the conversation no longer exists on the channel</source>
+            <translation>the conversation no longer exists on the channel</translation>
+        </message>
+        <message>
+            <source>the channel's reply window has closed</source>
+            <translation>the channel's reply window has closed</translation>
+        </message>
+        <message>
+            <source>no secure password store on this PC</source>
+            <translation>no secure password store on this PC</translation>
+        </message>
+        <message>
+            <source>token missing on this PC, reconnect the account</source>
+            <translation>token missing on this PC, reconnect the account</translation>
+        </message>
+        <message>
+            <source>not supported by this version</source>
+            <translation>not supported by this version</translation>
+        </message>
+        <message>
+            <source>connector settings incomplete</source>
+            <translation>connector settings incomplete</translation>
+        </message>
+        <message>
+            <source>This PC has no secure password store, so the token cannot be saved. (Linux: install gnome-keyring or KWallet)</source>
+            <translation>This PC has no secure password store, so the token cannot be saved. (Linux: install gnome-keyring or KWallet)</translation>
+        </message>
+        <message>
+            <source>Connected.</source>
+            <translation>Connected.</translation>
+        </message>
+        <message>
+            <source>The login has expired or the token was refused. Reconnect the account with a new token.</source>
+            <translation>The login has expired or the token was refused. Reconnect the account with a new token.</translation>
+        </message>
+        <message>
+            <source>The channel asks Sotong to slow down. Try again in a few minutes.</source>
+            <translation>The channel asks Sotong to slow down. Try again in a few minutes.</translation>
+        </message>
+        <message>
+            <source>The channel could not be reached. Check the internet connection and try again.</source>
+            <translation>The channel could not be reached. Check the internet connection and try again.</translation>
+        </message>
+        <message>
+            <source>The channel refused the request. Check the account's id and settings.</source>
+            <translation>The channel refused the request. Check the account's id and settings.</translation>
+        </message>
+        <message>
+            <source>The token of this account is missing from this PC's password store. Reconnect the account.</source>
+            <translation>The token of this account is missing from this PC's password store. Reconnect the account.</translation>
+        </message>
+        <message>
+            <source>This version of Sotong cannot connect this kind of account.</source>
+            <translation>This version of Sotong cannot connect this kind of account.</translation>
+        </message>
+        <message>
+            <source>The account's connector settings are incomplete or wrong.</source>
+            <translation>The account's connector settings are incomplete or wrong.</translation>
+        </message>
+        <message>
+            <source>The connection test failed ({reason}).</source>
+            <translation>The connection test failed ({reason}).</translation>
+        </message>
+        <message>
+            <source>The clinic server refused the login: the user name or password is wrong.</source>
+            <translation>The clinic server refused the login: the user name or password is wrong.</translation>
+        </message>
+        <message>
+            <source>The clinic server could not be reached. Check the server address and port, that the server is on, and this PC's network.</source>
+            <translation>The clinic server could not be reached. Check the server address and port, that the server is on, and this PC's network.</translation>
+        </message>
+        <message>
+            <source>The clinic server has no database by that name. Check the database name with the clinic's IT.</source>
+            <translation>The clinic server has no database by that name. Check the database name with the clinic's IT.</translation>
+        </message>
+        <message>
+            <source>The secure connection (TLS) failed: the server does not offer it, or its certificate could not be checked against the CA file. Check the TLS setting and the CA file.</source>
+            <translation>The secure connection (TLS) failed: the server does not offer it, or its certificate could not be checked against the CA file. Check the TLS setting and the CA file.</translation>
+        </message>
+        <message>
+            <source>The clinic server does not admit connections from this PC (pg_hba.conf). Ask the clinic's IT to allow it.</source>
+            <translation>The clinic server does not admit connections from this PC (pg_hba.conf). Ask the clinic's IT to allow it.</translation>
+        </message>
+        <message>
+            <source>No password for the clinic server is saved on this PC. Enter it and save.</source>
+            <translation>No password for the clinic server is saved on this PC. Enter it and save.</translation>
+        </message>
+        <message>
+            <source>This PC has no secure password store, so the clinic server's password cannot be kept. (Linux: install gnome-keyring or KWallet)</source>
+            <translation>This PC has no secure password store, so the clinic server's password cannot be kept. (Linux: install gnome-keyring or KWallet)</translation>
+        </message>
+        <message>
+            <source>The clinic server could not be reached (unexpected error).</source>
+            <translation>The clinic server could not be reached (unexpected error).</translation>
+        </message>
+        <message>
+            <source>the server address</source>
+            <translation>the server address</translation>
+        </message>
+        <message>
+            <source>the database name</source>
+            <translation>the database name</translation>
+        </message>
+        <message>
+            <source>the user name</source>
+            <translation>the user name</translation>
+        </message>
+        <message>
+            <source>the TLS mode</source>
+            <translation>the TLS mode</translation>
+        </message>
+        <message>
+            <source>the CA file</source>
+            <translation>the CA file</translation>
+        </message>
+        <message>
+            <source>Fill in {field} of the clinic server.</source>
+            <translation>Fill in {field} of the clinic server.</translation>
+        </message>
+        <message>
+            <source>Connected to the clinic server (PostgreSQL {version}).</source>
+            <translation>Connected to the clinic server (PostgreSQL {version}).</translation>
+        </message>
+        <message>
+            <source>Active</source>
+            <translation>Active</translation>
+        </message>
+        <message>
+            <source>Paused</source>
+            <translation>Paused</translation>
+        </message>
+        <message>
+            <source>Removed</source>
+            <translation>Removed</translation>
+        </message>
+        <message>
+            <source>The connection of {names} has expired. Reconnect it in Settings → Channels.</source>
+            <translation>The connection of {names} has expired. Reconnect it in Settings → Channels.</translation>
+        </message>
+        <message>
+            <source>Reply window closes in {left}</source>
+            <translation>Reply window closes in {left}</translation>
+        </message>
+        <message>
+            <source>Outside the 24-hour window: will be sent with the human-agent tag ({left} left)</source>
+            <translation>Outside the 24-hour window: will be sent with the human-agent tag ({left} left)</translation>
+        </message>
+        <message>
+            <source>Cannot reply on this channel now: its reply window has closed</source>
+            <translation>Cannot reply on this channel now: its reply window has closed</translation>
+        </message>
+        <message>
+            <source>just now</source>
+            <translation>just now</translation>
+        </message>
+        <message>
+            <source>{n} min</source>
+            <translation>{n} min</translation>
+        </message>
+        <message>
+            <source>{n} h</source>
+            <translation>{n} h</translation>
+        </message>
+        <message>
+            <source>{n} d</source>
+            <translation>{n} d</translation>
+        </message>
+        <message>
+            <source>{month}/{day} {time}</source>
+            <translation>{month}/{day} {time}</translation>
+        </message>
+        <message>
+            <source>{month}/{day}</source>
+            <translation>{month}/{day}</translation>
+        </message>
+        <message>
+            <source>That saved search no longer exists. It may have been deleted.</source>
+            <translation>That saved search no longer exists. It may have been deleted.</translation>
+        </message>
+    </context>
+    <context>
+        <name>ThreadPane</name>
+        <message>
+            <source>Choose a conversation from the list.</source>
+            <translation>Choose a conversation from the list.</translation>
+        </message>
+        <message>
+            <source>Department</source>
+            <translation>Department</translation>
+        </message>
+        <message>
+            <source>Assignee</source>
+            <translation>Assignee</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>Status</translation>
+        </message>
+        <message>
+            <source>Snooze</source>
+            <translation>Snooze</translation>
+        </message>
+        <message>
+            <source>Hide until a later time; it comes back as open</source>
+            <translation>Hide until a later time; it comes back as open</translation>
+        </message>
+        <message>
+            <source>Note</source>
+            <translation>Note</translation>
+        </message>
+        <message>
+            <source>Write a private note for colleagues; customers never see it (Ctrl+Shift+Enter)</source>
+            <translation>Write a private note for colleagues; customers never see it (Ctrl+Shift+Enter)</translation>
+        </message>
+        <message>
+            <source>Resolve or reopen (E)</source>
+            <translation>Resolve or reopen (E)</translation>
+        </message>
+        <message>
+            <source>For 1 hour</source>
+            <translation>For 1 hour</translation>
+        </message>
+        <message>
+            <source>For 3 hours</source>
+            <translation>For 3 hours</translation>
+        </message>
+        <message>
+            <source>Tomorrow 9:00</source>
+            <translation>Tomorrow 9:00</translation>
+        </message>
+        <message>
+            <source>Next Monday 9:00</source>
+            <translation>Next Monday 9:00</translation>
+        </message>
+        <message>
+            <source>Private note for colleagues. The customer will not see it.</source>
+            <translation>Private note for colleagues. The customer will not see it.</translation>
+        </message>
+        <message>
+            <source>Add note</source>
+            <translation>Add note</translation>
+        </message>
+        <message>
+            <source>Add the private note (Ctrl+Enter)</source>
+            <translation>Add the private note (Ctrl+Enter)</translation>
+        </message>
+        <message>
+            <source>Write a reply… Ctrl+Enter queues it to send</source>
+            <translation>Write a reply… Ctrl+Enter queues it to send</translation>
+        </message>
+        <message>
+            <source>Send</source>
+            <translation>Send</translation>
+        </message>
+        <message>
+            <source>Queue the reply; it is sent as soon as the channel is reachable (Ctrl+Enter)</source>
+            <translation>Queue the reply; it is sent as soon as the channel is reachable (Ctrl+Enter)</translation>
+        </message>
+        <message>
+            <source>Sorted automatically (%1 sure)</source>
+            <translation>Sorted automatically (%1 sure)</translation>
+        </message>
+        <message>
+            <source>Sorted by a routing rule</source>
+            <translation>Sorted by a routing rule</translation>
+        </message>
+        <message>
+            <source>Undo</source>
+            <translation>Undo</translation>
+        </message>
+        <message>
+            <source>Suggested: %1 (%2 sure)</source>
+            <translation>Suggested: %1 (%2 sure)</translation>
+        </message>
+        <message>
+            <source>Apply</source>
+            <translation>Apply</translation>
+        </message>
+        <message>
+            <source>Reopen</source>
+            <translation>Reopen</translation>
+        </message>
+        <message>
+            <source>Resolve</source>
+            <translation>Resolve</translation>
+        </message>
+        <message>
+            <source>Typing…</source>
+            <translation>Typing…</translation>
+        </message>
+        <message>
+            <source>Draft saved on this PC</source>
+            <translation>Draft saved on this PC</translation>
+        </message>
+        <message>
+            <source>Draft not saved</source>
+            <translation>Draft not saved</translation>
+        </message>
+    </context>
+    <context>
+        <name>ThreadView</name>
+        <message>
+            <source>Copy text</source>
+            <translation>Copy text</translation>
+        </message>
+    </context>
 </TS>
