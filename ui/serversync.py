@@ -581,4 +581,5 @@ class ServerLink(QObject):
         self._generation += 1
         for timer in (self._retry, self._debounce, self._periodic, self._status_timer):
             timer.stop()
+        self.leading = False  # the app is closing: no runtime to rebuild
         self._shut_down(wait=True)
