@@ -44,7 +44,7 @@ from ui.tasks import Tasks
 if TYPE_CHECKING:
     from console.demo.session import DemoSession
     from console.routing.triage import Triage
-    from console.runtime import Runtime
+    from console.runtime import Fence, Runtime
 
 log = logging.getLogger(__name__)
 
@@ -161,12 +161,13 @@ def build_window(
 
 def account_runtime_factory(triage: Triage | None = None, proxy: str = "") -> RuntimeFactory:
     """Builds the runtime over the store's enabled accounts (run on the network worker),
-    routing new conversations with ``triage`` and reaching the APIs through ``proxy``."""
+    routing new conversations with ``triage`` and reaching the APIs through ``proxy``; on
+    the clinic server every write it makes is fenced by the leader (``fence``)."""
 
-    def build(store: Store) -> Runtime:
+    def build(store: Store, fence: Fence | None = None) -> Runtime:
         from console.accounts import build_runtime
 
-        return build_runtime(store, triage=triage, proxy=proxy)
+        return build_runtime(store, triage=triage, proxy=proxy, fence=fence)
 
     return build
 
@@ -175,17 +176,17 @@ def demo_runtime_factory(session: DemoSession) -> RuntimeFactory:
     """For ``sotong demo``: a factory that connects the enabled demo accounts to the running
     local servers (tokens held by the session) and every other enabled account as usual."""
 
-    def build(store: Store) -> Runtime:
+    def build(store: Store, fence: Fence | None = None) -> Runtime:
         from console.accounts import build_runtime, list_accounts
         from console.runtime import Runtime
 
-        channels = dict(build_runtime(store).channels)
+        channels = dict(build_runtime(store, fence=fence).channels)
         for row in list_accounts(store):
             if row.enabled and row.id not in channels:
                 channel = session.channel_for(row.id)
                 if channel is not None:
                     channels[row.id] = channel
-        return Runtime(store, channels, triage=session.runtime.triage)
+        return Runtime(store, channels, triage=session.runtime.triage, fence=fence)
 
     return build
 

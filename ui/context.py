@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from console import services
+from console.errors import StaleLeader
 from console.services import Actor, Changes
 from console.store.engine import Store
 from console.store.queries import (
@@ -49,7 +50,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: Builds a runtime over the store's enabled accounts (``console.accounts.build_runtime``).
-RuntimeFactory = Callable[[Store], "Runtime"]
+#: On the clinic server it is called as ``factory(server_store, fence=leader)``.
+RuntimeFactory = Callable[..., "Runtime"]
 
 HEALTH_INTERVAL_MS = 30_000
 COUNTS_DELAY_MS = 120
@@ -59,6 +61,7 @@ class Connection(enum.StrEnum):
     """What the status bar says about the channels."""
 
     NOT_CONNECTED = "not_connected"  # no channel runtime on this PC
+    BY_LEADER = "by_leader"  # a clinic server: another process leads, this PC does not poll
     CHECKING = "checking"  # before the first poll finished
     ONLINE = "online"
     OFFLINE = "offline"
@@ -383,22 +386,29 @@ class AppContext(QObject):
         factory = self._runtime_factory
         if factory is None:
             return
+        target = self.server_link.runtime_target()
         if self._swapping:
             self._swap_again = True
             return
         self._swapping = True
         self._poll_timer.stop()
-        old, store, first = self.runtime, self.store, not self._built_once
+        old, first = self.runtime, not self._built_once
         built = self._built
+        if target is None:
+            self._stand_by(old)
+            return
+        store, fence = target
 
         def work() -> tuple[Runtime, Changes]:
             if old is not None:
                 old.close()
                 if old in built:
                     built.remove(old)
-            runtime = factory(store)
+            runtime = factory(store) if fence is None else factory(store, fence=fence)
             built.append(runtime)
-            changes = runtime.recover_interrupted() if first else Changes()
+            # A new leader settles what an earlier one left sending, as the app does at start.
+            recover = first or fence is not None
+            changes = runtime.recover_interrupted() if recover else Changes()
             return runtime, changes
 
         def done(result: tuple[Runtime, Changes]) -> None:
@@ -425,6 +435,24 @@ class AppContext(QObject):
             self._after_swap()
 
         self.tasks.network(work, done, failed)
+
+    def _stand_by(self, old: Runtime | None) -> None:
+        """A clinic server is configured and another process leads: no runtime here."""
+        built = self._built
+        self.runtime = None
+
+        def close() -> None:
+            if old is not None:
+                old.close()
+                if old in built:
+                    built.remove(old)
+
+        def done(_result: object) -> None:
+            self._swapping = False
+            self._set_connection(Connection.BY_LEADER)
+            self._after_swap()
+
+        self.tasks.network(close, done, done)
 
     def _after_swap(self) -> None:
         if self._swap_again:
@@ -462,6 +490,9 @@ class AppContext(QObject):
         def failed(exc: BaseException) -> None:
             self._polling = False
             log.warning("poll failed: %s", exc)
+            if isinstance(exc, StaleLeader):
+                self.server_link.stand_down()  # another process leads now
+                return
             self._set_connection(Connection.OFFLINE)
             self.refresh_health()
 
@@ -488,6 +519,8 @@ class AppContext(QObject):
             self._sending = False
             self._send_again = False
             log.warning("send failed: %s", exc)
+            if isinstance(exc, StaleLeader):
+                self.server_link.stand_down()
 
         self.tasks.network(runtime.send_due, done, failed)
 

@@ -176,6 +176,8 @@ class MainWindow(QMainWindow):
         ctx.connection_changed.connect(self._connection_changed)
         ctx.server_link.state_changed.connect(self._server_changed)
         ctx.staff_changed.connect(self._show_duty)
+        ctx.server_link.dialog_parent = self
+        ctx.server_link.initial_sync_finished.connect(self._after_initial_sync)
 
         self._minute = QTimer(self)
         self._minute.setInterval(60_000)
@@ -745,6 +747,7 @@ class MainWindow(QMainWindow):
     def _connection_changed(self, state: str) -> None:
         words = {
             Connection.NOT_CONNECTED.value: self.tr("No channels connected"),
+            Connection.BY_LEADER.value: self.tr("Channels checked by the leader"),
             Connection.CHECKING.value: self.tr("Connecting…"),
             Connection.ONLINE.value: self.tr("● Online"),
             Connection.OFFLINE.value: self.tr("● Offline: replies wait on this PC"),
@@ -779,6 +782,19 @@ class MainWindow(QMainWindow):
             self.account_errors_label.show()
         else:
             self.account_errors_label.hide()
+
+    def _after_initial_sync(self, ok: bool) -> None:
+        """After a first full copy from the clinic server every list is read afresh."""
+        if not ok:
+            return
+        self.list_model.set_filter(self.list_model.list_filter)
+        self.ctx.load_counts_now()
+        self.ctx.refresh_health()
+        self.ctx.accounts_changed.emit()
+        current = self.thread_pane.conversation_id
+        if current is not None:
+            self.thread_pane.open(None)
+            self.thread_pane.open(current)
 
     def _server_changed(self, state: ServerState) -> None:
         """Show where this PC stands with the clinic server (nothing on a single PC)."""

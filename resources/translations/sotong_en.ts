@@ -1,5 +1,4 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE TS>
+<?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="en_US">
     <context>
         <name>AccountTableModel</name>
@@ -703,6 +702,10 @@ median</translation>
             <translation>No channels connected</translation>
         </message>
         <message>
+            <source>Channels checked by the leader</source>
+            <translation>Channels checked by the leader</translation>
+        </message>
+        <message>
             <source>Connecting…</source>
             <translation>Connecting…</translation>
         </message>
@@ -1269,6 +1272,34 @@ median</translation>
         <message>
             <source>Delete…</source>
             <translation>Delete…</translation>
+        </message>
+    </context>
+    <context>
+        <name>ServerLink</name>
+        <message>
+            <source>Clinic server</source>
+            <extracomment>While the server cannot be reached, try to open it again this often. A sync round this long after the last local change (a burst of edits makes one round). A sync round at least this often, hints or not (a NOTIFY is only a hint). Seconds the hint thread waits for a NOTIFY before looking again. Seconds between a standby's attempts at the leader lock. Where the first-copy dialog opens (the main window sets itself).</extracomment>
+            <translation>Clinic server</translation>
+        </message>
+        <message>
+            <source>Continue in the background</source>
+            <translation>Continue in the background</translation>
+        </message>
+        <message>
+            <source>Copying the clinic's conversations from the clinic server to this PC…</source>
+            <translation>Copying the clinic's conversations from the clinic server to this PC…</translation>
+        </message>
+        <message>
+            <source>%1 of %2 rows</source>
+            <translation>%1 of %2 rows</translation>
+        </message>
+        <message>
+            <source>You can close this window: the copy goes on in the background. If Sotong is closed before it finishes, it starts again next time. Nothing is lost: changes made on this PC are sent to the server first.</source>
+            <translation>You can close this window: the copy goes on in the background. If Sotong is closed before it finishes, it starts again next time. Nothing is lost: changes made on this PC are sent to the server first.</translation>
+        </message>
+        <message>
+            <source>The first copy from the clinic server stopped: the server could not be reached. Sotong tries again; this PC keeps working meanwhile.</source>
+            <translation>The first copy from the clinic server stopped: the server could not be reached. Sotong tries again; this PC keeps working meanwhile.</translation>
         </message>
     </context>
     <context>
