@@ -5,7 +5,8 @@ The "General" tab edits a copy of :class:`console.settings.Settings`; the app sa
 applies each change at once (language, member of staff, poll interval) when OK is pressed.
 The "Channels" tab (:class:`ui.accounts.AccountsPanel`) changes accounts as soon as asked.
 The "Clinic server" tab (:class:`ui.serversettings.ServerPanel`) has its own Save, which
-takes effect at once; the dialog's OK keeps what it saved.
+takes effect at once; the dialog's OK keeps what it saved. The "SLA" tab
+(:class:`ui.slasettings.SlaPanel`) saves targets, hours and closed days as asked.
 """
 
 from __future__ import annotations
@@ -29,12 +30,14 @@ from console.store.queries import OperatorRow
 from ui.accounts import AccountsPanel
 from ui.context import AppContext
 from ui.serversettings import ServerPanel
+from ui.slasettings import SlaPanel
 
 #: Language choices: the setting's value and the name shown (languages name themselves).
 LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
 MIN_POLL_S, MAX_POLL_S = 2, 600
 #: Names of the tabs, for :meth:`SettingsDialog.show_tab`.
 GENERAL_TAB, CHANNELS_TAB, SERVER_TAB = "general", "channels", "server"
+SLA_TAB = "sla"
 
 
 class SettingsDialog(QDialog):
@@ -105,6 +108,10 @@ class SettingsDialog(QDialog):
         if ctx is not None and data_dir is not None:
             self.server_panel = ServerPanel(ctx, settings.server, data_dir, self.tabs)
             self.tabs.addTab(self.server_panel, self.tr("Clinic server"))
+        self.sla_panel: SlaPanel | None = None
+        if ctx is not None:
+            self.sla_panel = SlaPanel(ctx, self.tabs)
+            self.tabs.addTab(self.sla_panel, self.tr("SLA"))
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -121,6 +128,8 @@ class SettingsDialog(QDialog):
             self.tabs.setCurrentWidget(self.accounts_panel)
         elif name == SERVER_TAB and self.server_panel is not None:
             self.tabs.setCurrentWidget(self.server_panel)
+        elif name == SLA_TAB and self.sla_panel is not None:
+            self.tabs.setCurrentWidget(self.sla_panel)
         else:
             self.tabs.setCurrentIndex(0)
 
