@@ -304,6 +304,9 @@ class Draft(Base):
     parent_rev: Mapped[int | None]
     is_conflict: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[int]
+    #: The clock stamp of the save the clinic server accepted last ("" until synced); a PC
+    #: only ever holds the server's value (services leave it alone).
+    hlc: Mapped[str] = mapped_column(Hlc, default="", server_default="")
     __table_args__ = (
         Index(
             "uq_draft_head",
@@ -464,3 +467,50 @@ class CalendarDay(Base):
     note: Mapped[str] = mapped_column(String(80), default="")
     present: Mapped[bool] = mapped_column(Boolean, default=True)
     hlc: Mapped[str] = mapped_column(Hlc, default="")
+
+
+class SyncPoison(Base):
+    """A pending op the clinic server refused for a definite reason, set aside (with the
+    reason) so the ops behind it are pushed; its value, a draft's text included, is kept."""
+
+    __tablename__ = "sync_poison"
+    op_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    tbl: Mapped[str] = mapped_column(String(40))
+    pk: Mapped[str] = mapped_column(String(120))
+    field: Mapped[str] = mapped_column(String(40))
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    hlc: Mapped[str] = mapped_column(Hlc)
+    parent_rev: Mapped[int | None]
+    created_at: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(200))
+    set_aside_at: Mapped[int]
+
+
+class SyncDraft(Base):
+    """Which conversation and member of staff each draft this PC has held belongs to, and
+    the server stamp (``base_hlc``) of the version it last pulled: what a pushed save or
+    removal is checked against, even after the draft row is gone (queued or cleared)."""
+
+    __tablename__ = "sync_draft"
+    draft_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(Id)
+    operator_id: Mapped[str | None] = mapped_column(Id)
+    base_hlc: Mapped[str] = mapped_column(Hlc, default="", server_default="")
+
+
+class SyncProgress(Base):
+    """When this PC last finished a sync with the clinic server (a single row, ``id = 1``;
+    apart from ``sync_state``, which every store reads when it opens)."""
+
+    __tablename__ = "sync_progress"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_sync_at: Mapped[int | None]
+
+
+class SyncDirty(Base):
+    """A row whose pulled version was held back by an unsent local edit (the overlay); it is
+    read again from the server once this PC's queue is empty."""
+
+    __tablename__ = "sync_dirty"
+    tbl: Mapped[str] = mapped_column(String(40), primary_key=True)
+    pk: Mapped[str] = mapped_column(String(120), primary_key=True)
