@@ -231,6 +231,149 @@ base_url=https://…</translation>
     </message>
 </context>
 <context>
+    <name>Dashboard</name>
+    <message>
+        <source>%1 min</source>
+        <extracomment>Changes are gathered this long before the figures are computed again. While shown, the figures are computed again this often (waiting times move on). Periods the tables and the department chart can show. A link: the list it opens and the title the list gets.</extracomment>
+        <translation>%1분</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1시간 %2분</translation>
+    </message>
+    <message>
+        <source>%1 d %2 h</source>
+        <translation>%1일 %2시간</translation>
+    </message>
+</context>
+<context>
+    <name>DashboardWindow</name>
+    <message>
+        <source>Dashboard — Sotong</source>
+        <translation>대시보드 — 소통</translation>
+    </message>
+    <message>
+        <source>Clinic dashboard</source>
+        <translation>운영 대시보드</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>오늘</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>최근 7일</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>최근 30일</translation>
+    </message>
+    <message>
+        <source>Period of the times in the tables and the chart</source>
+        <translation>표와 그래프의 응답 시간 기간</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>열린 대화</translation>
+    </message>
+    <message>
+        <source>Unassigned</source>
+        <translation>미배정</translation>
+    </message>
+    <message>
+        <source>Untriaged</source>
+        <translation>미분류</translation>
+    </message>
+    <message>
+        <source>Waiting for a reply</source>
+        <translation>답변 대기</translation>
+    </message>
+    <message>
+        <source>Past the target now</source>
+        <translation>지금 목표 시간 초과</translation>
+    </message>
+    <message>
+        <source>Longest wait</source>
+        <translation>최장 대기</translation>
+    </message>
+    <message>
+        <source>1st reply, median today</source>
+        <translation>오늘 첫 응답 중앙값</translation>
+    </message>
+    <message>
+        <source>Resolved, median today</source>
+        <translation>오늘 해결 중앙값</translation>
+    </message>
+    <message>
+        <source>SLA breaches today</source>
+        <translation>오늘 SLA 위반</translation>
+    </message>
+    <message>
+        <source>Replies sent today</source>
+        <translation>오늘 보낸 답장</translation>
+    </message>
+    <message>
+        <source>By department</source>
+        <translation>진료과별</translation>
+    </message>
+    <message>
+        <source>By channel</source>
+        <translation>채널별</translation>
+    </message>
+    <message>
+        <source>Trends</source>
+        <translation>추이</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>직원</translation>
+    </message>
+    <message>
+        <source>Customer messages per day (30 days)</source>
+        <translation>일별 고객 메시지 (30일)</translation>
+    </message>
+    <message>
+        <source>Customer messages by hour of day (7 days)</source>
+        <translation>시간대별 고객 메시지 (7일)</translation>
+    </message>
+    <message>
+        <source>First-reply time by department</source>
+        <translation>진료과별 첫 응답 시간</translation>
+    </message>
+    <message>
+        <source>Updated %1</source>
+        <translation>%1 갱신</translation>
+    </message>
+    <message>
+        <source>90%: %1</source>
+        <translation>90%: %1</translation>
+    </message>
+    <message>
+        <source>%1 late replies</source>
+        <translation>늦은 응답 %1건</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>메시지</translation>
+    </message>
+    <message>
+        <source>messages</source>
+        <translation>메시지 수</translation>
+    </message>
+    <message>
+        <source>Median</source>
+        <translation>중앙값</translation>
+    </message>
+    <message>
+        <source>90%</source>
+        <translation>90%</translation>
+    </message>
+    <message>
+        <source>reply time (min)</source>
+        <translation>응답 시간(분)</translation>
+    </message>
+</context>
+<context>
     <name>DaysModel</name>
     <message>
         <source>Closed</source>
@@ -280,15 +423,93 @@ base_url=https://…</translation>
     </message>
 </context>
 <context>
+    <name>GroupTableModel</name>
+    <message>
+        <source>Open</source>
+        <extracomment>The item role holding a cell&apos;s :data:`Link` (or None).</extracomment>
+        <translation>열린 대화</translation>
+    </message>
+    <message>
+        <source>Unassigned</source>
+        <translation>미배정</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>답변 대기</translation>
+    </message>
+    <message>
+        <source>Past
+target</source>
+        <translation>목표
+초과</translation>
+    </message>
+    <message>
+        <source>Longest
+wait</source>
+        <translation>최장
+대기</translation>
+    </message>
+    <message>
+        <source>Breaches
+today</source>
+        <translation>오늘
+위반</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>신규</translation>
+    </message>
+    <message>
+        <source>1st reply
+median</source>
+        <translation>첫 응답
+중앙값</translation>
+    </message>
+    <message>
+        <source>1st reply
+90%</source>
+        <translation>첫 응답
+90%</translation>
+    </message>
+    <message>
+        <source>Resolved
+median</source>
+        <translation>해결
+중앙값</translation>
+    </message>
+    <message>
+        <source>Resolved
+90%</source>
+        <translation>해결
+90%</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>진료과</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>채널</translation>
+    </message>
+    <message>
+        <source>Show these conversations (Enter)</source>
+        <translation>이 대화들 보기 (Enter)</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Sotong</source>
-        <extracomment>The account error that the banner over the conversations reports. The saved search the list shows, if it shows one.</extracomment>
+        <extracomment>The account error that the banner over the conversations reports. The saved search the list shows, if it shows one. The managers&apos; dashboard, once opened (Ctrl+D).</extracomment>
         <translation>소통</translation>
     </message>
     <message>
         <source>Settings</source>
         <translation>설정</translation>
+    </message>
+    <message>
+        <source>Dashboard: queues, response times and trends (Ctrl+D)</source>
+        <translation>대시보드: 대기열, 응답 시간, 추이 (Ctrl+D)</translation>
     </message>
     <message>
         <source>Language, who uses this PC (Ctrl+,)</source>
@@ -434,6 +655,10 @@ base_url=https://…</translation>
         <source>Keep this search in the navigation pane (Ctrl+Shift+S)</source>
         <translation>이 검색을 왼쪽 목록에 저장합니다 (Ctrl+Shift+S)</translation>
     </message>
+    <message>
+        <source>Dashboard</source>
+        <translation>대시보드</translation>
+    </message>
 </context>
 <context>
     <name>MessageBar</name>
@@ -456,6 +681,37 @@ base_url=https://…</translation>
     <message>
         <source>Only you</source>
         <translation>나만 보기</translation>
+    </message>
+</context>
+<context>
+    <name>OperatorTableModel</name>
+    <message>
+        <source>Staff</source>
+        <translation>직원</translation>
+    </message>
+    <message>
+        <source>On duty</source>
+        <translation>근무 중</translation>
+    </message>
+    <message>
+        <source>Assigned open</source>
+        <translation>담당 중</translation>
+    </message>
+    <message>
+        <source>Replies today</source>
+        <translation>오늘 답장</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>예</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>아니요</translation>
+    </message>
+    <message>
+        <source>Assigned to %1</source>
+        <translation>%1 담당</translation>
     </message>
 </context>
 <context>
