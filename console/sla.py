@@ -332,9 +332,27 @@ def breaches_by_group(
 def breach_counts(store: Store, now_ms: int) -> dict[str | None, int]:
     """How many waiting conversations have reached their target, per department (None for
     untriaged); departments with none are absent. What the navigation shows."""
+    return dict(snapshot(store, now_ms).breaches)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the lists and the navigation show about SLA at one moment.
+
+    Attributes:
+        cutoffs: Per-group breach cutoffs (the list marks a row from these, no query).
+        breaches: Breached waiting conversations per department (None: untriaged).
+    """
+
+    cutoffs: Cutoffs
+    breaches: Mapping[str | None, int]
+
+
+def snapshot(store: Store, now_ms: int) -> Snapshot:
+    """Cutoffs and breach counts per department at ``now_ms`` (a few ms; the read worker)."""
     cut = cutoffs(store, now_ms)
     totals: dict[str | None, int] = {}
     with store.read() as s:
         for (department, _account), n in breaches_by_group(s, cut).items():
             totals[department] = totals.get(department, 0) + n
-    return totals
+    return Snapshot(cut, totals)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from console import services
+from console import services, sla
 from console.errors import StaleLeader
 from console.services import Actor, Changes
 from console.store.engine import Store
@@ -33,6 +33,7 @@ from console.store.queries import (
     SavedSearchRow,
     health,
     nav_counts,
+    now_ms,
     operators,
     saved_search_counts,
     saved_searches,
@@ -106,6 +107,8 @@ class AppContext(QObject):
     accounts_changed = Signal()
     news_arrived = Signal()
     staff_changed = Signal()
+    #: SLA marks and counts: a :class:`console.sla.Snapshot` (cutoffs, breaches per department).
+    sla_changed = Signal(object)
 
     def __init__(
         self,
@@ -542,7 +545,7 @@ class AppContext(QObject):
         if changes.staff:
             self._operators = None
             self.staff_changed.emit()
-        if changes.conversations or changes.new_conversations:
+        if changes.conversations or changes.new_conversations or changes.sla:
             self.refresh_counts()
         if changes.outbox:
             self.refresh_health()
@@ -558,16 +561,20 @@ class AppContext(QObject):
         seq = self._counts_seq
         store, operator_id = self.store, self.operator_id
 
-        def work() -> tuple[NavCounts, list[SavedSearchRow], dict[str, int]]:
+        def work() -> tuple[NavCounts, list[SavedSearchRow], dict[str, int], sla.Snapshot]:
             saved = saved_searches(store, operator_id)
             counts = saved_search_counts(store, saved, operator_id)
-            return nav_counts(store, operator_id), saved, counts
+            marks = sla.snapshot(store, now_ms())
+            return nav_counts(store, operator_id), saved, counts, marks
 
-        def done(result: tuple[NavCounts, list[SavedSearchRow], dict[str, int]]) -> None:
+        def done(
+            result: tuple[NavCounts, list[SavedSearchRow], dict[str, int], sla.Snapshot],
+        ) -> None:
             if seq == self._counts_seq:
-                counts, saved, saved_counts = result
+                counts, saved, saved_counts, marks = result
                 self.counts_changed.emit(counts)
                 self.saved_searches_changed.emit(saved, saved_counts)
+                self.sla_changed.emit(marks)
 
         self.tasks.read(work, done)
 

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.services import Changes
+from console.sla import Cutoffs
 from console.store.engine import Store
 from console.store.models import Department
 from console.store.queries import (
@@ -99,6 +100,8 @@ SnippetHighlightsRole = Qt.ItemDataRole.UserRole + 18
 NameHighlightsRole = Qt.ItemDataRole.UserRole + 19
 #: A draft here has a conflict copy: two PCs changed it at once (bool).
 ConflictRole = Qt.ItemDataRole.UserRole + 40
+#: True while the customer has waited at least the SLA target (business time).
+BreachedRole = Qt.ItemDataRole.UserRole + 41
 
 Spans = tuple[tuple[int, int], ...]
 
@@ -164,6 +167,7 @@ class ConversationListModel(QAbstractListModel):
         self._spans: dict[str, tuple[Spans, Spans]] = {}
         self._search_seq = 0
         self._searching = False
+        self._cutoffs: Cutoffs | None = None
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(RESEARCH_DELAY_MS)
@@ -352,6 +356,11 @@ class ConversationListModel(QAbstractListModel):
             if row.waiting_since is None:
                 return -1
             return max(0, (texts.now_ms() - row.waiting_since) // 60_000)
+        if role == BreachedRole:
+            if row.waiting_since is None or self._cutoffs is None:
+                return False
+            first = row.first_response_at is None
+            return self._cutoffs.breached(row.department, row.channel, row.waiting_since, first)
         if role == UnreadRole:
             return row.unread
         if role == DraftRole:
@@ -445,13 +454,20 @@ class ConversationListModel(QAbstractListModel):
         self._last_key = page[-1][1] if page else None
         self._more = len(page) == limit
 
+    def set_cutoffs(self, cutoffs: Cutoffs | None) -> None:
+        """Mark rows whose wait has reached its SLA target, from per-group cutoff times
+        (:func:`console.sla.cutoffs`): a comparison per row, no query while painting."""
+        self._cutoffs = cutoffs
+        if self._ids:
+            self.dataChanged.emit(self.index(0), self.index(len(self._ids) - 1), [BreachedRole])
+
     def refresh_times(self) -> None:
         """Waiting times moved on: repaint the time text of every loaded row."""
         if self._ids:
             self.dataChanged.emit(
                 self.index(0),
                 self.index(len(self._ids) - 1),
-                [TimeTextRole, WaitingMinutesRole],
+                [TimeTextRole, WaitingMinutesRole, BreachedRole],
             )
 
     def _apply(self, new_ids: list[str]) -> None:
@@ -650,15 +666,22 @@ class ConversationDelegate(QStyledItemDelegate):
         time_font = self._font(base, "small")
         time_text = str(index.data(TimeTextRole) or "")
         waited = int(index.data(WaitingMinutesRole) or -1)
+        breached = bool(index.data(BreachedRole))
         painter.setFont(time_font)
         time_w = QFontMetrics(time_font).horizontalAdvance(time_text)
-        if waited >= 24 * 60:
+        line1 = QRect(x, top + 9, right - x, 22)
+        if breached:  # past the SLA target: red on a light red pill, to read at a glance
+            pill = QRectF(right - time_w - 12, top + 10, time_w + 12, 20)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(theme.colour("danger_soft"))
+            painter.drawRoundedRect(pill, 10, 10)
             painter.setPen(theme.colour("danger"))
+            line1 = QRect(x, top + 9, right - x - 6, 22)
+            time_w += 12
         elif waited >= 60:
             painter.setPen(theme.colour("warning"))
         else:
             painter.setPen(theme.colour("text_muted"))
-        line1 = QRect(x, top + 9, right - x, 22)
         painter.drawText(
             line1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, time_text
         )

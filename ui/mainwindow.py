@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.sla import Snapshot
 from console.store.queries import (
     Health,
     ListFilter,
@@ -171,6 +172,7 @@ class MainWindow(QMainWindow):
         ctx.changed.connect(self._after_change)
         ctx.error.connect(self.show_error)
         ctx.counts_changed.connect(self._counts_changed)
+        ctx.sla_changed.connect(self._sla_changed)
         ctx.saved_searches_changed.connect(self._saved_searches_changed)
         ctx.health_changed.connect(self._health_changed)
         ctx.connection_changed.connect(self._connection_changed)
@@ -182,6 +184,7 @@ class MainWindow(QMainWindow):
         self._minute = QTimer(self)
         self._minute.setInterval(60_000)
         self._minute.timeout.connect(self.list_model.refresh_times)
+        self._minute.timeout.connect(ctx.refresh_counts)  # SLA breaches grow with time
         self._minute.timeout.connect(self.thread_pane.update_window)
         self._minute.start()
 
@@ -743,6 +746,10 @@ class MainWindow(QMainWindow):
 
     def _counts_changed(self, counts: NavCounts) -> None:
         self.nav_model.set_counts(counts)
+
+    def _sla_changed(self, marks: Snapshot) -> None:
+        self.nav_model.set_breaches(marks.breaches)
+        self.list_model.set_cutoffs(marks.cutoffs)
 
     def _connection_changed(self, state: str) -> None:
         words = {

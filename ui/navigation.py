@@ -10,6 +10,7 @@ counts are set with :meth:`NavigationModel.set_saved`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from PySide6.QtCore import (
@@ -52,6 +53,8 @@ HeadingRole = Qt.ItemDataRole.UserRole + 5
 ChannelRole = Qt.ItemDataRole.UserRole + 6
 #: True for a saved search shared with the whole clinic.
 SharedRole = Qt.ItemDataRole.UserRole + 7
+#: Waiting conversations past their SLA target (departments, untriaged, all open), else 0.
+BreachRole = Qt.ItemDataRole.UserRole + 8
 
 #: The ViewRole of a saved search entry (its ValueRole is the saved search's id).
 SAVED = "saved"
@@ -88,6 +91,7 @@ class NavigationModel(QAbstractListModel):
         self._counts: NavCounts | None = None
         self._saved: list[SavedSearchRow] = []
         self._saved_counts: dict[str, int] = {}
+        self._breaches: dict[str | None, int] = {}
         self._entries = self._build()
 
     def _build(self) -> list[NavEntry]:
@@ -141,13 +145,17 @@ class NavigationModel(QAbstractListModel):
             return entry.label
         if role == Qt.ItemDataRole.AccessibleTextRole:
             count = self._count(entry)
-            return entry.label if count < 0 else f"{entry.label} {count}"
+            text = entry.label if count < 0 else f"{entry.label} {count}"
+            breached = self._breach(entry)
+            return f"{text}, {texts.breached_text(breached)}" if breached else text
         if role == ViewRole:
             return entry.view
         if role == ValueRole:
             return entry.value
         if role == CountRole:
             return self._count(entry)
+        if role == BreachRole:
+            return self._breach(entry)
         if role == ColourRole:
             return entry.colour
         if role == HeadingRole:
@@ -157,6 +165,8 @@ class NavigationModel(QAbstractListModel):
         if role == SharedRole:
             saved = self.saved_row(entry.value) if entry.view == SAVED else None
             return saved is not None and saved.shared
+        if role == Qt.ItemDataRole.ToolTipRole and self._breach(entry):
+            return texts.breached_text(self._breach(entry))
         if role == Qt.ItemDataRole.ToolTipRole and entry.view == SAVED:
             saved = self.saved_row(entry.value)
             if saved is None:
@@ -192,6 +202,28 @@ class NavigationModel(QAbstractListModel):
         if entry.view == View.DEPARTMENT.value:
             return c.by_department.get(entry.value, 0)
         return c.by_channel.get(entry.value, 0)
+
+    def _breach(self, entry: NavEntry) -> int:
+        if entry.view == View.DEPARTMENT.value:
+            return self._breaches.get(entry.value, 0)
+        if entry.view == View.UNTRIAGED.value:
+            return self._breaches.get(None, 0)
+        if entry.view == View.ALL_OPEN.value:
+            return sum(self._breaches.values())
+        return 0
+
+    def set_breaches(self, breaches: Mapping[str | None, int]) -> None:
+        """Show how many waiting conversations are past their SLA target, per department
+        (None: untriaged)."""
+        if dict(breaches) == self._breaches:
+            return
+        self._breaches = dict(breaches)
+        if self._entries:
+            self.dataChanged.emit(
+                self.index(0),
+                self.index(len(self._entries) - 1),
+                [BreachRole, Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole],
+            )
 
     def set_counts(self, counts: NavCounts) -> None:
         """Show new counts; a channel seen for the first time adds its entry."""
@@ -339,6 +371,17 @@ class NavigationDelegate(QStyledItemDelegate):
             painter.setPen(theme.colour("text_muted"))
             painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
             right = int(pill.left()) - 6
+            breached = int(index.data(BreachRole) or 0)
+            if breached > 0:  # past the SLA target: the same red as the list's waiting time
+                text = f"{breached:,}"
+                width = painter.fontMetrics().horizontalAdvance(text) + 14
+                pill = QRectF(right - width, cy - 9, width, 18)
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(theme.colour("danger_soft"))
+                painter.drawRoundedRect(pill, 9, 9)
+                painter.setPen(theme.colour("danger"))
+                painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
+                right = int(pill.left()) - 6
             painter.setFont(font)
         painter.setPen(theme.colour("accent" if selected else "text"))
         label_rect = QRect(x, rect.top(), max(0, right - x), rect.height())

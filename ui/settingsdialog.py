@@ -8,7 +8,8 @@ do the "Routing" (:class:`ui.routingsettings.RoutingPanel`) and "Canned response
 (:class:`ui.cannedsettings.CannedPanel`) tabs, which keep clinic-wide data in the database.
 The "Staff" tab (:class:`ui.staff.StaffPanel`) changes staff, duty and auto-assignment at once.
 The "Clinic server" tab (:class:`ui.serversettings.ServerPanel`) has its own Save, which
-takes effect at once; the dialog's OK keeps what it saved.
+takes effect at once; the dialog's OK keeps what it saved. The "SLA" tab
+(:class:`ui.slasettings.SlaPanel`) saves targets, hours and closed days as asked.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from ui.context import AppContext
 from ui.routingsettings import RoutingPanel
 from ui.serversettings import ServerPanel
 from ui.staff import StaffPanel
+from ui.slasettings import SlaPanel
 
 #: Language choices: the setting's value and the name shown (languages name themselves).
 LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
@@ -43,6 +45,7 @@ MIN_POLL_S, MAX_POLL_S = 2, 600
 GENERAL_TAB, CHANNELS_TAB, SERVER_TAB = "general", "channels", "server"
 ROUTING_TAB, CANNED_TAB = "routing", "canned"
 STAFF_TAB = "staff"
+SLA_TAB = "sla"
 
 
 class SettingsDialog(QDialog):
@@ -122,6 +125,10 @@ class SettingsDialog(QDialog):
         if ctx is not None and data_dir is not None:
             self.server_panel = ServerPanel(ctx, settings.server, data_dir, self.tabs)
             self.tabs.addTab(self.server_panel, self.tr("Clinic server"))
+        self.sla_panel: SlaPanel | None = None
+        if ctx is not None:
+            self.sla_panel = SlaPanel(ctx, self.tabs)
+            self.tabs.addTab(self.sla_panel, self.tr("SLA"))
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -133,14 +140,15 @@ class SettingsDialog(QDialog):
 
     def show_tab(self, name: str) -> None:
         """Bring a tab to the front: :data:`GENERAL_TAB`, :data:`CHANNELS_TAB`,
-        :data:`SERVER_TAB`, :data:`ROUTING_TAB`, :data:`CANNED_TAB` or
-        :data:`STAFF_TAB`."""
+        :data:`SERVER_TAB`, :data:`ROUTING_TAB`, :data:`CANNED_TAB`, :data:`STAFF_TAB` or
+        :data:`SLA_TAB`."""
         panels = {
             CHANNELS_TAB: self.accounts_panel,
             SERVER_TAB: self.server_panel,
             ROUTING_TAB: self.routing_panel,
             CANNED_TAB: self.canned_panel,
             STAFF_TAB: self.staff_panel,
+            SLA_TAB: self.sla_panel,
         }
         panel = panels.get(name)
         if panel is not None:

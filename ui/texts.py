@@ -472,6 +472,11 @@ def waiting_text(since_ms: int, now: int | None = None) -> str:
     return _fill(translate("Texts", "{n} d"), {"n": hours // 24})
 
 
+def breached_text(count: int) -> str:
+    """Beside a navigation entry: how many waiting customers are past the SLA target."""
+    return _fill(translate("Texts", "{n} past the response target"), {"n": count})
+
+
 def clock_text(at_ms: int) -> str:
     """A local wall-clock time with seconds, e.g. "12:31:05"."""
     return _dt.datetime.fromtimestamp(at_ms / 1000).strftime("%H:%M:%S")

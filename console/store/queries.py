@@ -107,6 +107,9 @@ class ConversationRow:
     department_source: str = ""  # "staff", "rule", "auto" or "" (nobody yet)
     suggested_department: str | None = None  # the classifier's proposal when not applied
     suggestion_confidence: float | None = None
+    #: The clinic's first reply in the current episode (None: the first-response SLA target
+    #: applies to the wait, else the next-response one).
+    first_response_at: int | None = None
     has_conflict: bool = False  # a draft here has a conflict copy (sync kept the other text)
 
 
@@ -394,6 +397,7 @@ def conversation_rows(store: Store, ids: Sequence[str]) -> dict[str, Conversatio
             c.suggested_department,
             c.suggestion_confidence,
             has_conflict,
+            c.first_response_at,
         )
         .join(ChannelAccount, ChannelAccount.id == c.account_id)
         .join(Contact, Contact.id == c.contact_id)
@@ -432,6 +436,7 @@ def conversation_rows(store: Store, ids: Sequence[str]) -> dict[str, Conversatio
             suggested_department=r[17],
             suggestion_confidence=r[18],
             has_conflict=bool(r[19]),
+            first_response_at=r[20],
         )
         for r in rows
     }

@@ -333,7 +333,7 @@ base_url=https://…</translation>
         <name>ConversationListModel</name>
         <message>
             <source>%1 · auto</source>
-            <extracomment>Conversation id (str). Channel kind (str). Contact display name (str). Last message, one line (str). Department code, or "" when untriaged. Department chip text ("성형외과", or "미분류" when untriaged). Department colour (hex), or "" when untriaged. Time text at the right of the row: waiting time, or when the last message came. Minutes the customer has waited, or -1 if the clinic answered last. Unread inbound messages (bool). The operator has a draft here (bool). Replies queued or sending (int). Replies failed or with an unknown outcome (int). Conversation status (str). Assignee operator id, or "". False while the row is a placeholder (not read yet, or gone). The whole :class:`ConversationRow`, or None. ``(start, end)`` offsets of the searched words in the SnippetRole text (tuple, maybe empty). ``(start, end)`` offsets of the searched words in the contact name. A draft here has a conflict copy: two PCs changed it at once (bool). After a change, a search in force is run again this much later (bursts make one search).</extracomment>
+            <extracomment>Conversation id (str). Channel kind (str). Contact display name (str). Last message, one line (str). Department code, or "" when untriaged. Department chip text ("성형외과", or "미분류" when untriaged). Department colour (hex), or "" when untriaged. Time text at the right of the row: waiting time, or when the last message came. Minutes the customer has waited, or -1 if the clinic answered last. Unread inbound messages (bool). The operator has a draft here (bool). Replies queued or sending (int). Replies failed or with an unknown outcome (int). Conversation status (str). Assignee operator id, or "". False while the row is a placeholder (not read yet, or gone). The whole :class:`ConversationRow`, or None. ``(start, end)`` offsets of the searched words in the SnippetRole text (tuple, maybe empty). ``(start, end)`` offsets of the searched words in the contact name. A draft here has a conflict copy: two PCs changed it at once (bool). True while the customer has waited at least the SLA target (business time). After a change, a search in force is run again this much later (bursts make one search).</extracomment>
             <translation>%1 · auto</translation>
         </message>
         <message>
@@ -482,6 +482,17 @@ base_url=https://…</translation>
         <message>
             <source>reply time (min)</source>
             <translation>reply time (min)</translation>
+        </message>
+    </context>
+    <context>
+        <name>DaysModel</name>
+        <message>
+            <source>Closed</source>
+            <translation>Closed</translation>
+        </message>
+        <message>
+            <source>Open (public holiday)</source>
+            <translation>Open (public holiday)</translation>
         </message>
     </context>
     <context>
@@ -814,7 +825,7 @@ median</translation>
         <name>NavigationModel</name>
         <message>
             <source>Saved searches</source>
-            <extracomment>The entry's :class:`View` value (str), or "" for a heading. Department code or channel kind for those views, else "". The number of conversations, or -1 while unknown. Colour (hex) of a department entry, else "". True for the non-selectable section headings. Channel kind whose icon the entry shows, else "". True for a saved search shared with the whole clinic. The ViewRole of a saved search entry (its ValueRole is the saved search's id).</extracomment>
+            <extracomment>The entry's :class:`View` value (str), or "" for a heading. Department code or channel kind for those views, else "". The number of conversations, or -1 while unknown. Colour (hex) of a department entry, else "". True for the non-selectable section headings. Channel kind whose icon the entry shows, else "". True for a saved search shared with the whole clinic. Waiting conversations past their SLA target (departments, untriaged, all open), else 0. The ViewRole of a saved search entry (its ValueRole is the saved search's id).</extracomment>
             <translation>Saved searches</translation>
         </message>
         <message>
@@ -1453,6 +1464,137 @@ median</translation>
             <source>Clinic server</source>
             <translation>Clinic server</translation>
         </message>
+        <message>
+            <source>SLA</source>
+            <translation>SLA</translation>
+        </message>
+    </context>
+    <context>
+        <name>SlaPanel</name>
+        <message>
+            <source>Response targets (business minutes)</source>
+            <translation>Response targets (business minutes)</translation>
+        </message>
+        <message>
+            <source>All departments</source>
+            <translation>All departments</translation>
+        </message>
+        <message>
+            <source>All channels</source>
+            <translation>All channels</translation>
+        </message>
+        <message>
+            <source> min</source>
+            <translation> min</translation>
+        </message>
+        <message>
+            <source>Save target</source>
+            <translation>Save target</translation>
+        </message>
+        <message>
+            <source>Remove target</source>
+            <translation>Remove target</translation>
+        </message>
+        <message>
+            <source>Department</source>
+            <translation>Department</translation>
+        </message>
+        <message>
+            <source>Channel</source>
+            <translation>Channel</translation>
+        </message>
+        <message>
+            <source>First response within</source>
+            <translation>First response within</translation>
+        </message>
+        <message>
+            <source>Next response within</source>
+            <translation>Next response within</translation>
+        </message>
+        <message>
+            <source>A channel's own target comes before a department's; the row for all departments and all channels is the clinic default.</source>
+            <translation>A channel's own target comes before a department's; the row for all departments and all channels is the clinic default.</translation>
+        </message>
+        <message>
+            <source>Business hours</source>
+            <translation>Business hours</translation>
+        </message>
+        <message>
+            <source>Monday</source>
+            <translation>Monday</translation>
+        </message>
+        <message>
+            <source>Tuesday</source>
+            <translation>Tuesday</translation>
+        </message>
+        <message>
+            <source>Wednesday</source>
+            <translation>Wednesday</translation>
+        </message>
+        <message>
+            <source>Thursday</source>
+            <translation>Thursday</translation>
+        </message>
+        <message>
+            <source>Friday</source>
+            <translation>Friday</translation>
+        </message>
+        <message>
+            <source>Saturday</source>
+            <translation>Saturday</translation>
+        </message>
+        <message>
+            <source>Sunday</source>
+            <translation>Sunday</translation>
+        </message>
+        <message>
+            <source>Open</source>
+            <translation>Open</translation>
+        </message>
+        <message>
+            <source>From</source>
+            <translation>From</translation>
+        </message>
+        <message>
+            <source>To</source>
+            <translation>To</translation>
+        </message>
+        <message>
+            <source>Lunch break</source>
+            <translation>Lunch break</translation>
+        </message>
+        <message>
+            <source>Closed on Korean public holidays</source>
+            <translation>Closed on Korean public holidays</translation>
+        </message>
+        <message>
+            <source>Save hours</source>
+            <translation>Save hours</translation>
+        </message>
+        <message>
+            <source>The clinic's own days</source>
+            <translation>The clinic's own days</translation>
+        </message>
+        <message>
+            <source>Note (e.g. summer break)</source>
+            <translation>Note (e.g. summer break)</translation>
+        </message>
+        <message>
+            <source>Add closed day</source>
+            <translation>Add closed day</translation>
+        </message>
+        <message>
+            <source>Open on this holiday</source>
+            <translation>Open on this holiday</translation>
+        </message>
+        <message>
+            <source>Remove</source>
+            <translation>Remove</translation>
+        </message>
+        <message>
+            <source>Opening hours must end after they start, with lunch inside them.</source>
+            <translation>Opening hours must end after they start, with lunch inside them.</translation>
+        </message>
     </context>
     <context>
         <name>Staff</name>
@@ -1538,6 +1680,37 @@ median</translation>
         <message>
             <source>Off duty</source>
             <translation>Off duty</translation>
+        </message>
+    </context>
+    <context>
+        <name>TargetsModel</name>
+        <message>
+            <source>Department</source>
+            <translation>Department</translation>
+        </message>
+        <message>
+            <source>Channel</source>
+            <translation>Channel</translation>
+        </message>
+        <message>
+            <source>First response</source>
+            <translation>First response</translation>
+        </message>
+        <message>
+            <source>Next response</source>
+            <translation>Next response</translation>
+        </message>
+        <message>
+            <source>All departments</source>
+            <translation>All departments</translation>
+        </message>
+        <message>
+            <source>All channels</source>
+            <translation>All channels</translation>
+        </message>
+        <message>
+            <source>{n} min</source>
+            <translation>{n} min</translation>
         </message>
     </context>
     <context>
@@ -1989,6 +2162,10 @@ median</translation>
         <message>
             <source>{n} d</source>
             <translation>{n} d</translation>
+        </message>
+        <message>
+            <source>{n} past the response target</source>
+            <translation>{n} past the response target</translation>
         </message>
         <message>
             <source>{month}/{day} {time}</source>

@@ -332,7 +332,7 @@ base_url=https://…</translation>
     <name>ConversationListModel</name>
     <message>
         <source>%1 · auto</source>
-        <extracomment>Conversation id (str). Channel kind (str). Contact display name (str). Last message, one line (str). Department code, or "" when untriaged. Department chip text ("성형외과", or "미분류" when untriaged). Department colour (hex), or "" when untriaged. Time text at the right of the row: waiting time, or when the last message came. Minutes the customer has waited, or -1 if the clinic answered last. Unread inbound messages (bool). The operator has a draft here (bool). Replies queued or sending (int). Replies failed or with an unknown outcome (int). Conversation status (str). Assignee operator id, or "". False while the row is a placeholder (not read yet, or gone). The whole :class:`ConversationRow`, or None. ``(start, end)`` offsets of the searched words in the SnippetRole text (tuple, maybe empty). ``(start, end)`` offsets of the searched words in the contact name. A draft here has a conflict copy: two PCs changed it at once (bool). After a change, a search in force is run again this much later (bursts make one search).</extracomment>
+        <extracomment>Conversation id (str). Channel kind (str). Contact display name (str). Last message, one line (str). Department code, or "" when untriaged. Department chip text ("성형외과", or "미분류" when untriaged). Department colour (hex), or "" when untriaged. Time text at the right of the row: waiting time, or when the last message came. Minutes the customer has waited, or -1 if the clinic answered last. Unread inbound messages (bool). The operator has a draft here (bool). Replies queued or sending (int). Replies failed or with an unknown outcome (int). Conversation status (str). Assignee operator id, or "". False while the row is a placeholder (not read yet, or gone). The whole :class:`ConversationRow`, or None. ``(start, end)`` offsets of the searched words in the SnippetRole text (tuple, maybe empty). ``(start, end)`` offsets of the searched words in the contact name. A draft here has a conflict copy: two PCs changed it at once (bool). True while the customer has waited at least the SLA target (business time). After a change, a search in force is run again this much later (bursts make one search).</extracomment>
         <translation>%1 · 자동</translation>
     </message>
     <message>
@@ -481,6 +481,17 @@ base_url=https://…</translation>
     <message>
         <source>reply time (min)</source>
         <translation>응답 시간(분)</translation>
+    </message>
+</context>
+<context>
+    <name>DaysModel</name>
+    <message>
+        <source>Closed</source>
+        <translation>휴무</translation>
+    </message>
+    <message>
+        <source>Open (public holiday)</source>
+        <translation>진료 (공휴일)</translation>
     </message>
 </context>
 <context>
@@ -809,7 +820,7 @@ median</source>
     <name>NavigationModel</name>
     <message>
         <source>Saved searches</source>
-        <extracomment>The entry's :class:`View` value (str), or "" for a heading. Department code or channel kind for those views, else "". The number of conversations, or -1 while unknown. Colour (hex) of a department entry, else "". True for the non-selectable section headings. Channel kind whose icon the entry shows, else "". True for a saved search shared with the whole clinic. The ViewRole of a saved search entry (its ValueRole is the saved search's id).</extracomment>
+        <extracomment>The entry's :class:`View` value (str), or "" for a heading. Department code or channel kind for those views, else "". The number of conversations, or -1 while unknown. Colour (hex) of a department entry, else "". True for the non-selectable section headings. Channel kind whose icon the entry shows, else "". True for a saved search shared with the whole clinic. Waiting conversations past their SLA target (departments, untriaged, all open), else 0. The ViewRole of a saved search entry (its ValueRole is the saved search's id).</extracomment>
         <translation>저장한 검색</translation>
     </message>
     <message>
@@ -1448,6 +1459,137 @@ median</source>
         <source>Clinic server</source>
         <translation>병원 서버</translation>
     </message>
+    <message>
+        <source>SLA</source>
+        <translation>응답 목표</translation>
+    </message>
+</context>
+<context>
+    <name>SlaPanel</name>
+    <message>
+        <source>Response targets (business minutes)</source>
+        <translation>응답 목표 (진료 시간 기준, 분)</translation>
+    </message>
+    <message>
+        <source>All departments</source>
+        <translation>모든 진료과</translation>
+    </message>
+    <message>
+        <source>All channels</source>
+        <translation>모든 채널</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> 분</translation>
+    </message>
+    <message>
+        <source>Save target</source>
+        <translation>목표 저장</translation>
+    </message>
+    <message>
+        <source>Remove target</source>
+        <translation>목표 삭제</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>진료과</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>채널</translation>
+    </message>
+    <message>
+        <source>First response within</source>
+        <translation>첫 응답 목표</translation>
+    </message>
+    <message>
+        <source>Next response within</source>
+        <translation>다음 응답 목표</translation>
+    </message>
+    <message>
+        <source>A channel's own target comes before a department's; the row for all departments and all channels is the clinic default.</source>
+        <translation>채널별 목표가 진료과 목표보다 우선합니다. 모든 진료과·모든 채널 행이 병원 기본값입니다.</translation>
+    </message>
+    <message>
+        <source>Business hours</source>
+        <translation>진료 시간</translation>
+    </message>
+    <message>
+        <source>Monday</source>
+        <translation>월요일</translation>
+    </message>
+    <message>
+        <source>Tuesday</source>
+        <translation>화요일</translation>
+    </message>
+    <message>
+        <source>Wednesday</source>
+        <translation>수요일</translation>
+    </message>
+    <message>
+        <source>Thursday</source>
+        <translation>목요일</translation>
+    </message>
+    <message>
+        <source>Friday</source>
+        <translation>금요일</translation>
+    </message>
+    <message>
+        <source>Saturday</source>
+        <translation>토요일</translation>
+    </message>
+    <message>
+        <source>Sunday</source>
+        <translation>일요일</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>진료</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>시작</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>종료</translation>
+    </message>
+    <message>
+        <source>Lunch break</source>
+        <translation>점심시간</translation>
+    </message>
+    <message>
+        <source>Closed on Korean public holidays</source>
+        <translation>공휴일 휴진</translation>
+    </message>
+    <message>
+        <source>Save hours</source>
+        <translation>진료 시간 저장</translation>
+    </message>
+    <message>
+        <source>The clinic's own days</source>
+        <translation>병원 지정일</translation>
+    </message>
+    <message>
+        <source>Note (e.g. summer break)</source>
+        <translation>메모 (예: 여름 휴가)</translation>
+    </message>
+    <message>
+        <source>Add closed day</source>
+        <translation>휴진일 추가</translation>
+    </message>
+    <message>
+        <source>Open on this holiday</source>
+        <translation>이 공휴일 진료</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>삭제</translation>
+    </message>
+    <message>
+        <source>Opening hours must end after they start, with lunch inside them.</source>
+        <translation>진료 종료 시간은 시작 시간보다 늦어야 하고, 점심시간은 진료 시간 안에 있어야 합니다.</translation>
+    </message>
 </context>
 <context>
     <name>Staff</name>
@@ -1533,6 +1675,37 @@ median</source>
     <message>
         <source>Off duty</source>
         <translation>근무 외</translation>
+    </message>
+</context>
+<context>
+    <name>TargetsModel</name>
+    <message>
+        <source>Department</source>
+        <translation>진료과</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>채널</translation>
+    </message>
+    <message>
+        <source>First response</source>
+        <translation>첫 응답</translation>
+    </message>
+    <message>
+        <source>Next response</source>
+        <translation>다음 응답</translation>
+    </message>
+    <message>
+        <source>All departments</source>
+        <translation>모든 진료과</translation>
+    </message>
+    <message>
+        <source>All channels</source>
+        <translation>모든 채널</translation>
+    </message>
+    <message>
+        <source>{n} min</source>
+        <translation>{n}분</translation>
     </message>
 </context>
 <context>
@@ -1984,6 +2157,10 @@ median</source>
     <message>
         <source>{n} d</source>
         <translation>{n}일</translation>
+    </message>
+    <message>
+        <source>{n} past the response target</source>
+        <translation>응답 목표 초과 {n}건</translation>
     </message>
     <message>
         <source>{month}/{day} {time}</source>

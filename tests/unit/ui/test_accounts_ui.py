@@ -388,6 +388,7 @@ def test_settings_open_on_the_channels_tab(qtbot: QtBot, ctx: AppContext, clinic
         "Routing",
         "Canned responses",
         "Staff",
+        "SLA",
     ]
     assert dialog.tabs.currentIndex() == 0
     dialog.show_tab(STAFF_TAB)
