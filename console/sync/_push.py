@@ -22,8 +22,9 @@ the batch goes on.
 
 from __future__ import annotations
 
+import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -53,7 +54,15 @@ FIELD_CLOCKS: dict[str, dict[str, str]] = {
 
 #: Tables merged as whole rows by one ``hlc`` column: the PC's row wins when its stamp is
 #: later (a removal too), so settings edited on two PCs end up as the latest one's.
-ROW_CLOCKS = ("conversation_label", "sla_target", "business_calendar", "calendar_day")
+ROW_CLOCKS = (
+    "conversation_label",
+    "sla_target",
+    "business_calendar",
+    "calendar_day",
+    "canned_response",
+    "routing_rule",
+    "clinic_setting",
+)
 
 _CONFLICT_NAMESPACE = uuid.UUID("0b5f6f64-6a55-4d0c-9b8a-3f1e0d5a7c21")
 
@@ -360,6 +369,19 @@ class _Applier:
 
     def _calendar_day(self, op: PushOp, hlc: str) -> str:
         return self._row_clock("calendar_day", op, hlc)
+
+    def _canned_response(self, op: PushOp, hlc: str) -> str:
+        return self._row_clock("canned_response", op, hlc)
+
+    def _routing_rule(self, op: PushOp, hlc: str) -> str:
+        return self._row_clock("routing_rule", op, hlc)
+
+    def _clinic_setting(self, op: PushOp, hlc: str) -> str:
+        row = op.extra.get("row")
+        if row is not None:  # a JSON column holding a bare number or text: send it as JSON
+            value = json.dumps(row.get("value"), ensure_ascii=False)
+            op = replace(op, extra={**op.extra, "row": {**row, "value": value}})
+        return self._row_clock("clinic_setting", op, hlc)
 
     def _saved_search(self, op: PushOp, _hlc: str) -> str:
         row = op.extra.get("row")

@@ -32,6 +32,8 @@ REPLICATED: dict[str, tuple[str, ...]] = {
     "sla_target": ("department", "channel"),
     "business_calendar": ("id",),
     "calendar_day": ("day",),
+    "routing_rule": ("id",),
+    "clinic_setting": ("key",),
 }
 
 

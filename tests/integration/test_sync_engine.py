@@ -337,3 +337,38 @@ def test_contacts_targets_and_saved_searches_reach_the_other_pc(clinic: Clinic) 
             assert (target.first_response_min, target.next_response_min) == (15, 45)
             search_row = s.get(SavedSearch, saved)
             assert search_row is not None and search_row.query == "쌍수"
+
+
+def test_rules_threshold_and_canned_responses_reach_the_other_pc(clinic: Clinic) -> None:
+    from console.canned import canned_responses
+    from console.domain import Role
+    from console.routing import Rule
+    from console.routing.stored import branch_name, routing_threshold, rule_rows
+
+    manager = add_operator(clinic.server, "박관리", Role.MANAGER)
+    a, sync_a = clinic.pc("a")
+    b, sync_b = clinic.pc("b")
+    actor = services.Actor(manager)
+    first = services.add_rule(a, actor, Rule("실비 서류", "general", keywords_any=("실비",)))
+    services.add_rule(a, actor, Rule("재수술", "plastic", keywords_any=("재수술",)))
+    services.set_routing_threshold(a, actor, 0.9)
+    services.set_branch_name(a, actor, "강남점")
+    starter = canned_responses(a, "derm")[0]
+    services.update_canned(a, actor, starter.id, "피부 상담", "{고객명}님, 상담 안내드립니다.")
+    added = services.add_canned(a, actor, "derm", "토닝", "토닝 안내", "토닝")
+    report = sync_a.sync_once()
+    assert report.pushed > 0
+    sync_b.sync_once()
+    for store in (b, clinic.server):
+        assert [r.name for r in rule_rows(store)] == ["실비 서류", "재수술"]
+        assert routing_threshold(store) == pytest.approx(0.9)
+        assert branch_name(store) == "강남점"
+        titles = {r.id: r.title for r in canned_responses(store, "derm")}
+        assert titles[starter.id] == "피부 상담" and titles[added] == "토닝"
+    # A deletion on B reaches A (the other rule moves up).
+    services.delete_rule(b, actor, first)
+    sync_b.sync_once()
+    sync_a.sync_once()
+    assert [r.name for r in rule_rows(a)] == ["재수술"]
+    with a.read() as s:
+        assert s.scalar(select(func.count()).select_from(SyncPoison)) == 0

@@ -220,6 +220,26 @@ def upgrade() -> None:
         sa.column("deleted", sa.Boolean),
     )
     op.bulk_insert(canned, _starter_rows())
+    if op.get_context().dialect.name == "postgresql":
+        # The clinic server logs changes to the new tables for sync to pull (as 0010 does).
+        for table, key in (("routing_rule", "id"), ("clinic_setting", "key")):
+            for ddl in _log_function(table, key):
+                op.execute(ddl)
+
+
+def _log_function(table: str, key: str) -> tuple[str, ...]:
+    """The change-log trigger of one table (the DDL of migration 0010, frozen here)."""
+    function = f"sotong_log_{table}"
+    return (
+        f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$"
+        " DECLARE r record;"
+        " BEGIN IF TG_OP = 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;"
+        f" INSERT INTO change_log (tbl, pk) VALUES ('{table}', r.{key}::text); RETURN NULL; END $$",
+        f"CREATE TRIGGER {table}_log AFTER INSERT OR DELETE ON {table}"
+        f" FOR EACH ROW EXECUTE FUNCTION {function}()",
+        f"CREATE TRIGGER {table}_log_update AFTER UPDATE ON {table}"
+        f" FOR EACH ROW WHEN (OLD::text IS DISTINCT FROM NEW::text) EXECUTE FUNCTION {function}()",
+    )
 
 
 def downgrade() -> None:
@@ -232,6 +252,11 @@ def downgrade() -> None:
         batch_op.drop_column("hlc")
         batch_op.drop_column("sort_order")
         batch_op.drop_column("shortcut")
+    if op.get_context().dialect.name == "postgresql":
+        for table in ("routing_rule", "clinic_setting"):
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_log ON {table}")
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_log_update ON {table}")
+            op.execute(f"DROP FUNCTION IF EXISTS sotong_log_{table}()")
     op.drop_table("clinic_setting")
     op.drop_index("ix_routing_rule_position", table_name="routing_rule")
     op.drop_table("routing_rule")
