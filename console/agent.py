@@ -198,12 +198,19 @@ class Agent:
 
     def _step(self) -> None:
         try:
-            store = self._open_store()
             if self._runtime is None or not self.leader.is_leader:
                 self._stand_down("the lock was lost")
-                if not self._become_leader(store):
+                if self._store is None:
+                    try:
+                        self._open_store()  # migrates a new or older database
+                    except StorageError as exc:
+                        # A frozen leader may hold the store's write lock (opening writes):
+                        # trying the leader lock is what ends its sessions.
+                        log.warning("cannot open the server store yet: %s", exc.params)
+                if not self.leader.try_acquire():
                     self._wait(self.standby_retry_s)
                     return
+                self._become_leader(self._open_store())
             runtime = self._runtime
             assert runtime is not None
             self._round(runtime)
@@ -249,9 +256,8 @@ class Agent:
             )
         return self._store
 
-    def _become_leader(self, store: Store) -> bool:
-        if not self.leader.try_acquire():
-            return False
+    def _become_leader(self, store: Store) -> None:
+        """Start a term (the lock is held): heartbeat, connectors, settle earlier claims."""
         self.report.terms += 1
         # The heartbeat starts first: building the connectors and the classifier takes a
         # while, and a standby must not take this process for frozen meanwhile.
@@ -276,7 +282,6 @@ class Agent:
         log.info(
             "leading with %d channel accounts (epoch %s)", len(runtime.channels), self.leader.epoch
         )
-        return True
 
     def _build_runtime(self, store: Store) -> Runtime:
         from console.accounts import build_runtime
