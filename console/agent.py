@@ -39,14 +39,16 @@ from types import FrameType
 from sqlalchemy import URL, make_url
 
 from console import secrets
-from console.errors import NoSecretStore, StaleLeader, StorageError
+from console.errors import NoSecretStore, SotongError, StaleLeader, StorageError
 from console.runtime import Fence, Runtime
 from console.store.engine import Store
+from console.sync.config import SECRET_KEY
 
 log = logging.getLogger("sotong.agent")
 
-#: The keyring entry (service ``sotong``) holding the clinic server's password.
-SERVER_SECRET_KEY = "clinic-server"  # noqa: S105 - a key name, not a secret
+#: The keyring entry (service ``sotong``) holding the clinic server's password: the same
+#: one Settings → Clinic server writes on a PC.
+SERVER_SECRET_KEY = SECRET_KEY
 
 #: Seconds between a standby's attempts at the leader lock.
 STANDBY_RETRY_S = 3.0
@@ -196,12 +198,19 @@ class Agent:
 
     def _step(self) -> None:
         try:
-            store = self._open_store()
             if self._runtime is None or not self.leader.is_leader:
                 self._stand_down("the lock was lost")
-                if not self._become_leader(store):
+                if self._store is None:
+                    try:
+                        self._open_store()  # migrates a new or older database
+                    except StorageError as exc:
+                        # A frozen leader may hold the store's write lock (opening writes):
+                        # trying the leader lock is what ends its sessions.
+                        log.warning("cannot open the server store yet: %s", exc.params)
+                if not self.leader.try_acquire():
                     self._wait(self.standby_retry_s)
                     return
+                self._become_leader(self._open_store())
             runtime = self._runtime
             assert runtime is not None
             self._round(runtime)
@@ -247,9 +256,8 @@ class Agent:
             )
         return self._store
 
-    def _become_leader(self, store: Store) -> bool:
-        if not self.leader.try_acquire():
-            return False
+    def _become_leader(self, store: Store) -> None:
+        """Start a term (the lock is held): heartbeat, connectors, settle earlier claims."""
         self.report.terms += 1
         # The heartbeat starts first: building the connectors and the classifier takes a
         # while, and a standby must not take this process for frozen meanwhile.
@@ -274,7 +282,6 @@ class Agent:
         log.info(
             "leading with %d channel accounts (epoch %s)", len(runtime.channels), self.leader.epoch
         )
-        return True
 
     def _build_runtime(self, store: Store) -> Runtime:
         from console.accounts import build_runtime
@@ -310,22 +317,35 @@ class Agent:
 
 
 def resolve_server(url: str | None, data_dir: Path) -> tuple[str | URL, str | None]:
-    """The server URL and password to use: ``--server-url`` if given, else the settings.
+    """The server URL and password to use: ``--server-url`` if given, else the ``[server]``
+    settings in the data folder (as Settings → Clinic server writes them on a PC); the
+    password from the keyring either way.
 
     Raises:
         SystemExit: no server given or configured, or no keyring for the password.
     """
-    if not url:
-        raise SystemExit(
-            "no clinic server: give --server-url postgresql://USER@HOST:PORT/DATABASE"
-            " (the password is read from the keyring)"
-        )
     try:
-        return url, server_password(url)
+        if url:
+            return url, server_password(url)
+        from console.settings import load_settings
+        from console.sync.config import server_url
+
+        server = load_settings(data_dir).server
+        if not server.configured:
+            raise SystemExit(
+                "no clinic server: give --server-url postgresql://USER@HOST:PORT/DATABASE, or"
+                f" fill in the [server] table of {data_dir / 'settings.toml'} (enabled = true)"
+                " (the password is read from the keyring)"
+            )
+        return server_url(server, secrets.get_secret(SERVER_SECRET_KEY)), None
     except NoSecretStore:
         raise SystemExit(
             "no keyring on this machine for the clinic server's password (see docs/agent.md)"
         ) from None
+    except SotongError as exc:  # settings that miss something
+        raise SystemExit(f"the clinic server settings are incomplete ({exc})") from None
+    except SystemExit:
+        raise
     except Exception as exc:  # a malformed URL: say so without echoing it
         raise SystemExit(f"--server-url is not a PostgreSQL URL ({type(exc).__name__})") from None
 

@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import URL, func, select
+from sqlalchemy import URL, func, make_url, select
 
 from console import services
 from console.demo.server import DemoData, DemoServer, thread_id_for
 from console.demo.telegram_server import TelegramServer
+from console.settings import ServerSettings, save_server_settings
 from console.store import Store
 from console.store.models import Conversation, Message, Outbox
 from console.store.server import open_server_store
@@ -79,9 +80,9 @@ class Clinic:
     tmp: Path
     agents: list[Agent]
 
-    def start(self, name: str, *extra: str, failpoint: str = "") -> Agent:
+    def start(self, name: str, *extra: str, failpoint: str = "", url: bool = True) -> Agent:
         data_dir = self.tmp / name
-        data_dir.mkdir()
+        data_dir.mkdir(exist_ok=True)
         env = {
             **os.environ,
             "PYTHON_KEYRING_BACKEND": "tests.helpers.filekeyring.FileKeyring",
@@ -95,8 +96,7 @@ class Clinic:
                     "-m",
                     "console.cli",
                     "agent",
-                    "--server-url",
-                    self.url,
+                    *(["--server-url", self.url] if url else []),
                     "--data-dir",
                     str(data_dir),
                     "--poll-interval",
@@ -370,3 +370,25 @@ def test_two_agents_started_together_send_each_reply_once(clinic: Clinic) -> Non
     for agent in agents:
         agent.signal(signal.SIGTERM)
         assert agent.wait() == 0
+
+
+def test_without_a_url_the_agent_uses_the_server_settings(clinic: Clinic) -> None:
+    server = make_url(clinic.url)
+    data_dir = clinic.tmp / "server-box"
+    save_server_settings(
+        data_dir,
+        ServerSettings(
+            enabled=True,
+            host=str(server.host),
+            port=int(server.port or 5432),
+            database=str(server.database),
+            user=str(server.username),
+            tls="disable",
+        ),
+    )
+    agent = clinic.start("server-box", url=False)
+    _until(lambda: clinic.leader_pid() == agent.pid, 30, "the agent to lead")
+    _polled(clinic)
+    assert clinic.password not in agent.log()
+    agent.signal(signal.SIGTERM)
+    assert agent.wait() == 0
