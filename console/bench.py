@@ -9,6 +9,9 @@ draft, each a committed transaction with fsync), ``search_index_build_s`` (index
 message for full-text search, as after migration 0004), ``search_p50_ms`` / ``search_p95_ms``
 (:data:`SEARCH_QUERIES`: one-, two- and longer Korean terms, other scripts, phrases and
 filters), ``index_size_ratio`` (the search index's pages over the message table's),
+``list_search_p95_ms`` (the list's search box: the whole searched list, read on the UI's read
+worker, over the terms of :data:`SEARCH_QUERIES`), ``saved_search_counts_ms`` (median time to
+count :data:`SAVED_SEARCHES`, as the navigation pane does after every change),
 ``peak_rss_mb`` (this process and its children), ``dashboard_ms`` (median time of
 :func:`console.reports.dashboard`: the manager's figures over the whole store).
 """
@@ -375,6 +378,38 @@ def measure_search(store: Store, rounds: int = 5) -> dict[str, float]:
     }
 
 
+#: Saved searches counted by ``saved_search_counts_ms``: (query, view, value).
+SAVED_SEARCHES = (
+    ("임플란트", "all_open", None),
+    ("예약", "department", "dental"),
+    ("가격", "unassigned", None),
+    ("쌍꺼풀", "channel", "kakaotalk"),
+    ("보톡스 status:open", "all_open", None),
+)
+
+
+def measure_list_search(store: Store, rounds: int = 3) -> dict[str, float]:
+    """The list's search (the searched list, whole) and the saved searches' counts."""
+    from console.store.queries import SavedSearchRow, saved_search_counts, search_list
+
+    terms = [q for q in SEARCH_QUERIES if "{" not in q]
+    for q in terms:  # warm the page cache as a running console would be
+        search_list(store, ListFilter(text=q))
+    lists: list[float] = []
+    for _ in range(rounds):
+        for q in terms:
+            lists += _timed(partial(search_list, store, ListFilter(text=q)), 1)
+    rows = [
+        SavedSearchRow(f"bench-{i}", q, q, view, value, True)
+        for i, (q, view, value) in enumerate(SAVED_SEARCHES)
+    ]
+    counts = _timed(partial(saved_search_counts, store, rows, None), 5)
+    return {
+        "list_search_p95_ms": round(_percentile(lists, 95), 2),
+        "saved_search_counts_ms": round(statistics.median(counts), 2),
+    }
+
+
 def measure_first_paint(data_dir: Path, runs: int = 3) -> float:
     """Median cold start to first painted list, each in a fresh process."""
     values = []
@@ -447,6 +482,48 @@ def measure_ingest(messages: int = 20_000, threads: int = 2_000) -> float:
     return got / elapsed
 
 
+def measure_routing_rules(rules: int = 50, rounds: int = 400) -> dict[str, float]:
+    """The clinic's stored rules at ingest: checking whether they changed (once per fetched
+    page) and routing one message through ``rules`` keyword and pattern rules that do not
+    match, so every rule is tried before the classifier answers."""
+    from console import services
+    from console.routing import Rule, starter_model
+    from console.routing.triage import Triage
+    from console.store import open_memory_store
+
+    store = open_memory_store()
+    try:
+        system = services.Actor(None)
+        for n in range(rules):
+            rule = (
+                Rule(
+                    f"규칙 {n}", str(DEPARTMENTS[n % 5]), keywords_any=(f"없는말{n}", f"키워드{n}")
+                )
+                if n % 2
+                else Rule(
+                    f"규칙 {n}", str(DEPARTMENTS[n % 5]), pattern=rf"예약\\s*번호\\s*{n}\\d{{4}}"
+                )
+            )
+            services.add_rule(store, system, rule)
+        triage = Triage(starter_model(), follow_store=True)
+        texts = _texts()
+        with store.read() as s:
+            triage.refresh(s)
+            refresh = _timed(lambda: triage.refresh(s), rounds)
+        decide: list[float] = []
+        for i in range(rounds):
+            text = texts[i % len(texts)]
+            t0 = time.perf_counter()
+            triage.decide(text, "kakaotalk", None, None)
+            decide.append((time.perf_counter() - t0) * 1000)
+    finally:
+        store.close()
+    return {
+        "rules_refresh_p95_ms": round(_percentile(refresh, 95), 3),
+        "route_50_rules_p95_ms": round(_percentile(decide, 95), 3),
+    }
+
+
 def _peak_rss_mb() -> float:
     own = rlimit.getrusage(rlimit.RUSAGE_SELF).ru_maxrss
     kids = rlimit.getrusage(rlimit.RUSAGE_CHILDREN).ru_maxrss
@@ -482,6 +559,8 @@ def run(
             figures.update(measure_dashboard(store))
             say("measuring search ...")
             figures.update(measure_search(store))
+            say("measuring the list's search and saved search counts ...")
+            figures.update(measure_list_search(store))
             ratio = search_index_ratio(store)
             if ratio is not None:
                 figures["index_size_ratio"] = ratio
@@ -491,6 +570,7 @@ def run(
         from console.routing.evaluate import bench as routing_bench
 
         figures.update({k: round(v, 2) for k, v in routing_bench().items()})
+        figures.update(measure_routing_rules())
         say("measuring ingest through a local channel server ...")
         figures["ingest_msgs_per_s"] = round(measure_ingest())
         if measure_ui:
