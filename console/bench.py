@@ -121,8 +121,15 @@ def generate(data_dir: Path, conversations: int, messages: int, seed: int = 1) -
     batch_ids: list[tuple[Any, ...]] = []
 
     def flush() -> None:
-        conn.executemany("INSERT INTO contact VALUES (?, ?, '', NULL, ?)", batch_contacts)
-        conn.executemany("INSERT INTO contact_identity VALUES (?, ?, ?, ?)", batch_ids)
+        conn.executemany(
+            "INSERT INTO contact (id, display_name, notes, merged_into, created_at)"
+            " VALUES (?, ?, '', NULL, ?)",
+            batch_contacts,
+        )
+        conn.executemany(
+            "INSERT INTO contact_identity (id, contact_id, account_id, handle) VALUES (?, ?, ?, ?)",
+            batch_ids,
+        )
         conn.executemany(
             "INSERT INTO conversation (id, account_id, contact_id, external_thread_id, status,"
             " status_hlc, department, department_hlc, assignee_id, assignee_hlc, priority,"

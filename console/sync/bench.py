@@ -60,7 +60,8 @@ def _copy_to_server(source: Path, url: URL) -> None:
         with _connect(url) as conn:
             with suppress(psycopg.Error):  # no change-log triggers for the seed (superuser)
                 conn.execute("SET session_replication_role = replica")
-            conn.execute("DELETE FROM department")
+            for tbl in reversed(list(REPLICATED)):  # the rows migrations seed, e.g. departments
+                conn.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(tbl)))
             for tbl in REPLICATED:
                 names = columns(TABLES[tbl])
                 query = sql.SQL("COPY {} ({}) FROM STDIN").format(
