@@ -85,6 +85,15 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true", help="print one JSON object")
     bench.add_argument("--keep", type=Path, help="build the store here and keep it")
     bench.add_argument("--skip-ui", action="store_true", help="do not measure the first paint")
+    bench.add_argument(
+        "--server-url",
+        help="a PostgreSQL server to measure sync against (postgresql://user:pw@host/db;"
+        " the bench makes and drops a database of its own there)",
+    )
+    bench.add_argument(
+        "--sync-scale", type=float, default=1.0, help="share of 100,000 conversations to sync"
+    )
+    bench.add_argument("--sync-only", action="store_true", help="only the sync figures")
 
     doctor = sub.add_parser("doctor", parents=[common], help="check the installation and the store")
     _add_data_dir(doctor)
@@ -261,13 +270,20 @@ def _run_agent(args: argparse.Namespace) -> int:
 def _run_bench(args: argparse.Namespace) -> int:
     from console import bench
 
-    figures = bench.run(
-        conversations=args.conversations,
-        messages=args.messages,
-        keep=args.keep,
-        measure_ui=not args.skip_ui,
-        progress=None if args.json else print,
-    )
+    say = None if args.json else print
+    figures: dict[str, Any] = {}
+    if not args.sync_only:
+        figures = bench.run(
+            conversations=args.conversations,
+            messages=args.messages,
+            keep=args.keep,
+            measure_ui=not args.skip_ui,
+            progress=say,
+        )
+    if args.server_url:
+        from console.sync import bench as sync_bench
+
+        figures.update(sync_bench.measure(args.server_url, args.sync_scale, say))
     if args.json:
         print(json.dumps(figures, ensure_ascii=False))
     else:

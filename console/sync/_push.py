@@ -433,44 +433,66 @@ def _json_ready(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def apply_ops(conn: Connection, ops: list[PushOp], bound_ms: int) -> list[Outcome]:
+class NeedsCare(Exception):
+    """An op failed in the database during a fast batch: run the batch again, carefully."""
+
+
+def apply_ops(
+    conn: Connection, ops: list[PushOp], bound_ms: int, *, careful: bool = False
+) -> list[Outcome]:
     """Apply a batch of ops in the caller's server transaction, each at most once.
+
+    The ops are first marked applied in one statement (those already marked are duplicates
+    of an earlier push). Then each is applied; ``careful`` puts each in a savepoint so a
+    database error (a constraint, a value too long) poisons that op alone. Without it (the
+    fast path) such an error raises :class:`NeedsCare` and the caller runs the batch again.
 
     Args:
         conn: The push transaction's connection (holding the server's write lock).
         ops: The PC's ops, oldest first.
         bound_ms: The server's clock plus :data:`CLAMP_AHEAD_MS`: later stamps are clamped.
+        careful: One savepoint per op.
 
     Returns:
         One outcome per op, in order.
     """
     applier = _Applier(conn)
+    stamps = [clamp(op.hlc, bound_ms) for op in ops]
+    fresh = set(
+        conn.execute(
+            text(
+                "INSERT INTO applied_op (op_id, hlc)"
+                " SELECT * FROM unnest(CAST(:ids AS text[]), CAST(:hlcs AS text[]))"
+                " ON CONFLICT (op_id) DO NOTHING RETURNING op_id"
+            ),
+            {"ids": [op.op_id for op in ops], "hlcs": stamps},
+        ).scalars()
+    )
     outcomes: list[Outcome] = []
-    for op in ops:
-        hlc = clamp(op.hlc, bound_ms)
-        savepoint = conn.begin_nested()
+    for op, hlc in zip(ops, stamps, strict=True):
+        if op.op_id not in fresh:
+            outcomes.append(Outcome(op.op_id, "duplicate"))
+            continue
+        savepoint = conn.begin_nested() if careful else None
         try:
-            fresh = conn.execute(
-                text(
-                    "INSERT INTO applied_op (op_id, hlc) VALUES (:id, :h)"
-                    " ON CONFLICT (op_id) DO NOTHING RETURNING op_id"
-                ),
-                {"id": op.op_id, "h": hlc},
-            ).first()
-            if fresh is None:
-                savepoint.commit()
-                outcomes.append(Outcome(op.op_id, "duplicate"))
-                continue
             result = applier.run(op, hlc)
-            savepoint.commit()
+            if savepoint is not None:
+                savepoint.commit()
             outcomes.append(Outcome(op.op_id, result))
+            continue
         except Refused as exc:
-            savepoint.rollback()
-            outcomes.append(Outcome(op.op_id, "poison", exc.reason))
+            # Every handler refuses before it changes anything.
+            if savepoint is not None:
+                savepoint.rollback()
+            reason = exc.reason
         except (IntegrityError, DataError, ProgrammingError) as exc:
+            if savepoint is None:
+                raise NeedsCare(op.op_id) from exc
             savepoint.rollback()
-            reason = type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__
-            outcomes.append(Outcome(op.op_id, "poison", _snake(reason)[:200]))
+            name = type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__
+            reason = _snake(name)[:200]
+        conn.execute(text("DELETE FROM applied_op WHERE op_id = :id"), {"id": op.op_id})
+        outcomes.append(Outcome(op.op_id, "poison", reason))
     return outcomes
 
 

@@ -61,7 +61,14 @@ from console.store.models import (
     SyncState,
 )
 from console.sync import _pull
-from console.sync._push import CLAMP_AHEAD_MS, ROW_CLOCKS, Outcome, PushOp, apply_ops
+from console.sync._push import (
+    CLAMP_AHEAD_MS,
+    ROW_CLOCKS,
+    NeedsCare,
+    Outcome,
+    PushOp,
+    apply_ops,
+)
 from console.sync.schema import REPLICATED
 
 log = logging.getLogger(__name__)
@@ -167,13 +174,14 @@ class SyncEngine:
                 round takes up where this one stopped.
         """
         with self._lock, self._reaching():
-            if self._needs_initial_sync():
-                return self._initial_sync(None)
-            pushed, conflicts, changes = self._push_all()
-            changes |= self._refresh_dirty()
-            pulled, more = self._pull_all()
-            self._finish()
-            return SyncReport(pushed, pulled, changes | more, conflicts)
+            with self._server_reads() as conn:
+                if not self._needs_initial_sync(conn):
+                    pushed, conflicts, changes = self._push_all()
+                    changes |= self._refresh_dirty(conn)
+                    pulled, more = self._pull_all(conn)
+                    self._finish()
+                    return SyncReport(pushed, pulled, changes | more, conflicts)
+            return self._initial_sync(None)
 
     def initial_sync(self, progress: Callable[[int, int], None] | None = None) -> SyncReport:
         """Replace this PC's copy with a consistent snapshot of the server.
@@ -196,8 +204,8 @@ class SyncEngine:
         Raises:
             ServerUnavailable: the server could not be reached.
         """
-        with self._lock, self._reaching():
-            return self._needs_initial_sync()
+        with self._lock, self._reaching(), self._server_reads() as conn:
+            return self._needs_initial_sync(conn)
 
     def wait_for_hint(self, timeout_s: float) -> bool:
         """Wait up to ``timeout_s`` for the server's word that something changed.
@@ -344,14 +352,17 @@ class SyncEngine:
         ).scalar()
         return str(epoch)
 
-    def _needs_initial_sync(self) -> bool:
+    @contextmanager
+    def _server_reads(self) -> Iterator[Connection]:
+        """One server connection for a round's reads, each statement committed on its own."""
+        with self.server.engine.connect() as conn:
+            yield conn.execution_options(isolation_level="AUTOCOMMIT")
+
+    def _needs_initial_sync(self, conn: Connection) -> bool:
         with self.local.read() as s:
             state = s.get(SyncState, 1)
             mine = state.epoch if state is not None else None
-        if mine is None:
-            return True
-        with self.server.engine.connect() as conn:
-            return self._server_epoch(conn) != mine
+        return mine is None or self._server_epoch(conn) != mine
 
     # -- push -----------------------------------------------------------------------------
 
@@ -388,9 +399,16 @@ class SyncEngine:
         return now + CLAMP_AHEAD_MS
 
     def _push_batch(self, batch: list[PushOp]) -> list[Outcome]:
-        with self.server.write() as s:
-            conn = s.connection()
-            outcomes = apply_ops(conn, batch, self._bound_ms(conn))
+        try:
+            return self._push_transaction(batch, careful=False)
+        except NeedsCare:
+            return self._push_transaction(batch, careful=True)
+
+    def _push_transaction(self, batch: list[PushOp], *, careful: bool) -> list[Outcome]:
+        # Marked like Store.write: the server's write lock is the first statement.
+        writer = self.server.engine.execution_options(sqlite_begin="IMMEDIATE")
+        with writer.connect() as conn, conn.begin():
+            outcomes = apply_ops(conn, batch, self._bound_ms(conn), careful=careful)
             failpoint("sync.push.before_server_commit")
         return outcomes
 
@@ -436,7 +454,7 @@ class SyncEngine:
 
     # -- dirty rows -----------------------------------------------------------------------
 
-    def _refresh_dirty(self) -> Changes:
+    def _refresh_dirty(self, conn: Connection) -> Changes:
         """Read again from the server the rows an unsent edit held back, once none is left."""
         with self.local.read() as s:
             if s.scalar(select(func.count()).select_from(PendingOp)):
@@ -446,9 +464,8 @@ class SyncEngine:
             return Changes()
         by_table = _pull.group((t, p) for t, p in dirty if t != "draft_slot")
         slots = [_pull.parse_slot(p) for t, p in dirty if t == "draft_slot"]
-        with self.server.engine.connect() as conn:
-            fetched = {t: _pull.fetch_rows(conn, t, pks) for t, pks in by_table.items()}
-            slot_rows = [_pull.fetch_slot(conn, conv, operator) for conv, operator in slots]
+        fetched = {t: _pull.fetch_rows(conn, t, pks) for t, pks in by_table.items()}
+        slot_rows = [_pull.fetch_slot(conn, conv, operator) for conv, operator in slots]
         with self._local_write() as s:
             applier = _pull.Applier(s, None)
             for tbl in _pull.in_fk_order(by_table):
@@ -471,33 +488,32 @@ class SyncEngine:
             assert state is not None
             return state.cursor_xid, state.cursor_seq
 
-    def _pull_all(self) -> tuple[int, Changes]:
+    def _pull_all(self, conn: Connection) -> tuple[int, Changes]:
         pulled = 0
         changes = Changes()
         while True:
-            count, page_changes, more = self._pull_page()
+            count, page_changes, more = self._pull_page(conn)
             pulled += count
             changes |= page_changes
             if not more:
                 return pulled, changes
             failpoint("sync.pull.between_pages")
 
-    def _pull_page(self) -> tuple[int, Changes, bool]:
+    def _pull_page(self, conn: Connection) -> tuple[int, Changes, bool]:
         cur_xid, cur_seq = self._cursor()
-        with self.server.engine.connect() as conn:
-            entries = conn.execute(
-                text(
-                    "SELECT xid::text, seq, tbl, pk FROM change_log"
-                    " WHERE (xid, seq) > (CAST(:x AS xid8), :s)"
-                    " AND xid < pg_snapshot_xmin(pg_current_snapshot())"
-                    " ORDER BY xid, seq LIMIT :n"
-                ),
-                {"x": str(cur_xid), "s": cur_seq, "n": PULL_PAGE},
-            ).all()
-            if not entries:
-                return 0, Changes(), False
-            by_table = _pull.group((e.tbl, e.pk) for e in entries)
-            fetched = {t: _pull.fetch_rows(conn, t, pks) for t, pks in by_table.items()}
+        entries = conn.execute(
+            text(
+                "SELECT xid::text, seq, tbl, pk FROM change_log"
+                " WHERE (xid, seq) > (CAST(:x AS xid8), :s)"
+                " AND xid < pg_snapshot_xmin(pg_current_snapshot())"
+                " ORDER BY xid, seq LIMIT :n"
+            ),
+            {"x": str(cur_xid), "s": cur_seq, "n": PULL_PAGE},
+        ).all()
+        if not entries:
+            return 0, Changes(), False
+        by_table = _pull.group((e.tbl, e.pk) for e in entries)
+        fetched = {t: _pull.fetch_rows(conn, t, pks) for t, pks in by_table.items()}
         last = entries[-1]
         with self._local_write() as s:
             applier = _pull.Applier(s, _pull.Overlay.load(s))
@@ -524,43 +540,41 @@ class SyncEngine:
 
     def _initial_sync(self, progress: Callable[[int, int], None] | None) -> SyncReport:
         pushed, conflicts, _ = self._push_all() if self._has_epoch() else (0, 0, Changes())
+        self._backup_before_wipe()
         with (
             self.server.engine.connect().execution_options(
                 isolation_level="REPEATABLE READ"
             ) as conn,
             conn.begin(),
         ):
+            # The first statement takes the snapshot every later read of this copy sees.
             xmin = str(
                 conn.execute(text("SELECT pg_snapshot_xmin(pg_current_snapshot())")).scalar()
             )
             epoch = self._server_epoch(conn)
-            counts = {
-                t: int(conn.execute(select(func.count()).select_from(_pull.TABLES[t])).scalar_one())
-                for t in REPLICATED
-            }
+            counts = dict(
+                zip(
+                    REPLICATED,
+                    conn.execute(
+                        select(
+                            *[
+                                select(func.count()).select_from(_pull.TABLES[t]).scalar_subquery()
+                                for t in REPLICATED
+                            ]
+                        )
+                    ).one(),
+                    strict=True,
+                )
+            )
             total = sum(counts.values())
-            self._wipe()
-            done = 0
             if progress is not None:
                 progress(0, total)
-            for tbl in REPLICATED:
-                for rows in _snapshot_pages(conn, tbl):
-                    with self._local_write() as s:
-                        _pull.bulk_insert(s.connection(), tbl, rows)
-                        if tbl == "draft":
-                            _set_bases(s, rows)
-                    done += len(rows)
-                    if progress is not None:
-                        progress(done, total)
+            done = self._copy_snapshot(conn, total, progress)
         with self._local_write() as s:
             s.execute(
                 update(SyncState)
                 .where(SyncState.id == 1)
-                .values(
-                    cursor_xid=int(xmin),
-                    cursor_seq=0,
-                    epoch=epoch,
-                )
+                .values(cursor_xid=int(xmin), cursor_seq=0, epoch=epoch)
             )
             s.merge(SyncProgress(id=1, last_sync_at=_now_ms()))
             top = s.execute(
@@ -575,13 +589,50 @@ class SyncEngine:
         changes = Changes(new_conversations=True, outbox=True, messages=counts["message"])
         return SyncReport(pushed, done, changes, conflicts)
 
+    def _copy_snapshot(
+        self, conn: Connection, total: int, progress: Callable[[int, int], None] | None
+    ) -> int:
+        """Empty this PC's replicated tables and fill them from the snapshot, parents first,
+        :data:`SNAPSHOT_PAGE` rows per local transaction (the first one also empties)."""
+        done = 0
+        batch: list[tuple[str, list[dict[str, Any]]]] = []
+        wiped = False
+
+        def flush() -> None:
+            nonlocal wiped
+            with self._local_write() as s:
+                if not wiped:
+                    self._wipe(s)
+                    wiped = True
+                for tbl, rows in batch:
+                    _pull.bulk_insert(s.connection(), tbl, rows)
+                    if tbl == "draft":
+                        _set_bases(s, rows)
+                failpoint("sync.initial.before_local_commit")
+            batch.clear()
+            if progress is not None:
+                progress(done, total)
+
+        buffered = 0
+        for tbl in REPLICATED:
+            for rows in _snapshot_pages(conn, tbl):
+                batch.append((tbl, rows))
+                buffered += len(rows)
+                done += len(rows)
+                if buffered >= SNAPSHOT_PAGE:
+                    flush()
+                    buffered = 0
+        if batch or not wiped:
+            flush()
+        return done
+
     def _has_epoch(self) -> bool:
         with self.local.read() as s:
             state = s.get(SyncState, 1)
             return state is not None and state.epoch is not None
 
-    def _wipe(self) -> None:
-        """Empty this PC's replicated tables (a copy of a file with messages is kept)."""
+    def _backup_before_wipe(self) -> None:
+        """Copy a store that holds messages aside before a full resync replaces it."""
         with self.local.read() as s:
             has_messages = s.scalar(select(Message.id).limit(1)) is not None
         if has_messages and self.local.path is not None:
@@ -589,17 +640,19 @@ class SyncEngine:
 
             copy = backup_file(self.local.path, "resync")
             log.info("sync: this PC's store copied to %s before a full resync", copy)
-        with self._local_write() as s:
-            conn = s.connection()
-            conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-            for tbl in reversed(list(REPLICATED)):
-                conn.execute(delete(_pull.TABLES[tbl]))
-            for model in _LOCAL_ONLY:
-                conn.execute(delete(model))
-            # An emptied index is rebuilt by the app in the background (search.ensure_index).
-            for table in _SEARCH_TABLES:
-                conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
-            conn.execute(update(SyncState).where(SyncState.id == 1).values(epoch=None))
+
+    def _wipe(self, s: Session) -> None:
+        """Empty this PC's replicated tables, in the caller's transaction."""
+        conn = s.connection()
+        conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        for tbl in reversed(list(REPLICATED)):
+            conn.execute(delete(_pull.TABLES[tbl]))
+        for model in _LOCAL_ONLY:
+            conn.execute(delete(model))
+        # An emptied index is rebuilt by the app in the background (search.ensure_index).
+        for table in _SEARCH_TABLES:
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+        conn.execute(update(SyncState).where(SyncState.id == 1).values(epoch=None))
 
 
 def _snapshot_pages(conn: Connection, tbl: str) -> Iterator[list[dict[str, Any]]]:

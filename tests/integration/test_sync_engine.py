@@ -298,7 +298,8 @@ def test_an_edit_made_during_a_pull_is_not_overwritten(clinic: Clinic) -> None:
     sync_a.sync_once()
     # B edits later than A, and pulls before pushing (as a concurrent edit would meet it).
     services.set_status(b, actor, clinic.cid, "resolved")
-    sync_b._pull_all()
+    with sync_b._server_reads() as conn:
+        sync_b._pull_all(conn)
     assert _conv(b, clinic.cid).status == "resolved"
     sync_b.sync_once()
     sync_a.sync_once()
