@@ -54,6 +54,14 @@ def normalise_phone(text: str) -> str | None:
     return next(iter(numbers)) if len(numbers) == 1 else None
 
 
+def format_phone(digits: str) -> str:
+    """National digits as people write them: ``010-1234-5678``, ``02-123-4567``."""
+    area = 2 if digits.startswith("02") else 3
+    rest = digits[area:]
+    cut = len(rest) - 4
+    return f"{digits[:area]}-{rest[:cut]}-{rest[cut:]}" if cut > 0 else digits
+
+
 def email_addresses(text: str) -> set[str]:
     """E-mail addresses in ``text``, lower-cased."""
     return {m.lower().rstrip(".") for m in _EMAIL.findall(text)}

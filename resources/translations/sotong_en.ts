@@ -198,6 +198,64 @@ base_url=https://…</translation>
         </message>
     </context>
     <context>
+        <name>ContactPanel</name>
+        <message>
+            <source>Open a conversation to see who the customer is.</source>
+            <translation>Open a conversation to see who the customer is.</translation>
+        </message>
+        <message>
+            <source>Contact</source>
+            <translation>Contact</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>The name staff know this customer by</source>
+            <translation>The name staff know this customer by</translation>
+        </message>
+        <message>
+            <source>Notes</source>
+            <translation>Notes</translation>
+        </message>
+        <message>
+            <source>Notes for colleagues; never sent</source>
+            <translation>Notes for colleagues; never sent</translation>
+        </message>
+        <message>
+            <source>Channels</source>
+            <translation>Channels</translation>
+        </message>
+        <message>
+            <source>Merge…</source>
+            <translation>Merge…</translation>
+        </message>
+        <message>
+            <source>Join another contact into this one: the same person on another channel</source>
+            <translation>Join another contact into this one: the same person on another channel</translation>
+        </message>
+        <message>
+            <source>Conversations on every channel</source>
+            <translation>Conversations on every channel</translation>
+        </message>
+        <message>
+            <source>Split off a channel</source>
+            <translation>Split off a channel</translation>
+        </message>
+        <message numerus="yes">
+            <source>%1 on %2 and its %n conversation(s) will become a separate contact. “%3” keeps the other channels. You can merge them again at any time.</source>
+            <translation>
+                <numerusform>%1 on %2 and its %n conversation will become a separate contact. “%3” keeps the other channels. You can merge them again at any time.</numerusform>
+                <numerusform>%1 on %2 and its %n conversations will become a separate contact. “%3” keeps the other channels. You can merge them again at any time.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Split</source>
+            <translation>Split</translation>
+        </message>
+    </context>
+    <context>
         <name>ConversationDelegate</name>
         <message>
             <source>Not sent</source>
@@ -232,6 +290,25 @@ base_url=https://…</translation>
         <message>
             <source>Reconnect…</source>
             <translation>Reconnect…</translation>
+        </message>
+    </context>
+    <context>
+        <name>IdentityRow</name>
+        <message numerus="yes">
+            <source>%1 · %n conversation(s)</source>
+            <extracomment>Conversation id (str). Channel kind (str). Department chip text (str). Department colour (hex) or "" when untriaged. Status and date, one line (str). Contact id (str), in the merge picker. The second line of a merge candidate: channels and handles, or why it is suggested.</extracomment>
+            <translation>
+                <numerusform>%1 · %n conversation</numerusform>
+                <numerusform>%1 · %n conversations</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Split</source>
+            <translation>Split</translation>
+        </message>
+        <message>
+            <source>Make %1 a contact of its own, with its conversations</source>
+            <translation>Make %1 a contact of its own, with its conversations</translation>
         </message>
     </context>
     <context>
@@ -392,6 +469,80 @@ base_url=https://…</translation>
         <message>
             <source>Keep this search in the navigation pane (Ctrl+Shift+S)</source>
             <translation>Keep this search in the navigation pane (Ctrl+Shift+S)</translation>
+        </message>
+    </context>
+    <context>
+        <name>MergeDialog</name>
+        <message>
+            <source>Merge contacts</source>
+            <translation>Merge contacts</translation>
+        </message>
+        <message>
+            <source>Who is the same person as “%1”?</source>
+            <translation>Who is the same person as “%1”?</translation>
+        </message>
+        <message>
+            <source>Search by name, phone number or handle</source>
+            <translation>Search by name, phone number or handle</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>Cancel</translation>
+        </message>
+        <message>
+            <source>Next…</source>
+            <translation>Next…</translation>
+        </message>
+        <message>
+            <source>Back</source>
+            <translation>Back</translation>
+        </message>
+        <message>
+            <source>Merge</source>
+            <translation>Merge</translation>
+        </message>
+        <message>
+            <source>Likely the same person:</source>
+            <translation>Likely the same person:</translation>
+        </message>
+        <message>
+            <source>No likely duplicates.</source>
+            <translation>No likely duplicates.</translation>
+        </message>
+        <message>
+            <source>Same phone number %1</source>
+            <translation>Same phone number %1</translation>
+        </message>
+        <message>
+            <source>Same e-mail address %1</source>
+            <translation>Same e-mail address %1</translation>
+        </message>
+        <message>
+            <source>Same name on another channel</source>
+            <translation>Same name on another channel</translation>
+        </message>
+        <message>
+            <source>No contact matches.</source>
+            <translation>No contact matches.</translation>
+        </message>
+        <message numerus="yes">
+            <source>“%1” (%2) will be merged into “%3”.
+
+Its channel accounts and %n conversation(s) move to “%3”, and its notes are added to “%3”'s. “%1” no longer appears as a separate contact.
+
+If this was a mistake, split the channel off again with “Split”.</source>
+            <translation>
+                <numerusform>“%1” (%2) will be merged into “%3”.
+
+Its channel accounts and %n conversation move to “%3”, and its notes are added to “%3”'s. “%1” no longer appears as a separate contact.
+
+If this was a mistake, split the channel off again with “Split”.</numerusform>
+                <numerusform>“%1” (%2) will be merged into “%3”.
+
+Its channel accounts and %n conversations move to “%3”, and its notes are added to “%3”'s. “%1” no longer appears as a separate contact.
+
+If this was a mistake, split the channel off again with “Split”.</numerusform>
+            </translation>
         </message>
     </context>
     <context>

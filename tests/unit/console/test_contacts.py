@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from console import errors, services
 from console.channels.base import FetchResult, InboundMessage
-from console.contacts import normalise_phone, phone_numbers, suggest_duplicates
+from console.contacts import format_phone, normalise_phone, phone_numbers, suggest_duplicates
 from console.domain import Role
 from console.ingest import ingest
 from console.services import Actor
@@ -239,6 +239,12 @@ def test_names_and_notes_are_checked(two: Two) -> None:
 def test_phone_numbers_are_normalised(text: str) -> None:
     assert normalise_phone(text) == "01012345678"
     assert phone_numbers(f"연락처는 {text} 입니다") == {"01012345678"}
+
+
+def test_numbers_are_shown_as_people_write_them() -> None:
+    assert format_phone("01012345678") == "010-1234-5678"
+    assert format_phone("0111234567") == "011-123-4567"
+    assert format_phone("021234567") == "02-123-4567"
 
 
 def test_dates_and_order_numbers_are_not_phone_numbers() -> None:
