@@ -54,9 +54,8 @@ from console.store.contact_queries import (
     ContactConversation,
     ContactMatch,
     contact_card,
-    contact_conversations,
     contact_matches,
-    contact_of,
+    contact_panel,
     find_contacts,
 )
 from console.store.models import Department
@@ -484,19 +483,20 @@ class ContactPanel(QFrame):
         """Read the contact, their identities and conversations again."""
         self._stale = False
         cid = self._conversation_id
-        contact = contact_of(self.ctx.store, cid) if cid else None
-        card = contact_card(self.ctx.store, contact) if contact else None
-        if card is None:
+        data = contact_panel(self.ctx.store, cid) if cid else None
+        if data is None:
             self._contact_id, self._card = None, None
             self.model.set_rows([])
             self.stack.setCurrentIndex(0)
             return
-        if contact != self._contact_id:
+        card = data.card
+        if card.id != self._contact_id:
             self.notes_edit.save_now()
         self._contact_id = card.id
-        self._card = card
-        self._show_card(card)
-        self.model.set_rows(contact_conversations(self.ctx.store, card.id))
+        if card != self._card:
+            self._card = card
+            self._show_card(card)
+        self.model.set_rows(list(data.conversations))
         if cid is not None:
             row = self.model.row_of(cid)
             if row >= 0:
@@ -530,8 +530,11 @@ class ContactPanel(QFrame):
         """Re-read when the shown contact or one of their conversations changed."""
         if self._conversation_id is None:
             return
-        touched = self._contact_id in changes.contacts or bool(
-            changes.conversations & set(self.model.ids())
+        # A new conversation may be this contact's (an identity of theirs wrote again).
+        touched = (
+            self._contact_id in changes.contacts
+            or changes.new_conversations
+            or bool(changes.conversations & set(self.model.ids()))
         )
         if self._conversation_id in changes.conversations or touched:
             if self.isVisible():

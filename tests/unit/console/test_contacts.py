@@ -15,6 +15,7 @@ from console.store.contact_queries import (
     contact_card,
     contact_conversations,
     contact_of,
+    contact_panel,
     find_contacts,
 )
 from console.store.engine import Store
@@ -83,6 +84,24 @@ def test_merge_moves_identities_and_conversations(two: Two) -> None:
     }
     assert contact_card(s, two.insta_contact).id == two.kakao_contact  # type: ignore[union-attr]
     assert [m.id for m in find_contacts(s, "minji")] == [two.kakao_contact]
+
+
+def test_the_panel_read_is_the_card_and_the_conversations(two: Two) -> None:
+    s = two.store
+    services.merge_contacts(s, two.admin, two.kakao_contact, two.insta_contact)
+    for conversation in (two.k1, two.i1):
+        data = contact_panel(s, conversation)
+        assert data is not None
+        assert data.card == contact_card(s, two.kakao_contact)
+        assert list(data.conversations) == contact_conversations(s, two.kakao_contact)
+        assert contact_panel(s, conversation, limit=1).card == data.card  # type: ignore[union-attr]
+    # A conversation still naming the merged contact (as sync may bring) reads the survivor.
+    with s.write() as db:
+        from console.store.models import Conversation
+
+        db.get(Conversation, two.i1).contact_id = two.insta_contact  # type: ignore[union-attr]
+    assert contact_panel(s, two.i1).card.id == two.kakao_contact  # type: ignore[union-attr]
+    assert contact_panel(s, "missing") is None
 
 
 def test_merging_keeps_both_contacts_notes(two: Two) -> None:

@@ -199,3 +199,25 @@ def test_the_panel_state_is_remembered(data_dir: Path) -> None:
     assert load_settings(data_dir).contact_panel is True
     save_contact_panel(data_dir, False)
     assert load_settings(data_dir).contact_panel is False
+
+
+def test_a_new_message_from_a_merged_channel_shows_in_the_panel(
+    qtbot: QtBot, window: MainWindow, clinic: Clinic
+) -> None:
+    from console.channels.base import FetchResult, InboundMessage
+    from console.ingest import ingest
+    from tests.helpers.factory import now_ms
+
+    insta = _minji_on_instagram(clinic)
+    keep, other = contact_of(clinic.store, clinic.first), contact_of(clinic.store, insta)
+    assert keep and other
+    services.merge_contacts(clinic.store, services.Actor(clinic.colleague_id), keep, other)
+    window.set_contact_panel_visible(True)
+    _open(window, clinic.first)
+    message = InboundMessage(
+        "ig-9", "thread-ig-9", "ig-minji", "minji.k", "in", "또 문의", now_ms()
+    )
+    changes = ingest(clinic.store, clinic.insta, FetchResult([message], "c9"))
+    window.ctx.changed.emit(changes)
+    (new,) = changes.conversations
+    assert _panel_ids(window) == [new, insta, clinic.first]
