@@ -41,6 +41,13 @@ class OperatorNotFound(NotFound):
     code = "operator_not_found"
 
 
+class DraftConflictNotFound(NotFound):
+    """No conflict copy of the actor's draft with that id (``draft_id``): already restored,
+    discarded, or someone else's."""
+
+    code = "draft_conflict_not_found"
+
+
 class SavedSearchNotFound(NotFound):
     """No saved search has this id (deleted meanwhile)."""
 

@@ -97,6 +97,8 @@ RowRole = Qt.ItemDataRole.UserRole + 17
 SnippetHighlightsRole = Qt.ItemDataRole.UserRole + 18
 #: ``(start, end)`` offsets of the searched words in the contact name.
 NameHighlightsRole = Qt.ItemDataRole.UserRole + 19
+#: A draft here has a conflict copy: two PCs changed it at once (bool).
+ConflictRole = Qt.ItemDataRole.UserRole + 40
 
 Spans = tuple[tuple[int, int], ...]
 
@@ -354,6 +356,8 @@ class ConversationListModel(QAbstractListModel):
             return row.unread
         if role == DraftRole:
             return row.has_draft
+        if role == ConflictRole:
+            return row.has_conflict
         if role == QueuedRole:
             return row.queued
         if role == FailedRole:
@@ -705,8 +709,10 @@ class ConversationDelegate(QStyledItemDelegate):
         painter.restore()
 
     def _chips(self, index: ModelIndex) -> list[tuple[str, QColor, QColor]]:
-        """The markers of a row, left to right: failed, queued, draft, department."""
+        """The markers of a row, left to right: conflict, failed, queued, draft, department."""
         chips: list[tuple[str, QColor, QColor]] = []
+        if index.data(ConflictRole):
+            chips.append((self.tr("Conflict"), theme.colour("danger"), theme.colour("danger_soft")))
         failed = int(index.data(FailedRole) or 0)
         queued = int(index.data(QueuedRole) or 0)
         if failed:

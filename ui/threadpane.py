@@ -35,6 +35,7 @@ from console.store.queries import ConversationRow, View, conversation_row, reply
 from ui import icons, texts
 from ui.composer import Composer, DraftAutosave, DraftState
 from ui.context import AppContext
+from ui.draftconflict import DraftConflictBar
 from ui.thread import ThreadModel, ThreadView
 
 MESSAGE_TIMEOUT_MS = 12_000
@@ -139,6 +140,9 @@ class ThreadPane(QWidget):
 
         self.autosave = DraftAutosave(ctx, self.composer, parent=self)
         self.autosave.state_changed.connect(self._show_draft_state)
+        # Another version of the draft, kept by sync when two PCs saved it at once.
+        self.conflict_bar = DraftConflictBar(ctx, self.autosave, content)
+        layout.insertWidget(layout.indexOf(self.composer_frame), self.conflict_bar)
         self.composer.submit_requested.connect(self.submit)
         self.composer.note_requested.connect(self.add_note)
         self.retranslate_ui()
@@ -226,6 +230,7 @@ class ThreadPane(QWidget):
     def _build_composer(self, parent: QWidget) -> QWidget:
         frame = QFrame(parent)
         frame.setObjectName("composerFrame")
+        self.composer_frame = frame
         box = QVBoxLayout(frame)
         box.setContentsMargins(14, 10, 14, 10)
         box.setSpacing(6)
@@ -255,6 +260,7 @@ class ThreadPane(QWidget):
 
     def retranslate_ui(self) -> None:
         """Set every fixed text in the current language."""
+        self.conflict_bar.retranslate_ui()
         self.placeholder.setText(self.tr("Choose a conversation from the list."))
         self.department_caption.setText(self.tr("Department"))
         self.assignee_caption.setText(self.tr("Assignee"))
@@ -344,6 +350,7 @@ class ThreadPane(QWidget):
         if conversation_id == self._cid:
             return
         self.autosave.open(conversation_id)
+        self.conflict_bar.load(conversation_id)
         self._cid = conversation_id
         self._busy = False
         self.composer.setReadOnly(False)
@@ -459,6 +466,8 @@ class ThreadPane(QWidget):
                 self.view.scrollToBottom()  # follow new bubbles, as chats do
             else:
                 self.view.verticalScrollBar().setValue(position)
+        if cid in changes.drafts or cid in changes.conversations:
+            self.conflict_bar.load(cid)
         if cid in changes.conversations or cid in changes.threads:
             row = conversation_row(self.ctx.store, cid)
             if row is not None:

@@ -32,6 +32,7 @@ from console.services._commands import (
     snooze,
     tag_department,
 )
+from console.services._conflicts import discard_draft_conflict, restore_draft_conflict
 from console.services._contacts import (
     MAX_CONTACT_NAME_CHARS,
     MAX_CONTACT_NOTES_CHARS,
@@ -76,6 +77,7 @@ __all__ = [
     "auto_tag_in",
     "delete_draft",
     "delete_saved_search",
+    "discard_draft_conflict",
     "mark_read",
     "merge_contacts",
     "move_saved_search",
@@ -90,6 +92,7 @@ __all__ = [
     "rename_saved_search",
     "reopen_in",
     "require",
+    "restore_draft_conflict",
     "role_of",
     "save_draft",
     "save_search",

@@ -97,6 +97,7 @@ class ConversationRow:
     department_source: str = ""  # "staff", "rule", "auto" or "" (nobody yet)
     suggested_department: str | None = None  # the classifier's proposal when not applied
     suggestion_confidence: float | None = None
+    has_conflict: bool = False  # a draft here has a conflict copy (sync kept the other text)
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,16 @@ class ThreadItem:
 @dataclass(frozen=True)
 class DraftRow:
     """The operator's current draft."""
+
+    id: str
+    body: str
+    rev: int
+    updated_at: int
+
+
+@dataclass(frozen=True)
+class DraftConflictRow:
+    """A conflict copy of the operator's draft: the text that lost a concurrent save."""
 
     id: str
     body: str
@@ -293,6 +304,7 @@ def conversation_rows(store: Store, ids: Sequence[str]) -> dict[str, Conversatio
         return {}
     c = Conversation
     has_draft = exists().where(Draft.conversation_id == c.id)
+    has_conflict = exists().where(Draft.conversation_id == c.id, Draft.is_conflict)
     queued = (
         select(func.count())
         .where(Outbox.conversation_id == c.id, Outbox.state.in_(("queued", "sending")))
@@ -324,6 +336,7 @@ def conversation_rows(store: Store, ids: Sequence[str]) -> dict[str, Conversatio
             c.department_source,
             c.suggested_department,
             c.suggestion_confidence,
+            has_conflict,
         )
         .join(ChannelAccount, ChannelAccount.id == c.account_id)
         .join(Contact, Contact.id == c.contact_id)
@@ -361,6 +374,7 @@ def conversation_rows(store: Store, ids: Sequence[str]) -> dict[str, Conversatio
             department_source=r[16],
             suggested_department=r[17],
             suggestion_confidence=r[18],
+            has_conflict=bool(r[19]),
         )
         for r in rows
     }
@@ -473,6 +487,21 @@ def draft_for(store: Store, conversation_id: str, operator_id: str | None) -> Dr
     with store.read() as s:
         row = s.execute(query).first()
     return DraftRow(*row) if row else None
+
+
+def draft_conflicts(
+    store: Store, conversation_id: str, operator_id: str | None
+) -> list[DraftConflictRow]:
+    """The conflict copies of the operator's draft on a conversation, newest first."""
+    query = select(Draft.id, Draft.body, Draft.rev, Draft.updated_at).where(
+        Draft.conversation_id == conversation_id, Draft.is_conflict.is_(True)
+    )
+    query = query.where(
+        Draft.operator_id.is_(None) if operator_id is None else Draft.operator_id == operator_id
+    )
+    with store.read() as s:
+        rows = s.execute(query.order_by(Draft.updated_at.desc(), Draft.id)).all()
+    return [DraftConflictRow(*row) for row in rows]
 
 
 def operators(store: Store) -> list[OperatorRow]:

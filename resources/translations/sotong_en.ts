@@ -258,6 +258,10 @@ base_url=https://…</translation>
     <context>
         <name>ConversationDelegate</name>
         <message>
+            <source>Conflict</source>
+            <translation>Conflict</translation>
+        </message>
+        <message>
             <source>Not sent</source>
             <translation>Not sent</translation>
         </message>
@@ -277,12 +281,43 @@ base_url=https://…</translation>
         <name>ConversationListModel</name>
         <message>
             <source>%1 · auto</source>
-            <extracomment>Conversation id (str). Channel kind (str). Contact display name (str). Last message, one line (str). Department code, or "" when untriaged. Department chip text ("성형외과", or "미분류" when untriaged). Department colour (hex), or "" when untriaged. Time text at the right of the row: waiting time, or when the last message came. Minutes the customer has waited, or -1 if the clinic answered last. Unread inbound messages (bool). The operator has a draft here (bool). Replies queued or sending (int). Replies failed or with an unknown outcome (int). Conversation status (str). Assignee operator id, or "". False while the row is a placeholder (not read yet, or gone). The whole :class:`ConversationRow`, or None. ``(start, end)`` offsets of the searched words in the SnippetRole text (tuple, maybe empty). ``(start, end)`` offsets of the searched words in the contact name. After a change, a search in force is run again this much later (bursts make one search).</extracomment>
+            <extracomment>Conversation id (str). Channel kind (str). Contact display name (str). Last message, one line (str). Department code, or "" when untriaged. Department chip text ("성형외과", or "미분류" when untriaged). Department colour (hex), or "" when untriaged. Time text at the right of the row: waiting time, or when the last message came. Minutes the customer has waited, or -1 if the clinic answered last. Unread inbound messages (bool). The operator has a draft here (bool). Replies queued or sending (int). Replies failed or with an unknown outcome (int). Conversation status (str). Assignee operator id, or "". False while the row is a placeholder (not read yet, or gone). The whole :class:`ConversationRow`, or None. ``(start, end)`` offsets of the searched words in the SnippetRole text (tuple, maybe empty). ``(start, end)`` offsets of the searched words in the contact name. A draft here has a conflict copy: two PCs changed it at once (bool). After a change, a search in force is run again this much later (bursts make one search).</extracomment>
             <translation>%1 · auto</translation>
         </message>
         <message>
             <source>%1 · %2?</source>
             <translation>%1 · %2?</translation>
+        </message>
+    </context>
+    <context>
+        <name>DraftConflictBar</name>
+        <message>
+            <source>View other version</source>
+            <translation>View other version</translation>
+        </message>
+        <message>
+            <source>Show or hide the other version (Alt+V)</source>
+            <translation>Show or hide the other version (Alt+V)</translation>
+        </message>
+        <message>
+            <source>Use it</source>
+            <translation>Use it</translation>
+        </message>
+        <message>
+            <source>Put the other version in the composer; your current text becomes the other version (Alt+U)</source>
+            <translation>Put the other version in the composer; your current text becomes the other version (Alt+U)</translation>
+        </message>
+        <message>
+            <source>Discard</source>
+            <translation>Discard</translation>
+        </message>
+        <message>
+            <source>Throw the other version away (Alt+X)</source>
+            <translation>Throw the other version away (Alt+X)</translation>
+        </message>
+        <message>
+            <source>Your draft was also changed on another PC at %1. The other version is kept.</source>
+            <translation>Your draft was also changed on another PC at %1. The other version is kept.</translation>
         </message>
     </context>
     <context>
@@ -908,6 +943,10 @@ If this was a mistake, split the channel off again with “Split”.</numerusfor
         <message>
             <source>That member of staff could not be found.</source>
             <translation>That member of staff could not be found.</translation>
+        </message>
+        <message>
+            <source>That other version of the draft is gone: it was already restored or removed.</source>
+            <translation>That other version of the draft is gone: it was already restored or removed.</translation>
         </message>
         <message>
             <source>The value entered is not valid.</source>

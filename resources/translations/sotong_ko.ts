@@ -257,6 +257,10 @@ base_url=https://…</translation>
 <context>
     <name>ConversationDelegate</name>
     <message>
+        <source>Conflict</source>
+        <translation>충돌</translation>
+    </message>
+    <message>
         <source>Not sent</source>
         <translation>전송 실패</translation>
     </message>
@@ -275,12 +279,43 @@ base_url=https://…</translation>
     <name>ConversationListModel</name>
     <message>
         <source>%1 · auto</source>
-        <extracomment>Conversation id (str). Channel kind (str). Contact display name (str). Last message, one line (str). Department code, or &quot;&quot; when untriaged. Department chip text (&quot;성형외과&quot;, or &quot;미분류&quot; when untriaged). Department colour (hex), or &quot;&quot; when untriaged. Time text at the right of the row: waiting time, or when the last message came. Minutes the customer has waited, or -1 if the clinic answered last. Unread inbound messages (bool). The operator has a draft here (bool). Replies queued or sending (int). Replies failed or with an unknown outcome (int). Conversation status (str). Assignee operator id, or &quot;&quot;. False while the row is a placeholder (not read yet, or gone). The whole :class:`ConversationRow`, or None. ``(start, end)`` offsets of the searched words in the SnippetRole text (tuple, maybe empty). ``(start, end)`` offsets of the searched words in the contact name. After a change, a search in force is run again this much later (bursts make one search).</extracomment>
+        <extracomment>Conversation id (str). Channel kind (str). Contact display name (str). Last message, one line (str). Department code, or &quot;&quot; when untriaged. Department chip text (&quot;성형외과&quot;, or &quot;미분류&quot; when untriaged). Department colour (hex), or &quot;&quot; when untriaged. Time text at the right of the row: waiting time, or when the last message came. Minutes the customer has waited, or -1 if the clinic answered last. Unread inbound messages (bool). The operator has a draft here (bool). Replies queued or sending (int). Replies failed or with an unknown outcome (int). Conversation status (str). Assignee operator id, or &quot;&quot;. False while the row is a placeholder (not read yet, or gone). The whole :class:`ConversationRow`, or None. ``(start, end)`` offsets of the searched words in the SnippetRole text (tuple, maybe empty). ``(start, end)`` offsets of the searched words in the contact name. A draft here has a conflict copy: two PCs changed it at once (bool). After a change, a search in force is run again this much later (bursts make one search).</extracomment>
         <translation>%1 · 자동</translation>
     </message>
     <message>
         <source>%1 · %2?</source>
         <translation>%1 · %2?</translation>
+    </message>
+</context>
+<context>
+    <name>DraftConflictBar</name>
+    <message>
+        <source>View other version</source>
+        <translation>다른 버전 보기</translation>
+    </message>
+    <message>
+        <source>Show or hide the other version (Alt+V)</source>
+        <translation>다른 버전 보기/숨기기 (Alt+V)</translation>
+    </message>
+    <message>
+        <source>Use it</source>
+        <translation>이 버전 사용</translation>
+    </message>
+    <message>
+        <source>Put the other version in the composer; your current text becomes the other version (Alt+U)</source>
+        <translation>다른 버전을 입력창에 넣습니다. 지금 입력창의 글은 다른 버전으로 보관됩니다 (Alt+U)</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>버리기</translation>
+    </message>
+    <message>
+        <source>Throw the other version away (Alt+X)</source>
+        <translation>다른 버전을 버립니다 (Alt+X)</translation>
+    </message>
+    <message>
+        <source>Your draft was also changed on another PC at %1. The other version is kept.</source>
+        <translation>이 답장 초안이 %1에 다른 PC에서도 수정되었습니다. 다른 버전도 보관되어 있습니다.</translation>
     </message>
 </context>
 <context>
@@ -896,6 +931,10 @@ If this was a mistake, split the channel off again with “Split”.</source>
     <message>
         <source>That member of staff could not be found.</source>
         <translation>해당 직원을 찾을 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>That other version of the draft is gone: it was already restored or removed.</source>
+        <translation>초안의 다른 버전이 없습니다. 이미 복원했거나 버린 버전입니다.</translation>
     </message>
     <message>
         <source>The value entered is not valid.</source>
