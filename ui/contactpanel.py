@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
 )
 
 from console import services
-from console.contacts import Suggestion, format_phone, normalise_phone, suggest_duplicates
+from console.contacts import Suggestion, duplicates_of, format_phone, normalise_phone
 from console.services import Changes
 from console.store.contact_queries import (
     ContactCard,
@@ -747,18 +747,14 @@ class MergeDialog(QDialog):
             self.results.setCurrentIndex(self.model.index(0))
 
     def _load_suggestions(self) -> None:
-        """Likely duplicates of this contact, on the read lane."""
+        """Likely duplicates of this contact (:func:`console.contacts.duplicates_of`), on the
+        read lane."""
         store, contact = self.ctx.store, self.card.id
         self._seq += 1
         seq = self._seq
 
         def work() -> list[tuple[ContactMatch, str]]:
-            groups: list[Suggestion] = suggest_duplicates(store, contact)
-            reasons: dict[str, Suggestion] = {}
-            for group in groups:
-                for cid in group.contact_ids:
-                    if cid != contact:
-                        reasons.setdefault(cid, group)
+            reasons = {g.contact_ids[1]: g for g in duplicates_of(store, contact)}
             matches = contact_matches(store, list(reasons))
             return [(m, self._reason(reasons[m.id], m)) for m in matches]
 

@@ -7,7 +7,13 @@ from sqlalchemy import select
 
 from console import errors, services
 from console.channels.base import FetchResult, InboundMessage
-from console.contacts import format_phone, normalise_phone, phone_numbers, suggest_duplicates
+from console.contacts import (
+    duplicates_of,
+    format_phone,
+    normalise_phone,
+    phone_numbers,
+    suggest_duplicates,
+)
 from console.domain import Role
 from console.ingest import ingest
 from console.services import Actor
@@ -288,6 +294,12 @@ def test_the_same_phone_number_in_a_handle_and_in_a_message_is_suggested(store: 
     assert set(phone[0].contact_ids) == ids and phone[0].value == "01012345678"
     # Only for one contact; and once merged, the group is gone.
     assert suggest_duplicates(store, contact_of(store, b)) == phone
+    for x in (a, b, c):
+        mine = contact_of(store, x)
+        assert mine
+        found = duplicates_of(store, mine)
+        assert {g.contact_ids[1] for g in found} == ids - {mine}
+        assert {(g.reason, g.value) for g in found} == {("phone", "01012345678")}
     admin = Actor(add_operator(store, "박원장", Role.ADMIN))
     first, *rest = phone[0].contact_ids
     for other in rest:
@@ -310,3 +322,15 @@ def test_the_same_e_mail_and_the_same_name_across_channels_are_suggested(store: 
         ("email", frozenset({contact_of(store, a), contact_of(store, b)})),
         ("name", frozenset({contact_of(store, c), contact_of(store, d)})),
     }
+    one = contact_of(store, c)
+    assert one
+    assert [(g.reason, g.contact_ids) for g in duplicates_of(store, one)] == [
+        ("name", (one, contact_of(store, d)))
+    ]
+    mail = contact_of(store, a)
+    assert mail
+    assert [(g.reason, g.value) for g in duplicates_of(store, mail)] == [
+        ("email", "seo.lee@example.com")
+    ]
+    lone = contact_of(store, add_conversation(store, kakao, [("in", "예약")], "고객", "k-x3"))
+    assert lone and duplicates_of(store, lone) == []  # "고객" only on KakaoTalk
