@@ -3,8 +3,10 @@
 ``sotong`` (or ``sotong gui``) opens the console on this PC's store; ``sotong demo`` opens it
 against the demo channels; ``sotong bench`` measures speed; ``sotong doctor`` reports on the
 installation for clinic IT; ``sotong search`` searches every conversation (JSON Lines out) and
-``sotong search --rebuild`` rebuilds the search index. The desktop commands load the Qt UI
-lazily, so the others run on a machine without a display (or without Qt at all).
+``sotong search --rebuild`` rebuilds the search index; ``sotong report`` writes the manager's
+figures for a period (CSV/XLSX) and ``sotong export`` conversations (JSON Lines/CSV, masked).
+The desktop commands load the Qt UI lazily, so the others run on a machine without a display
+(or without Qt at all).
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from console import __version__
+from console import __version__, report_command
 from console.routing import command as route_command
 from console.settings import default_data_dir
 
 log = logging.getLogger("sotong")
 
-COMMANDS = frozenset({"gui", "demo", "bench", "doctor", "account", "fetch", "route", "search"})
+COMMANDS = frozenset(
+    {"gui", "demo", "bench", "doctor", "account", "fetch", "route", "search", "report", "export"}
+)
 
 
 def _add_data_dir(p: argparse.ArgumentParser) -> None:
@@ -102,6 +106,7 @@ def _parser() -> argparse.ArgumentParser:
         act.add_argument("account_id")
 
     route_command.add_parser(sub, parents=[common])
+    report_command.add_parsers(sub, parents=[common])
 
     find = sub.add_parser(
         "search", parents=[common], help="search every conversation (one JSON object per line)"
@@ -244,6 +249,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return route_command.run(args)
     if command == "search":
         return _run_search(args, parser)
+    if command in ("report", "export"):
+        return report_command.run(args)
     if command == "doctor":
         report = doctor_report(args.data_dir or default_data_dir())
         print(json.dumps(report, ensure_ascii=False, indent=2))

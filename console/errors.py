@@ -172,3 +172,9 @@ class ServerCheckFailed(SotongError):
     """
 
     code = "server_check_failed"
+
+
+class ServerUnavailable(SotongError):
+    """The clinic server cannot be reached right now (``reason``); edits wait on this PC."""
+
+    code = "server_unavailable"

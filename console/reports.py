@@ -30,14 +30,16 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
-from sqlalchemy import func, select, text
+from sqlalchemy import and_, case, func, select, text
 from sqlalchemy.orm import Session
 
 from console.domain import OutboxState
 from console.sla import (
     Cutoffs,
     Targets,
+    Waiting,
     breaches_by_group,
     calendar_of,
     compute_cutoffs,
@@ -46,6 +48,7 @@ from console.sla import (
 )
 from console.store.engine import Store
 from console.store.models import (
+    ACTIVE_SQL,
     FOLDER_ACTIVE,
     ChannelAccount,
     Conversation,
@@ -55,6 +58,7 @@ from console.store.models import (
 )
 from console.worktime import MINUTE_MS, Calendar
 
+K = TypeVar("K")
 HOUR_MS = 3_600_000
 TREND_DAYS = 30
 HOURS_DAYS = 7
@@ -238,13 +242,14 @@ class Report:
 
 @dataclass(frozen=True)
 class _Row:
-    """One conversation's times, for period figures."""
+    """One conversation's reply or resolution, with its business time worked out once."""
 
     department: str | None
     channel: str
     start: int  # opened_at (or the wait's start)
     end: int  # reply or resolution
-    first: bool  # the wait was the episode's first
+    ms: int  # business time from start to end
+    late: bool  # longer than the target (replies only)
 
 
 class _Context:
@@ -260,15 +265,79 @@ class _Context:
         self.channels: list[str] = sorted(set(self.kinds.values()))
         self.targets: Targets = read_targets(s)
         self.calendar: Calendar = calendar_of(read_calendar_settings(s))
+        self._limits: dict[tuple[str | None, str, bool], int] = {}
 
     def cutoffs(self, now_ms: int) -> Cutoffs:
         return compute_cutoffs(
             self.calendar, self.targets, now_ms, [*self.departments, None], self.channels
         )
 
-    def late(self, row: _Row) -> bool:
-        target = self.targets.for_(row.department, row.channel).minutes(row.first)
-        return self.calendar.business_ms(row.start, row.end) > target * MINUTE_MS
+    def limit_ms(self, department: str | None, channel: str, first: bool) -> int:
+        """The target that applies, in ms."""
+        key = (department, channel, first)
+        limit = self._limits.get(key)
+        if limit is None:
+            target = self.targets.for_(department, channel).minutes(first)
+            limit = self._limits[key] = target * MINUTE_MS
+        return limit
+
+    def row(
+        self, department: str | None, account_id: str, start: int, end: int, first: bool | None
+    ) -> _Row:
+        """A row; ``first`` says which target judges it (None: not judged)."""
+        channel = self.kinds.get(account_id, "")
+        ms = self.calendar.business_ms(start, end)
+        late = first is not None and ms > self.limit_ms(department, channel, first)
+        return _Row(department, channel, start, end, ms, late)
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """The replies and resolutions in some windows, and the episodes opened in each."""
+
+    windows: tuple[tuple[int, int], ...]
+    firsts: list[_Row]
+    resolved: list[_Row]
+    replies: list[_Row]
+    opened: list[tuple[str | None, str, tuple[int, ...]]]  # counts per window
+
+    def split(self, key: Callable[[str | None, str], K]) -> dict[K, _Rows]:
+        """The rows per group, in one pass."""
+        out: dict[K, _Rows] = {}
+
+        def part(k: K) -> _Rows:
+            rows = out.get(k)
+            if rows is None:
+                rows = out[k] = _Rows(self.windows, [], [], [], [])
+            return rows
+
+        for x in self.firsts:
+            part(key(x.department, x.channel)).firsts.append(x)
+        for x in self.resolved:
+            part(key(x.department, x.channel)).resolved.append(x)
+        for x in self.replies:
+            part(key(x.department, x.channel)).replies.append(x)
+        for o in self.opened:
+            part(key(o[0], o[1])).opened.append(o)
+        return out
+
+    def period(self, window: int) -> Period:
+        """The figures of one of the windows."""
+        start, end = self.windows[window]
+
+        def within(rows: Iterable[_Row]) -> list[_Row]:
+            return [r for r in rows if start <= r.end < end]
+
+        firsts, replies = within(self.firsts), within(self.replies)
+        return Period(
+            start,
+            end,
+            sum(o[2][window] for o in self.opened),
+            times_of(x.ms for x in firsts),
+            times_of(x.ms for x in within(self.resolved)),
+            sum(1 for x in firsts if x.late),
+            sum(1 for x in replies if x.late),
+        )
 
 
 def _ms(value: int | None) -> int:
@@ -277,14 +346,14 @@ def _ms(value: int | None) -> int:
     return value
 
 
-def _rows(
-    s: Session, ctx: _Context, start: int, end: int
-) -> tuple[list[_Row], list[_Row], list[_Row], list[tuple[str | None, str, int]]]:
-    """First responses, resolutions, ending replies and openings in ``[start, end)``."""
+def _rows(s: Session, ctx: _Context, windows: Sequence[tuple[int, int]]) -> _Rows:
+    """First responses, resolutions and ending replies in the union of ``windows`` (which
+    all end together), and the episodes opened in each."""
     c = Conversation
-    kind = ctx.kinds.get
+    start = min(a for a, _ in windows)
+    end = max(b for _, b in windows)
     firsts = [
-        _Row(d, kind(a, ""), _ms(o), _ms(f), True)
+        ctx.row(d, a, _ms(o), _ms(f), True)
         for d, a, o, f in s.execute(
             select(c.department, c.account_id, c.opened_at, c.first_response_at).where(
                 c.first_response_at >= start, c.first_response_at < end, c.opened_at.is_not(None)
@@ -292,7 +361,7 @@ def _rows(
         )
     ]
     resolved = [
-        _Row(d, kind(a, ""), _ms(o), _ms(r), True)
+        ctx.row(d, a, _ms(o), _ms(r), None)
         for d, a, o, r in s.execute(
             select(
                 c.department, c.account_id, func.coalesce(c.opened_at, c.created_at), c.resolved_at
@@ -300,7 +369,7 @@ def _rows(
         )
     ]
     replies = [
-        _Row(d, kind(a, ""), _ms(w), _ms(r), False)
+        ctx.row(d, a, _ms(w), _ms(r), False)
         for d, a, w, r in s.execute(
             select(c.department, c.account_id, c.replied_wait_from, c.replied_at).where(
                 c.replied_at >= start,
@@ -311,58 +380,19 @@ def _rows(
             )
         )
     ]
+    counts = [
+        func.sum(case((and_(c.opened_at >= a, c.opened_at < b), 1), else_=0)) for a, b in windows
+    ]
+    kind = ctx.kinds.get
     opened = [
-        (d, kind(a, ""), _ms(o))
-        for d, a, o in s.execute(
-            select(c.department, c.account_id, c.opened_at).where(
-                c.opened_at >= start, c.opened_at < end
-            )
+        (row[0], kind(row[1], ""), tuple(int(n or 0) for n in row[2:]))
+        for row in s.execute(
+            select(c.department, c.account_id, *counts)
+            .where(c.opened_at >= start, c.opened_at < end)
+            .group_by(c.department, c.account_id)
         )
     ]
-    return firsts, resolved, replies, opened
-
-
-def _period(
-    ctx: _Context,
-    start: int,
-    end: int,
-    firsts: Sequence[_Row],
-    resolved: Sequence[_Row],
-    replies: Sequence[_Row],
-    opened: Sequence[tuple[str | None, str, int]],
-    late: dict[int, bool],
-) -> Period:
-    """A period's figures from rows already narrowed to one group (``late`` caches)."""
-
-    def within(rows: Iterable[_Row]) -> list[_Row]:
-        return [r for r in rows if start <= r.end < end]
-
-    f, r, p = within(firsts), within(resolved), within(replies)
-    busy = ctx.calendar.business_ms
-    return Period(
-        start,
-        end,
-        sum(1 for o in opened if start <= o[2] < end),
-        times_of(busy(x.start, x.end) for x in f),
-        times_of(busy(x.start, x.end) for x in r),
-        sum(1 for x in f if late[id(x)]),
-        sum(1 for x in p if late[id(x)]),
-    )
-
-
-def _periods_for(
-    ctx: _Context,
-    windows: Sequence[tuple[int, int]],
-    rows: tuple[list[_Row], list[_Row], list[_Row], list[tuple[str | None, str, int]]],
-    pick: Callable[[str | None, str], bool],
-) -> list[Period]:
-    firsts, resolved, replies, opened = rows
-    f = [x for x in firsts if pick(x.department, x.channel)]
-    r = [x for x in resolved if pick(x.department, x.channel)]
-    p = [x for x in replies if pick(x.department, x.channel)]
-    o = [x for x in opened if pick(x[0], x[1])]
-    late = {id(x): ctx.late(x) for x in (*f, *p)}
-    return [_period(ctx, a, b, f, r, p, o, late) for a, b in windows]
+    return _Rows(tuple(windows), firsts, resolved, replies, opened)
 
 
 def _inbound_hours(s: Session, base: int, start: int, end: int) -> dict[int, int]:
@@ -402,7 +432,7 @@ def _trends(
     for row in firsts:
         i = day_index.get(cal.local_day(row.end))
         if i is not None:
-            per[row.department][i].append(cal.business_ms(row.start, row.end))
+            per[row.department][i].append(row.ms)
     order = [*ctx.departments, None]
     trend = tuple(DepartmentTrend(d, tuple(times_of(v) for v in per[d])) for d in order if d in per)
     return Trends(tuple(days), tuple(by_day), tuple(by_hour), hours_from, trend)
@@ -488,47 +518,52 @@ def dashboard(store: Store, now_ms: int) -> Dashboard:
         clinic = _QueueSum()
         by_dept: defaultdict[str | None, _QueueSum] = defaultdict(_QueueSum)
         by_kind: defaultdict[str, _QueueSum] = defaultdict(_QueueSum)
-        assigned: dict[str, int] = defaultdict(int)
-        queue = (
-            select(
-                c.department,
-                c.account_id,
-                c.assignee_id,
-                func.count(),
-                func.count(c.waiting_since),
-                func.min(c.waiting_since),
-            )
-            .where(c.folder == FOLDER_ACTIVE)
-            .group_by(c.department, c.account_id, c.assignee_id)
+        # One scan of the partial covering index ix_conversation_active, in its order.
+        queue = text(
+            "SELECT department, account_id, count(*),"  # noqa: S608 (constants only)
+            " sum(CASE WHEN assignee_id IS NULL THEN 1 ELSE 0 END),"
+            " count(waiting_since), min(waiting_since),"
+            " sum(CASE WHEN waiting_since IS NOT NULL AND first_response_at IS NULL"
+            " THEN 1 ELSE 0 END)"
+            f" FROM conversation WHERE {ACTIVE_SQL} GROUP BY department, account_id"
         )
-        for dept, account, assignee, n, waiting, oldest in s.execute(queue):
-            unassigned = n if assignee is None else 0
+        waiting_groups: Waiting = {}
+        for dept, account, n, unassigned, waiting, oldest, first in s.execute(queue):
             kind = ctx.kinds.get(account, "")
             for target in (clinic, by_dept[dept], by_kind[kind]):
-                target.add(dept, n, unassigned, waiting, oldest)
-            if assignee is not None:
-                assigned[assignee] += n
-        for (dept, account), n in breaches_by_group(s, ctx.cutoffs(now_ms)).items():
+                target.add(dept, int(n), int(unassigned or 0), int(waiting), oldest)
+            waiting_groups[(dept, account, True)] = int(first or 0)
+            waiting_groups[(dept, account, False)] = int(waiting) - int(first or 0)
+        assigned = {
+            str(k): int(v)
+            for k, v in s.execute(
+                select(c.assignee_id, func.count())
+                .where(c.folder == FOLDER_ACTIVE, c.assignee_id.is_not(None))
+                .group_by(c.assignee_id)
+            )
+        }
+        breaches = breaches_by_group(s, ctx.cutoffs(now_ms), waiting_groups)
+        for (dept, account), n in breaches.items():
             for target in (clinic, by_dept[dept], by_kind[ctx.kinds.get(account, "")]):
                 target.breached += n
 
-        rows = _rows(s, ctx, month_start, now_ms + 1)
+        rows = _rows(s, ctx, windows)
 
-        def group(key: str | None, q: _QueueSum, pick: Callable[[str | None, str], bool]) -> Group:
-            today, week, month = _periods_for(ctx, windows, rows, pick)
+        empty = _Rows(rows.windows, [], [], [], [])
+        per_dept = rows.split(lambda d, _c: d)
+        per_kind = rows.split(lambda _d, k: k)
+
+        def group(key: str | None, q: _QueueSum, mine: _Rows) -> Group:
+            today, week, month = (mine.period(i) for i in range(3))
             return Group(key, q.frozen(), today, week, month)
 
         departments = tuple(
-            group(d, by_dept[d], lambda dep, _ch, d=d: dep == d)  # type: ignore[misc]
-            for d in [*ctx.departments, None]
+            group(d, by_dept[d], per_dept.get(d, empty)) for d in [*ctx.departments, None]
         )
-        channels = tuple(
-            group(k, by_kind[k], lambda _dep, ch, k=k: ch == k)  # type: ignore[misc]
-            for k in ctx.channels
-        )
-        overall = group(None, clinic, lambda _d, _c: True)
+        channels = tuple(group(k, by_kind[k], per_kind.get(k, empty)) for k in ctx.channels)
+        overall = group(None, clinic, rows)
         operators = _operators(s, today_start, now_ms + 1, assigned)
-        trends = _trends(s, ctx, days, month_start, now_ms + 1, week_start, rows[0])
+        trends = _trends(s, ctx, days, month_start, now_ms + 1, week_start, rows.firsts)
     return Dashboard(now_ms, overall, departments, channels, operators, trends)
 
 
@@ -548,17 +583,15 @@ def report(store: Store, start_ms: int, end_ms: int) -> Report:
     c = Conversation
     with store.read() as s:
         ctx = _Context(s)
-        rows = _rows(s, ctx, start_ms, end_ms)
-        window = [(start_ms, end_ms)]
+        rows = _rows(s, ctx, [(start_ms, end_ms)])
+        empty = _Rows(rows.windows, [], [], [], [])
+        per_dept = rows.split(lambda d, _c: d)
+        per_kind = rows.split(lambda _d, k: k)
         departments = tuple(
-            PeriodGroup(d, _periods_for(ctx, window, rows, lambda dep, _c, d=d: dep == d)[0])  # type: ignore[misc]
-            for d in [*ctx.departments, None]
+            PeriodGroup(d, per_dept.get(d, empty).period(0)) for d in [*ctx.departments, None]
         )
-        channels = tuple(
-            PeriodGroup(k, _periods_for(ctx, window, rows, lambda _d, ch, k=k: ch == k)[0])  # type: ignore[misc]
-            for k in ctx.channels
-        )
-        clinic = _periods_for(ctx, window, rows, lambda _d, _c: True)[0]
+        channels = tuple(PeriodGroup(k, per_kind.get(k, empty).period(0)) for k in ctx.channels)
+        clinic = rows.period(0)
         assigned = dict(
             s.execute(
                 select(c.assignee_id, func.count())
@@ -568,5 +601,5 @@ def report(store: Store, start_ms: int, end_ms: int) -> Report:
         )
         operators = _operators(s, start_ms, end_ms, {str(k): int(v) for k, v in assigned.items()})
         days = _day_range(ctx.calendar, start_ms, end_ms)
-        trends = _trends(s, ctx, days, start_ms, end_ms, start_ms, rows[0])
+        trends = _trends(s, ctx, days, start_ms, end_ms, start_ms, rows.firsts)
     return Report(start_ms, end_ms, clinic, departments, channels, operators, trends)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select, text
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from console.store.engine import Store
 from console.store.models import (
+    ACTIVE_SQL,
     BusinessCalendar,
     CalendarDay,
     ChannelAccount,
@@ -73,6 +75,7 @@ class Targets:
 
     rows: tuple[TargetRow, ...]
 
+    @cached_property
     def _by_key(self) -> dict[tuple[str, str], TargetRow]:
         return {(r.department, r.channel): r for r in self.rows}
 
@@ -80,7 +83,7 @@ class Targets:
         """The target of a conversation: (department, channel), then (any, channel) — a
         channel's target overrides the department's — then (department, any), then the
         clinic default."""
-        rows = self._by_key()
+        rows = self._by_key
         dept = department or ANY
         for key in ((dept, channel), (ANY, channel), (dept, ANY), (ANY, ANY)):
             row = rows.get(key)
@@ -243,44 +246,87 @@ def cutoffs(store: Store, now_ms: int) -> Cutoffs:
     return compute_cutoffs(calendar_of(settings), targets, now_ms, departments, channels)
 
 
-def _cutoff_cte(s: Session, cut: Cutoffs) -> tuple[str, dict[str, object]]:
-    """A ``VALUES`` list of (department, account, first, cutoff) for the accounts' kinds."""
-    kinds = dict(s.execute(select(ChannelAccount.id, ChannelAccount.kind)).all())
+#: Waiting conversations per (department, account id, first response?).
+Waiting = dict[tuple[str | None, str, bool], int]
+
+
+def waiting_by_group(s: Session) -> Waiting:
+    """How many active conversations wait for an answer, per (department, account, first
+    response?): one scan of the covering index ``ix_conversation_active``."""
+    sql = text(
+        "SELECT department, account_id, count(*),"  # noqa: S608 (constants only)
+        " sum(CASE WHEN first_response_at IS NULL THEN 1 ELSE 0 END) FROM conversation"
+        f" WHERE {ACTIVE_SQL} AND waiting_since IS NOT NULL GROUP BY department, account_id"
+    )
+    out: Waiting = {}
+    for department, account, n, n_first in s.execute(sql):
+        first = int(n_first or 0)
+        if first:
+            out[(department, account, True)] = first
+        if int(n) - first:
+            out[(department, account, False)] = int(n) - first
+    return out
+
+
+def _not_yet_due(s: Session, cut: Cutoffs, kinds: Mapping[str, str]) -> Waiting:
+    """Waiting conversations that have not reached their target, per group.
+
+    The cutoffs are a ``VALUES`` list of (department, account, first?, cutoff) that drives
+    the join: each of its rows is one short range of ``ix_conversation_active``
+    (department, account, waiting_since ...; active only) — the waits that began after the
+    cutoff — so the cost follows the recent waits, not the whole queue.
+    """
     values: list[str] = []
     params: dict[str, object] = {}
+    postgres = s.get_bind().dialect.name == "postgresql"
     for (department, channel, first), cutoff in cut.by_group.items():
         for account_id, kind in kinds.items():
             if kind != channel:
                 continue
             n = len(values)
-            values.append(f"(:d{n}, :a{n}, :f{n}, :c{n})")
-            params.update(
-                {
-                    f"d{n}": department or ANY,
-                    f"a{n}": account_id,
-                    f"f{n}": int(first),
-                    f"c{n}": cutoff,
-                }
-            )
-    return ", ".join(values), params
-
-
-def breaches_by_group(s: Session, cut: Cutoffs) -> dict[tuple[str | None, str], int]:
-    """Active conversations that have reached their target, per (department, account id),
-    counted by the database against the cutoffs."""
-    values, params = _cutoff_cte(s, cut)
+            if postgres:
+                values.append(f"(CAST(:d{n} AS VARCHAR), :a{n}, :f{n}, CAST(:c{n} AS BIGINT))")
+            else:
+                values.append(f"(:d{n}, :a{n}, :f{n}, :c{n})")
+            params.update({f"d{n}": department, f"a{n}": account_id, f"f{n}": int(first)})
+            params[f"c{n}"] = cutoff
     if not values:
         return {}
-    sql = text(
-        f"WITH cut(department, account_id, first, cutoff) AS (VALUES {values}) "  # noqa: S608
-        "SELECT c.department, c.account_id, count(*) FROM conversation c "
-        "JOIN cut ON cut.department = coalesce(c.department, '') "
-        "AND cut.account_id = c.account_id "
-        "AND cut.first = CASE WHEN c.first_response_at IS NULL THEN 1 ELSE 0 END "
-        "WHERE c.folder = 1 AND c.waiting_since IS NOT NULL AND c.waiting_since <= cut.cutoff "
-        "GROUP BY c.department, c.account_id"
+    same_department = (
+        "c.department IS NOT DISTINCT FROM cut.department"
+        if postgres
+        else "c.department IS cut.department"
     )
-    return {(d, a): int(n) for d, a, n in s.execute(sql, params)}
+    sql = text(
+        f"WITH cut(department, account_id, first, cutoff) AS (VALUES {', '.join(values)}) "  # noqa: S608
+        "SELECT cut.department, cut.account_id, cut.first, count(*)"
+        " FROM cut CROSS JOIN conversation c"
+        f" WHERE c.{ACTIVE_SQL} AND {same_department} AND c.account_id = cut.account_id"
+        " AND c.waiting_since > cut.cutoff"
+        " AND CASE WHEN c.first_response_at IS NULL THEN 1 ELSE 0 END = cut.first"
+        " GROUP BY cut.department, cut.account_id, cut.first"
+    )
+    return {(d, a, bool(f)): int(n) for d, a, f, n in s.execute(sql, params)}
+
+
+def breaches_by_group(
+    s: Session, cut: Cutoffs, waiting: Waiting | None = None
+) -> dict[tuple[str | None, str], int]:
+    """Active conversations that have reached their target, per (department, account id):
+    the waiting ones (``waiting``, or read now) less those whose wait began after their
+    group's cutoff, both counted by the database."""
+    kinds = dict(s.execute(select(ChannelAccount.id, ChannelAccount.kind)).all())
+    if waiting is None:
+        waiting = waiting_by_group(s)
+    recent = _not_yet_due(s, cut, kinds)
+    out: dict[tuple[str | None, str], int] = {}
+    for (department, account, first), n in waiting.items():
+        if (department, kinds.get(account, ""), first) not in cut.by_group:
+            continue  # a department or account added since the cutoffs were computed
+        breached = n - recent.get((department, account, first), 0)
+        if breached:
+            out[(department, account)] = out.get((department, account), 0) + breached
+    return out
 
 
 def breach_counts(store: Store, now_ms: int) -> dict[str | None, int]:

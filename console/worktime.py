@@ -244,10 +244,11 @@ class _Table:
     base: int
     cum: list[int]
     spans: list[tuple[tuple[int, int], ...]]
+    starts: list[int]  # each day's local midnight, ms
 
     @classmethod
     def build(cls, calendar: Calendar, first: int, last: int) -> _Table:
-        table = cls(first, [], [])
+        table = cls(first, [], [], [])
         table.extend(calendar, last)
         return table
 
@@ -256,7 +257,9 @@ class _Table:
         total = self.cum[-1] + sum(b - a for a, b in self.spans[-1]) if self.cum else 0
         for ordinal in range(self.base + len(self.cum), last + 1):
             spans = calendar._row(ordinal)
-            self.spans.append(spans)  # spans first: a reader indexes by len(cum)
+            # cum last: a reader only looks at the first len(cum) days
+            self.spans.append(spans)
+            self.starts.append(calendar._midnight_ms(dt.date.fromordinal(ordinal)))
             self.cum.append(total)
             total += sum(b - a for a, b in spans)
 
@@ -298,12 +301,23 @@ class Calendar:
         local = dt.datetime(day.year, day.month, day.day, tzinfo=self.tz)
         return int(local.timestamp() * 1000)
 
+    def _ordinal(self, ms: int) -> int:
+        """The local day (ordinal) of a time: a search in the table's midnights when the
+        table covers it, else a time-zone conversion."""
+        table = self._t
+        if table is not None:
+            n = len(table.cum)
+            starts = table.starts
+            if n > 1 and starts[0] <= ms < starts[n - 1]:
+                return table.base + bisect.bisect_right(starts, ms, 0, n) - 1
+        return self._day_of(ms).toordinal()
+
     def _day_of(self, ms: int) -> dt.date:
         return dt.datetime.fromtimestamp(ms / 1000, self.tz).date()
 
     def local_day(self, ms: int) -> dt.date:
         """The local date of a time."""
-        return self._day_of(ms)
+        return dt.date.fromordinal(self._ordinal(ms))
 
     def day_start_ms(self, day: dt.date) -> int:
         """Local midnight of ``day`` as a time."""
@@ -355,7 +369,7 @@ class Calendar:
         ``end_ms`` is not after ``start_ms``)."""
         if end_ms <= start_ms:
             return 0
-        first, last = self._day_of(start_ms).toordinal(), self._day_of(end_ms).toordinal()
+        first, last = self._ordinal(start_ms), self._ordinal(end_ms)
         table = self._table(first, last)
         return self._cum_at(table, end_ms, last) - self._cum_at(table, start_ms, first)
 
@@ -373,7 +387,7 @@ class Calendar:
         """
         if duration_ms <= 0:
             return end_ms
-        last = self._day_of(end_ms).toordinal()
+        last = self._ordinal(end_ms)
         back = 14
         while True:
             table = self._table(last - back, last)
@@ -395,7 +409,7 @@ class Calendar:
 
     def open_stretches(self, start_ms: int, end_ms: int) -> Iterable[tuple[int, int]]:
         """The business stretches overlapping ``[start_ms, end_ms)``, clipped to it."""
-        first, last = self._day_of(start_ms).toordinal(), self._day_of(end_ms).toordinal()
+        first, last = self._ordinal(start_ms), self._ordinal(end_ms)
         table = self._table(first, last)
         for i in range(first - table.base, last - table.base + 1):
             for a, b in table.spans[i]:

@@ -179,6 +179,11 @@ def error_code_text(code: str, params: Mapping[str, Any] | None = None) -> str:
             "Could not save on this PC. Check the free disk space and permissions. ({reason})",
         ),
         "no_keyring": no_secret_store_text(),
+        "server_unavailable": translate(
+            "Texts",
+            "The clinic server cannot be reached. Changes are kept on this PC and sent when "
+            "it is back.",
+        ),
         "unknown_channel": translate("Texts", "Sotong does not know the channel “{kind}”."),
         "unknown_connector": translate(
             "Texts", "This version of Sotong has no connector called “{connector}”."

@@ -38,6 +38,9 @@ Id = String(36)
 FOLDER_ACTIVE, FOLDER_SNOOZED, FOLDER_RESOLVED = 1, 2, 3
 FOLDER_SQL = "CASE status WHEN 'snoozed' THEN 2 WHEN 'resolved' THEN 3 ELSE 1 END"
 QUEUE_KEY_SQL = "coalesce(waiting_since, 20000000000000 - last_message_at)"
+#: The active folder (open or pending) as a condition on ``status``: the partial indexes
+#: condition, which a query must repeat word for word for SQLite to use them.
+ACTIVE_SQL = "status IN ('open', 'pending')"
 UNREAD_SQL = "CASE WHEN coalesce(last_inbound_at, 0) > read_upto THEN 1 ELSE 0 END"
 Hlc = String(48)
 
@@ -197,21 +200,45 @@ class Conversation(Base):
         Index("ix_conversation_account", "account_id", "folder", "last_message_at", "id"),
         Index("ix_conversation_folder_unread", "folder", "unread"),
         Index("ix_conversation_contact", "contact_id"),
-        # The manager's figures (console.reports): the active set in one covering scan, and
-        # the responses and resolutions of a period by range.
+        # The manager's figures (console.reports): the active set in one covering scan and
+        # breach ranges per (department, account) — a partial index on status, because
+        # SQLite never treats an index holding the generated ``folder`` as covering — and
+        # the openings, responses and resolutions of a period by range.
         Index(
-            "ix_conversation_sla",
-            "folder",
+            "ix_conversation_active",
             "department",
             "account_id",
             "waiting_since",
             "first_response_at",
             "assignee_id",
+            "status",
+            sqlite_where=text(ACTIVE_SQL),
+            postgresql_where=text(ACTIVE_SQL),
         ),
-        Index("ix_conversation_opened", "opened_at"),
-        Index("ix_conversation_first_response", "first_response_at"),
-        Index("ix_conversation_resolved", "resolved_at"),
-        Index("ix_conversation_replied", "replied_at"),
+        Index("ix_conversation_opened", "opened_at", "department", "account_id"),
+        Index(
+            "ix_conversation_first_response",
+            "first_response_at",
+            "opened_at",
+            "department",
+            "account_id",
+        ),
+        Index(
+            "ix_conversation_resolved",
+            "resolved_at",
+            "opened_at",
+            "created_at",
+            "department",
+            "account_id",
+        ),
+        Index(
+            "ix_conversation_replied",
+            "replied_at",
+            "replied_wait_from",
+            "first_response_at",
+            "department",
+            "account_id",
+        ),
     )
 
 
@@ -277,6 +304,9 @@ class Draft(Base):
     parent_rev: Mapped[int | None]
     is_conflict: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[int]
+    #: The clock stamp of the save the clinic server accepted last ("" until synced); a PC
+    #: only ever holds the server's value (services leave it alone).
+    hlc: Mapped[str] = mapped_column(Hlc, default="", server_default="")
     __table_args__ = (
         Index(
             "uq_draft_head",
@@ -437,3 +467,50 @@ class CalendarDay(Base):
     note: Mapped[str] = mapped_column(String(80), default="")
     present: Mapped[bool] = mapped_column(Boolean, default=True)
     hlc: Mapped[str] = mapped_column(Hlc, default="")
+
+
+class SyncPoison(Base):
+    """A pending op the clinic server refused for a definite reason, set aside (with the
+    reason) so the ops behind it are pushed; its value, a draft's text included, is kept."""
+
+    __tablename__ = "sync_poison"
+    op_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    tbl: Mapped[str] = mapped_column(String(40))
+    pk: Mapped[str] = mapped_column(String(120))
+    field: Mapped[str] = mapped_column(String(40))
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    hlc: Mapped[str] = mapped_column(Hlc)
+    parent_rev: Mapped[int | None]
+    created_at: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(200))
+    set_aside_at: Mapped[int]
+
+
+class SyncDraft(Base):
+    """Which conversation and member of staff each draft this PC has held belongs to, and
+    the server stamp (``base_hlc``) of the version it last pulled: what a pushed save or
+    removal is checked against, even after the draft row is gone (queued or cleared)."""
+
+    __tablename__ = "sync_draft"
+    draft_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(Id)
+    operator_id: Mapped[str | None] = mapped_column(Id)
+    base_hlc: Mapped[str] = mapped_column(Hlc, default="", server_default="")
+
+
+class SyncProgress(Base):
+    """When this PC last finished a sync with the clinic server (a single row, ``id = 1``;
+    apart from ``sync_state``, which every store reads when it opens)."""
+
+    __tablename__ = "sync_progress"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_sync_at: Mapped[int | None]
+
+
+class SyncDirty(Base):
+    """A row whose pulled version was held back by an unsent local edit (the overlay); it is
+    read again from the server once this PC's queue is empty."""
+
+    __tablename__ = "sync_dirty"
+    tbl: Mapped[str] = mapped_column(String(40), primary_key=True)
+    pk: Mapped[str] = mapped_column(String(120), primary_key=True)

@@ -985,6 +985,10 @@ If this was a mistake, split the channel off again with “Split”.</numerusfor
             <translation>Could not save on this PC. Check the free disk space and permissions. ({reason})</translation>
         </message>
         <message>
+            <source>The clinic server cannot be reached. Changes are kept on this PC and sent when it is back.</source>
+            <translation>The clinic server cannot be reached. Changes are kept on this PC and sent when it is back.</translation>
+        </message>
+        <message>
             <source>Sotong does not know the channel “{kind}”.</source>
             <translation>Sotong does not know the channel “{kind}”.</translation>
         </message>

@@ -973,6 +973,10 @@ If this was a mistake, split the channel off again with “Split”.</source>
         <translation>이 PC에 저장하지 못했습니다. 디스크 여유 공간과 권한을 확인하세요. ({reason})</translation>
     </message>
     <message>
+        <source>The clinic server cannot be reached. Changes are kept on this PC and sent when it is back.</source>
+        <translation>병원 서버에 연결할 수 없습니다. 변경 내용은 이 PC에 보관되었다가 연결되면 전송됩니다.</translation>
+    </message>
+    <message>
         <source>Sotong does not know the channel “{kind}”.</source>
         <translation>소통에서 지원하지 않는 채널입니다: “{kind}”.</translation>
     </message>

@@ -39,6 +39,7 @@ from console.store.server import (
     open_server_store,
     server_engine,
 )
+from console.sync.schema import include_name
 from tests.helpers.factory import add_account, add_conversation, add_operator, now_ms
 from tests.helpers.pg import (  # noqa: F401 - fixtures
     PgServer,
@@ -150,7 +151,13 @@ def test_the_migrations_build_exactly_the_models_on_postgresql(pg_url: URL) -> N
 def _assert_schema_matches_the_models(store: Store) -> None:
     with store.engine.connect() as conn:
         context = MigrationContext.configure(
-            conn, opts={"compare_type": True, "compare_server_default": True}
+            conn,
+            opts={
+                "compare_type": True,
+                "compare_server_default": True,
+                # change_log, applied_op, sync_meta: server-only, made without models
+                "include_name": include_name,
+            },
         )
         assert compare_metadata(context, Base.metadata) == []
 

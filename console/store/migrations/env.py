@@ -8,7 +8,7 @@ then finds the database at the head. Batch mode (copy-and-move tables) is for SQ
 from alembic import context
 
 from console.store.models import Base
-from console.store.search import include_name
+from console.sync.schema import include_name
 
 config = context.config
 connection = config.attributes.get("connection")

@@ -23,6 +23,7 @@ branch_labels = None
 depends_on = None
 
 MS = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+ACTIVE_SQL = "status IN ('open', 'pending')"
 DEFAULT_WEEK = [[570, 1110, None, None]] * 5 + [[570, 840, None, None], None]
 
 
@@ -43,14 +44,31 @@ def upgrade() -> None:
         "UPDATE conversation SET resolved_at = last_message_at WHERE status = 'resolved'"
     )
     op.create_index(
-        "ix_conversation_sla",
+        "ix_conversation_active",
         "conversation",
-        ["folder", "department", "account_id", "waiting_since", "first_response_at", "assignee_id"],
+        ["department", "account_id", "waiting_since", "first_response_at", "assignee_id", "status"],
+        sqlite_where=sa.text(ACTIVE_SQL),
+        postgresql_where=sa.text(ACTIVE_SQL),
     )
-    op.create_index("ix_conversation_opened", "conversation", ["opened_at"])
-    op.create_index("ix_conversation_first_response", "conversation", ["first_response_at"])
-    op.create_index("ix_conversation_resolved", "conversation", ["resolved_at"])
-    op.create_index("ix_conversation_replied", "conversation", ["replied_at"])
+    # Covering: a period's openings, first replies, resolutions and replies read no rows.
+    op.create_index(
+        "ix_conversation_opened", "conversation", ["opened_at", "department", "account_id"]
+    )
+    op.create_index(
+        "ix_conversation_first_response",
+        "conversation",
+        ["first_response_at", "opened_at", "department", "account_id"],
+    )
+    op.create_index(
+        "ix_conversation_resolved",
+        "conversation",
+        ["resolved_at", "opened_at", "created_at", "department", "account_id"],
+    )
+    op.create_index(
+        "ix_conversation_replied",
+        "conversation",
+        ["replied_at", "replied_wait_from", "first_response_at", "department", "account_id"],
+    )
     op.create_index(
         "ix_message_inbound_sent",
         "message",
@@ -124,7 +142,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_conversation_resolved")
         batch_op.drop_index("ix_conversation_first_response")
         batch_op.drop_index("ix_conversation_opened")
-        batch_op.drop_index("ix_conversation_sla")
+        batch_op.drop_index("ix_conversation_active")
         for name in ("replied_wait_from", "replied_at", "resolved_at", "first_response_at"):
             batch_op.drop_column(name)
         batch_op.drop_column("opened_at")

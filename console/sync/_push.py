@@ -1,0 +1,456 @@
+"""Applying a PC's pending ops on the clinic server: the server's half of the merge rules.
+
+Each op is applied once (``applied_op``), inside a savepoint, in the push transaction (which
+holds the server's write lock, like every :meth:`Store.write` there):
+
+- conversation fields: last writer wins by clock stamp (``*_hlc``), compared bytewise
+  (``COLLATE "C"``); a stamp more than :data:`CLAMP_AHEAD_MS` ahead of the server's clock is
+  brought back to it first, so a PC whose clock runs fast cannot win for hours;
+- the read position: the highest wins;
+- labels: one row per label with its own stamp, last writer wins;
+- drafts: a save is accepted on top of the head it was made from (same revision, and the
+  head is the version the PC last pulled or its own save); otherwise its text becomes a
+  conflict copy; a removal only removes what the PC saw; text is never dropped;
+- replies and notes: inserted if absent (a reply's id is derived from its draft revision, so
+  two PCs queueing the same synced draft make one reply);
+- staff and channel accounts: the PC's row is inserted or its staff-owned columns copied.
+
+An op the server refuses for a definite reason (a row it does not have, a value it cannot
+store) is returned as poison with the reason; its savepoint is rolled back and the rest of
+the batch goes on.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError
+
+from console.hlc import Stamp
+
+#: How far ahead of the server's clock a stamp may be before the server clamps it.
+CLAMP_AHEAD_MS = 60_000
+
+#: Conversation fields merged by clock stamp, and the column holding each one's stamp.
+CONVERSATION_FIELDS = {
+    "status": "status_hlc",
+    "department": "department_hlc",
+    "assignee_id": "assignee_hlc",
+    "priority": "priority_hlc",
+    "snoozed_until": "snooze_hlc",
+    "contact_id": "contact_hlc",
+}
+
+#: Per table, the fields merged one by one by clock stamp, with their stamp columns.
+FIELD_CLOCKS: dict[str, dict[str, str]] = {
+    "conversation": CONVERSATION_FIELDS,
+    "contact": {"display_name": "name_hlc", "notes": "notes_hlc", "merged_into": "merged_hlc"},
+    "contact_identity": {"contact_id": "contact_hlc"},
+}
+
+#: Tables merged as whole rows by one ``hlc`` column: the PC's row wins when its stamp is
+#: later (a removal too), so settings edited on two PCs end up as the latest one's.
+ROW_CLOCKS = ("conversation_label", "sla_target", "business_calendar", "calendar_day")
+
+_CONFLICT_NAMESPACE = uuid.UUID("0b5f6f64-6a55-4d0c-9b8a-3f1e0d5a7c21")
+
+_ACCOUNT_COLUMNS = (
+    "kind",
+    "connector",
+    "external_id",
+    "display_name",
+    "config",
+    "secret_ref",
+    "enabled",
+    "removed_at",
+)
+
+
+class Refused(Exception):
+    """The server will never apply this op (the reason is kept with it on the PC)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class PushOp:
+    """A pending op with what the server needs besides it, read on the PC at push time.
+
+    Attributes:
+        extra: For drafts ``conversation_id``, ``operator_id``, ``base_hlc``; for replies,
+            notes, staff and accounts the PC's row; for a department its ``source``.
+    """
+
+    op_id: str
+    tbl: str
+    pk: str
+    field: str
+    value: Any
+    hlc: str
+    parent_rev: int | None
+    extra: dict[str, Any]
+
+
+@dataclass
+class Outcome:
+    """What the server did with one op."""
+
+    op_id: str
+    result: str  # "applied", "duplicate", "lost" (an older write), "conflict", "poison"
+    reason: str = ""
+
+
+def clamp(stamp: str, bound_ms: int) -> str:
+    """The stamp the server stores: unchanged, or moved back to ``bound_ms`` if it is later."""
+    parsed = Stamp.parse(stamp)
+    if parsed.wall_ms <= bound_ms:
+        return stamp
+    return str(Stamp(bound_ms, parsed.counter, parsed.node))
+
+
+def _node(stamp: str) -> str:
+    return stamp.split(":", 2)[2] if stamp.count(":") >= 2 else ""
+
+
+class _Applier:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def run(self, op: PushOp, hlc: str) -> str:
+        handler = getattr(self, f"_{op.tbl}", None)
+        if handler is None:
+            raise Refused("unsupported_op")
+        result: str = handler(op, hlc)
+        return result
+
+    def _exec(self, sql: str, **params: Any) -> Any:
+        return self.conn.execute(text(sql), params)
+
+    def _conversation_exists(self, pk: str) -> bool:
+        found = self._exec("SELECT 1 FROM conversation WHERE id = :pk", pk=pk).first()
+        return found is not None
+
+    def _fields(self, table: str, op: PushOp, hlc: str) -> str:
+        """Last writer wins on one field of ``table`` (by :data:`FIELD_CLOCKS`)."""
+        column = FIELD_CLOCKS[table].get(op.field)
+        if column is None:
+            raise Refused("unsupported_op")
+        done = self._exec(
+            # Names come from FIELD_CLOCKS, never from the op's text.
+            f"UPDATE {table} SET {op.field} = :v, {column} = :h"  # noqa: S608
+            f' WHERE id = :pk AND {column} COLLATE "C" < :h',
+            v=op.value,
+            h=hlc,
+            pk=op.pk,
+        )
+        if done.rowcount:
+            return "applied"
+        if self._exec(f"SELECT 1 FROM {table} WHERE id = :pk", pk=op.pk).first() is None:  # noqa: S608
+            raise Refused(f"{table}_not_found")
+        return "lost"
+
+    def _contact(self, op: PushOp, hlc: str) -> str:
+        if op.field == "created":
+            return self._insert_row("contact", op.extra.get("row"))
+        return self._fields("contact", op, hlc)
+
+    def _contact_identity(self, op: PushOp, hlc: str) -> str:
+        return self._fields("contact_identity", op, hlc)
+
+    def _conversation(self, op: PushOp, hlc: str) -> str:
+        if op.field == "read_upto":
+            done = self._exec(
+                "UPDATE conversation SET read_upto = greatest(read_upto, :v) WHERE id = :pk",
+                v=int(op.value),
+                pk=op.pk,
+            )
+            if done.rowcount == 0:
+                raise Refused("conversation_not_found")
+            return "applied"
+        column = CONVERSATION_FIELDS.get(op.field)
+        if column is None:
+            raise Refused("unsupported_op")
+        extra = ""
+        params: dict[str, Any] = {"v": op.value, "h": hlc, "pk": op.pk}
+        if op.field == "department" and op.extra.get("source"):
+            extra, params["src"] = ", department_source = :src", op.extra["source"]
+        done = self._exec(
+            # Names come from CONVERSATION_FIELDS, never from the op's text.
+            f"UPDATE conversation SET {op.field} = :v, {column} = :h{extra}"  # noqa: S608
+            f' WHERE id = :pk AND {column} COLLATE "C" < :h',
+            **params,
+        )
+        if done.rowcount:
+            return "applied"
+        if not self._conversation_exists(op.pk):
+            raise Refused("conversation_not_found")
+        return "lost"
+
+    def _conversation_label(self, op: PushOp, hlc: str) -> str:
+        conversation_id, _, label = op.pk.partition("/")
+        done = self._exec(
+            "INSERT INTO conversation_label (conversation_id, label, present, hlc)"
+            " VALUES (:c, :l, :p, :h) ON CONFLICT (conversation_id, label) DO UPDATE"
+            " SET present = excluded.present, hlc = excluded.hlc"
+            ' WHERE conversation_label.hlc COLLATE "C" < excluded.hlc',
+            c=conversation_id,
+            l=label,
+            p=bool(op.value),
+            h=hlc,
+        )
+        return "applied" if done.rowcount else "lost"
+
+    # -- drafts ---------------------------------------------------------------------------
+
+    def _draft_row(self, draft_id: str) -> Any:
+        return self._exec(
+            "SELECT id, rev, hlc, is_conflict FROM draft WHERE id = :id", id=draft_id
+        ).first()
+
+    def _draft(self, op: PushOp, hlc: str) -> str:
+        if "conversation_id" not in op.extra:
+            raise Refused("unknown_draft")
+        if op.field == "deleted":
+            return self._draft_removed(op)
+        if op.field != "body":
+            raise Refused("unsupported_op")
+        conv, operator = op.extra["conversation_id"], op.extra.get("operator_id")
+        rev = (op.parent_rev or 0) + 1
+        row = self._draft_row(op.pk)
+        mine = _node(op.hlc)
+        if row is None:
+            head = self._exec(
+                "SELECT id FROM draft WHERE conversation_id = :c"
+                " AND operator_id IS NOT DISTINCT FROM :o AND NOT is_conflict",
+                c=conv,
+                o=operator,
+            ).first()
+            if not self._conversation_exists(conv):
+                raise Refused("conversation_not_found")
+            self._insert_draft(op.pk, conv, operator, op, rev, hlc, conflict=head is not None)
+            return "applied" if head is None else "conflict"
+        on_top = op.parent_rev == row.rev and (
+            row.hlc == op.extra.get("base_hlc") or _node(row.hlc) == mine
+        )
+        if (row.is_conflict and _node(row.hlc) == mine) or on_top:
+            # The PC's own line of edits (a conflict copy keeps following it too).
+            self._exec(
+                "UPDATE draft SET body = :b, rev = :r, parent_rev = :p, hlc = :h,"
+                " updated_at = :t WHERE id = :id",
+                b=str(op.value),
+                r=rev,
+                p=op.parent_rev,
+                h=hlc,
+                t=Stamp.parse(op.hlc).wall_ms,
+                id=op.pk,
+            )
+            return "applied"
+        # Not on top of the head: keep the text as a conflict copy of this line of edits.
+        copy = self._exec(
+            "SELECT id FROM draft WHERE conversation_id = :c AND operator_id IS NOT DISTINCT"
+            " FROM :o AND is_conflict AND rev = :p AND split_part(hlc, ':', 3) = :n",
+            c=conv,
+            o=operator,
+            p=op.parent_rev,
+            n=mine,
+        ).first()
+        if copy is not None:
+            self._exec(
+                "UPDATE draft SET body = :b, rev = :r, parent_rev = :p, hlc = :h,"
+                " updated_at = :t WHERE id = :id",
+                b=str(op.value),
+                r=rev,
+                p=op.parent_rev,
+                h=hlc,
+                t=Stamp.parse(op.hlc).wall_ms,
+                id=copy.id,
+            )
+        else:
+            copy_id = str(uuid.uuid5(_CONFLICT_NAMESPACE, op.op_id))
+            self._insert_draft(copy_id, conv, operator, op, rev, hlc, conflict=True)
+        return "conflict"
+
+    def _insert_draft(
+        self,
+        draft_id: str,
+        conv: str,
+        operator: str | None,
+        op: PushOp,
+        rev: int,
+        hlc: str,
+        *,
+        conflict: bool,
+    ) -> None:
+        self._exec(
+            "INSERT INTO draft (id, conversation_id, operator_id, body, rev, parent_rev,"
+            " is_conflict, updated_at, hlc) VALUES (:id, :c, :o, :b, :r, :p, :x, :t, :h)",
+            id=draft_id,
+            c=conv,
+            o=operator,
+            b=str(op.value),
+            r=rev,
+            p=op.parent_rev,
+            x=conflict,
+            t=Stamp.parse(op.hlc).wall_ms,
+            h=hlc,
+        )
+
+    def _draft_removed(self, op: PushOp) -> str:
+        row = self._draft_row(op.pk)
+        if row is None:
+            return "applied"
+        seen = row.hlc == op.extra.get("base_hlc") or _node(row.hlc) == _node(op.hlc)
+        if seen and row.rev <= (op.parent_rev or 0):
+            self._exec("DELETE FROM draft WHERE id = :id", id=op.pk)
+            return "applied"
+        return "lost"  # someone else's newer text stays
+
+    # -- rows made on a PC ----------------------------------------------------------------
+
+    def _insert_row(self, table: str, row: dict[str, Any] | None) -> str:
+        if not row:
+            raise Refused("missing_row")
+        if row.get("conversation_id") and not self._conversation_exists(row["conversation_id"]):
+            raise Refused("conversation_not_found")
+        columns = list(row)
+        done = self._exec(
+            f"INSERT INTO {table} ({', '.join(columns)})"  # noqa: S608 - model column names
+            f" VALUES ({', '.join(':' + c for c in columns)}) ON CONFLICT (id) DO NOTHING",
+            **_json_ready(row),
+        )
+        return "applied" if done.rowcount else "duplicate"
+
+    def _row_clock(self, table: str, op: PushOp, hlc: str) -> str:
+        """A whole row stamped by one ``hlc`` column: the later stamp wins, a removal too."""
+        keys = op.extra.get("keys")
+        if not keys:
+            raise Refused("unsupported_op")
+        where = " AND ".join(f"{k} = :k_{k}" for k in keys)
+        params = {f"k_{k}": v for k, v in keys.items()}
+        row = op.extra.get("row")
+        if row is None:  # removed on the PC
+            done = self._exec(
+                f'DELETE FROM {table} WHERE {where} AND hlc COLLATE "C" < :h',  # noqa: S608
+                h=hlc,
+                **params,
+            )
+            return "applied" if done.rowcount else "lost"
+        row = {**row, "hlc": hlc}
+        names = list(row)
+        sets = ", ".join(f"{c} = excluded.{c}" for c in names if c not in keys)
+        done = self._exec(
+            f"INSERT INTO {table} ({', '.join(names)})"  # noqa: S608 - model column names
+            f" VALUES ({', '.join(':' + c for c in names)})"
+            f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}"
+            f' WHERE {table}.hlc COLLATE "C" < excluded.hlc',
+            **_json_ready(row),
+        )
+        return "applied" if done.rowcount else "lost"
+
+    def _sla_target(self, op: PushOp, hlc: str) -> str:
+        return self._row_clock("sla_target", op, hlc)
+
+    def _business_calendar(self, op: PushOp, hlc: str) -> str:
+        return self._row_clock("business_calendar", op, hlc)
+
+    def _calendar_day(self, op: PushOp, hlc: str) -> str:
+        return self._row_clock("calendar_day", op, hlc)
+
+    def _saved_search(self, op: PushOp, _hlc: str) -> str:
+        row = op.extra.get("row")
+        if row is None:
+            if op.field != "deleted":
+                raise Refused("missing_row")
+            self._exec("DELETE FROM saved_search WHERE id = :id", id=op.pk)
+            return "applied"
+        return self._upsert(
+            "saved_search",
+            row,
+            ("name", "query", "view", "view_value", "owner_id", "position", "updated_at"),
+        )
+
+    def _outbox(self, op: PushOp, _hlc: str) -> str:
+        return self._insert_row("outbox", op.extra.get("row"))
+
+    def _note(self, op: PushOp, _hlc: str) -> str:
+        return self._insert_row("note", op.extra.get("row"))
+
+    def _upsert(self, table: str, row: dict[str, Any] | None, columns: tuple[str, ...]) -> str:
+        if not row:
+            raise Refused("missing_row")
+        names = list(row)
+        sets = ", ".join(f"{c} = excluded.{c}" for c in columns if c in row)
+        self._exec(
+            f"INSERT INTO {table} ({', '.join(names)})"  # noqa: S608 - model column names
+            f" VALUES ({', '.join(':' + c for c in names)})"
+            f" ON CONFLICT (id) DO UPDATE SET {sets}",
+            **_json_ready(row),
+        )
+        return "applied"
+
+    def _operator(self, op: PushOp, _hlc: str) -> str:
+        return self._upsert(
+            "operator", op.extra.get("row"), ("name", "role", "departments", "on_duty")
+        )
+
+    def _channel_account(self, op: PushOp, _hlc: str) -> str:
+        return self._upsert("channel_account", op.extra.get("row"), _ACCOUNT_COLUMNS)
+
+
+def _json_ready(row: dict[str, Any]) -> dict[str, Any]:
+    import json
+
+    return {
+        k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
+        for k, v in row.items()
+    }
+
+
+def apply_ops(conn: Connection, ops: list[PushOp], bound_ms: int) -> list[Outcome]:
+    """Apply a batch of ops in the caller's server transaction, each at most once.
+
+    Args:
+        conn: The push transaction's connection (holding the server's write lock).
+        ops: The PC's ops, oldest first.
+        bound_ms: The server's clock plus :data:`CLAMP_AHEAD_MS`: later stamps are clamped.
+
+    Returns:
+        One outcome per op, in order.
+    """
+    applier = _Applier(conn)
+    outcomes: list[Outcome] = []
+    for op in ops:
+        hlc = clamp(op.hlc, bound_ms)
+        savepoint = conn.begin_nested()
+        try:
+            fresh = conn.execute(
+                text(
+                    "INSERT INTO applied_op (op_id, hlc) VALUES (:id, :h)"
+                    " ON CONFLICT (op_id) DO NOTHING RETURNING op_id"
+                ),
+                {"id": op.op_id, "h": hlc},
+            ).first()
+            if fresh is None:
+                savepoint.commit()
+                outcomes.append(Outcome(op.op_id, "duplicate"))
+                continue
+            result = applier.run(op, hlc)
+            savepoint.commit()
+            outcomes.append(Outcome(op.op_id, result))
+        except Refused as exc:
+            savepoint.rollback()
+            outcomes.append(Outcome(op.op_id, "poison", exc.reason))
+        except (IntegrityError, DataError, ProgrammingError) as exc:
+            savepoint.rollback()
+            reason = type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__
+            outcomes.append(Outcome(op.op_id, "poison", _snake(reason)[:200]))
+    return outcomes
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")

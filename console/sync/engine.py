@@ -1,0 +1,688 @@
+"""The sync engine: push this PC's edits to the clinic server, pull everything newer.
+
+One round (:meth:`SyncEngine.sync_once`):
+
+1. **Push** the ``pending_op`` rows in order, in batches. Each batch is one server
+   transaction (under the server's write lock) that applies each op at most once
+   (``applied_op``) by the merge rules of :mod:`console.sync._push`; only after that commit
+   are the ops deleted here. A crash in between re-pushes them, and the server skips them.
+   An op the server refuses for a definite reason goes aside to ``sync_poison`` with the
+   reason; the ones behind it go on.
+2. **Refresh** rows whose pulled version an unsent edit held back (``sync_dirty``), once the
+   queue is empty.
+3. **Pull** ``change_log`` entries after this PC's cursor ``(xid, seq)`` and below the
+   server's oldest running transaction, so a transaction that commits late is never skipped;
+   for each page the rows' current versions are read and applied in one local transaction
+   together with the new cursor (:mod:`console.sync._pull`), until caught up.
+
+A new PC, or a server whose epoch changed (restored from a dump), first gets a consistent
+snapshot (:meth:`SyncEngine.initial_sync`, REPEATABLE READ). ``wait_for_hint`` listens for the
+server's ``NOTIFY sotong_sync`` on a connection of its own; a hint only makes the next round
+come sooner, and a round always pulls. A server that cannot be reached raises
+:class:`~console.errors.ServerUnavailable` and sets a jittered backoff (:meth:`retry_in_s`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from sqlalchemy import Connection, delete, func, select, text, update
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+
+from console.errors import ServerUnavailable, StorageError
+from console.failpoints import failpoint
+from console.hlc import Stamp
+from console.runtime import backoff_s
+from console.services import Changes
+from console.store import search
+from console.store.engine import SEARCH_CATCH_UP, Store
+from console.store.models import (
+    Contact,
+    Conversation,
+    Draft,
+    Message,
+    Note,
+    Operator,
+    Outbox,
+    PendingOp,
+    SavedSearch,
+    SyncDirty,
+    SyncDraft,
+    SyncPoison,
+    SyncProgress,
+    SyncState,
+)
+from console.sync import _pull
+from console.sync._push import CLAMP_AHEAD_MS, ROW_CLOCKS, Outcome, PushOp, apply_ops
+from console.sync.schema import REPLICATED
+
+log = logging.getLogger(__name__)
+
+#: Ops per push transaction.
+PUSH_BATCH = 500
+#: Change-log entries per pulled page (each page is one local transaction).
+PULL_PAGE = 1000
+#: Rows per local transaction during an initial sync.
+SNAPSHOT_PAGE = 20_000
+#: The channel the server's triggers notify on.
+CHANNEL = "sotong_sync"
+
+_SEARCH_TABLES = ("search_backfill", "search_state", "search_doc", "search_fts")
+_LOCAL_ONLY = (SyncDirty, SyncDraft)
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What one round did.
+
+    Attributes:
+        pushed: Ops the server took (applied, or already applied before).
+        pulled: Rows brought from the server.
+        changes: What moved here, for the views.
+        conflicts: Edits that met a concurrent one: a draft kept as a conflict copy, or a
+            field edit an edit with a later clock had overwritten.
+    """
+
+    pushed: int
+    pulled: int
+    changes: Changes
+    conflicts: int
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the status bar shows.
+
+    Attributes:
+        pending_ops: Edits made here not yet on the server.
+        poison_ops: Edits the server refused, set aside with their reason.
+        last_sync_at: When the last round finished (ms), None before the first.
+        conflicts: Draft conflict copies on this PC.
+        online: The last attempt reached the server.
+        retry_in_s: Seconds until the next attempt is due after a failure (0 when online).
+    """
+
+    pending_ops: int
+    poison_ops: int
+    last_sync_at: int | None
+    conflicts: int
+    online: bool
+    retry_in_s: float = 0.0
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def _unreachable(exc: BaseException) -> bool:
+    return isinstance(exc, OperationalError | StorageError | psycopg.OperationalError) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    )
+
+
+class SyncEngine:
+    """Keeps one PC's store (``local``) and the clinic server's (``server``) in step.
+
+    Args:
+        local: This PC's SQLite store.
+        server: The server's store (:func:`console.store.server.open_server_store`).
+        server_clock: Milliseconds by the server's clock, for clamping stamps (default: asks
+            the server; tests inject one).
+        rng: Source of jitter for the backoff.
+    """
+
+    def __init__(
+        self,
+        local: Store,
+        server: Store,
+        *,
+        server_clock: Callable[[], int] | None = None,
+        rng: Callable[[], float] | None = None,
+    ) -> None:
+        self.local = local
+        self.server = server
+        self._server_clock = server_clock
+        self._rng = rng
+        self._lock = threading.RLock()
+        self._listener: psycopg.Connection[Any] | None = None
+        self._online = False
+        self._failures = 0
+        self._retry_at = 0.0
+
+    # -- public ---------------------------------------------------------------------------
+
+    def sync_once(self) -> SyncReport:
+        """Push pending ops, then pull until caught up (an initial sync first if needed).
+
+        Raises:
+            ServerUnavailable: the server could not be reached; nothing is lost, the next
+                round takes up where this one stopped.
+        """
+        with self._lock, self._reaching():
+            if self._needs_initial_sync():
+                return self._initial_sync(None)
+            pushed, conflicts, changes = self._push_all()
+            changes |= self._refresh_dirty()
+            pulled, more = self._pull_all()
+            self._finish()
+            return SyncReport(pushed, pulled, changes | more, conflicts)
+
+    def initial_sync(self, progress: Callable[[int, int], None] | None = None) -> SyncReport:
+        """Replace this PC's copy with a consistent snapshot of the server.
+
+        Pending ops are pushed first. If the PC already holds messages its file is copied
+        aside before the copy is replaced (``sotong.before-resync.<time>.db``).
+
+        Args:
+            progress: Called with ``(rows done, rows in total)`` after each page.
+
+        Raises:
+            ServerUnavailable: the server could not be reached.
+        """
+        with self._lock, self._reaching():
+            return self._initial_sync(progress)
+
+    def needs_initial_sync(self) -> bool:
+        """Whether this PC has never synced with this server, or the server's epoch changed.
+
+        Raises:
+            ServerUnavailable: the server could not be reached.
+        """
+        with self._lock, self._reaching():
+            return self._needs_initial_sync()
+
+    def wait_for_hint(self, timeout_s: float) -> bool:
+        """Wait up to ``timeout_s`` for the server's word that something changed.
+
+        Returns:
+            True when a notification arrived (or the listening connection was just made
+            again, since changes may have been missed meanwhile); False on timeout.
+
+        Raises:
+            ServerUnavailable: the server could not be reached.
+        """
+        fresh = False
+        try:
+            if self._listener is None or self._listener.closed:
+                self._listener = self._listen()
+                fresh = True
+            got = False
+            for _ in self._listener.notifies(timeout=timeout_s, stop_after=1):
+                got = True
+            # Several notifications may be queued; one round covers them all.
+            for _ in self._listener.notifies(timeout=0.0):
+                pass
+            return got or fresh
+        except psycopg.Error as exc:
+            self._close_listener()
+            raise ServerUnavailable(reason=type(exc).__name__) from exc
+
+    def status(self) -> SyncStatus:
+        """Counts for the status bar, read from this PC only (no network)."""
+        with self.local.read() as s:
+            pending = s.scalar(select(func.count()).select_from(PendingOp)) or 0
+            poison = s.scalar(select(func.count()).select_from(SyncPoison)) or 0
+            conflicts = (
+                s.scalar(select(func.count()).select_from(Draft).where(Draft.is_conflict)) or 0
+            )
+            progress = s.get(SyncProgress, 1)
+            last = progress.last_sync_at if progress is not None else None
+        return SyncStatus(
+            pending_ops=int(pending),
+            poison_ops=int(poison),
+            last_sync_at=last,
+            conflicts=int(conflicts),
+            online=self._online,
+            retry_in_s=self.retry_in_s(),
+        )
+
+    def retry_in_s(self) -> float:
+        """Seconds to wait before the next round after the server could not be reached."""
+        return 0.0 if self._online else max(0.0, self._retry_at - time.monotonic())
+
+    def run(
+        self,
+        stop: threading.Event,
+        on_report: Callable[[SyncReport], None] | None = None,
+        on_error: Callable[[ServerUnavailable], None] | None = None,
+        idle_s: float = 30.0,
+    ) -> None:
+        """Sync until ``stop`` is set: a round, then wait for a hint (at most ``idle_s``), or
+        the backoff after a failure. For a worker thread of its own."""
+        while not stop.is_set():
+            try:
+                report = self.sync_once()
+                if on_report is not None:
+                    on_report(report)
+                self.wait_for_hint(idle_s)
+            except ServerUnavailable as exc:
+                if on_error is not None:
+                    on_error(exc)
+                stop.wait(max(0.5, self.retry_in_s()))
+
+    def close(self) -> None:
+        """Close the listening connection (the stores belong to the caller)."""
+        self._close_listener()
+
+    # -- connection state -----------------------------------------------------------------
+
+    @contextmanager
+    def _reaching(self) -> Iterator[None]:
+        try:
+            yield
+        except ServerUnavailable:
+            self._failed()
+            raise
+        except Exception as exc:
+            if _unreachable(exc) and not self._is_local(exc):
+                self._failed()
+                raise ServerUnavailable(reason=_reason(exc)) from exc
+            raise
+        self._online = True
+        self._failures = 0
+        self._retry_at = 0.0
+
+    def _is_local(self, exc: BaseException) -> bool:
+        return isinstance(exc, StorageError) and getattr(exc, "_sotong_local", False)
+
+    def _failed(self) -> None:
+        self._online = False
+        self._failures += 1
+        delay = backoff_s(self._failures, self._rng) if self._rng else backoff_s(self._failures)
+        self._retry_at = time.monotonic() + delay
+
+    @contextmanager
+    def _local_write(self) -> Iterator[Session]:
+        try:
+            with self.local.write() as s:
+                yield s
+        except StorageError as exc:
+            exc._sotong_local = True  # type: ignore[attr-defined]
+            raise
+
+    def _listen(self) -> psycopg.Connection[Any]:
+        url = self.server.engine.url
+        conn = psycopg.connect(
+            host=url.host,
+            port=url.port,
+            user=url.username,
+            password=url.password,
+            dbname=url.database,
+            autocommit=True,
+            connect_timeout=5,
+            application_name="sotong-sync-listen",
+            keepalives=1,
+            keepalives_idle=30,
+            keepalives_interval=10,
+            keepalives_count=3,
+        )
+        conn.execute(f"LISTEN {CHANNEL}")
+        return conn
+
+    def _close_listener(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            with suppress(psycopg.Error):
+                listener.close()
+
+    # -- epoch ----------------------------------------------------------------------------
+
+    def _server_epoch(self, conn: Connection) -> str:
+        epoch = conn.execute(
+            text(
+                "SELECT m.epoch || '/' || d.oid::text FROM sync_meta m, pg_database d"
+                " WHERE d.datname = current_database()"
+            )
+        ).scalar()
+        return str(epoch)
+
+    def _needs_initial_sync(self) -> bool:
+        with self.local.read() as s:
+            state = s.get(SyncState, 1)
+            mine = state.epoch if state is not None else None
+        if mine is None:
+            return True
+        with self.server.engine.connect() as conn:
+            return self._server_epoch(conn) != mine
+
+    # -- push -----------------------------------------------------------------------------
+
+    def _push_all(self) -> tuple[int, int, Changes]:
+        pushed = conflicts = 0
+        changes = Changes()
+        while True:
+            batch = self._read_batch()
+            if not batch:
+                return pushed, conflicts, changes
+            outcomes = self._push_batch(batch)
+            failpoint("sync.push.after_server_commit")
+            changes |= self._settle(batch, outcomes)
+            pushed += sum(o.result != "poison" for o in outcomes)
+            conflicts += sum(o.result in ("conflict", "lost") for o in outcomes)
+
+    def _read_batch(self) -> list[PushOp]:
+        with self.local.read() as s:
+            rows = s.scalars(select(PendingOp).order_by(PendingOp.seq).limit(PUSH_BATCH)).all()
+            return [
+                PushOp(r.op_id, r.tbl, r.pk, r.field, r.value, r.hlc, r.parent_rev, _extra(s, r))
+                for r in rows
+            ]
+
+    def _bound_ms(self, conn: Connection) -> int:
+        if self._server_clock is not None:
+            now = self._server_clock()
+        else:
+            now = int(
+                conn.execute(
+                    text("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint")
+                ).scalar_one()
+            )
+        return now + CLAMP_AHEAD_MS
+
+    def _push_batch(self, batch: list[PushOp]) -> list[Outcome]:
+        with self.server.write() as s:
+            conn = s.connection()
+            outcomes = apply_ops(conn, batch, self._bound_ms(conn))
+            failpoint("sync.push.before_server_commit")
+        return outcomes
+
+    def _settle(self, batch: list[PushOp], outcomes: list[Outcome]) -> Changes:
+        """Delete the pushed ops; set refused ones aside with their reason."""
+        now = _now_ms()
+        by_id = {op.op_id: op for op in batch}
+        poisoned = [o for o in outcomes if o.result == "poison"]
+        touched: set[str] = set()
+        with self._local_write() as s:
+            for outcome in poisoned:
+                op = by_id[outcome.op_id]
+                row = s.scalars(select(PendingOp).where(PendingOp.op_id == op.op_id)).first()
+                if row is None:
+                    continue
+                s.add(
+                    SyncPoison(
+                        op_id=row.op_id,
+                        tbl=row.tbl,
+                        pk=row.pk,
+                        field=row.field,
+                        value=row.value,
+                        hlc=row.hlc,
+                        parent_rev=row.parent_rev,
+                        created_at=row.created_at,
+                        reason=outcome.reason or "refused",
+                        set_aside_at=now,
+                    )
+                )
+                key = _dirty_key(op)
+                if key is not None:
+                    s.merge(SyncDirty(tbl=key[0], pk=key[1]))
+                conv = op.extra.get("conversation_id") or (
+                    op.pk.split("/", 1)[0] if op.tbl.startswith("conversation") else None
+                )
+                if conv:
+                    touched.add(conv)
+                log.warning("sync: op %s on %s set aside: %s", op.op_id, op.tbl, outcome.reason)
+            s.execute(delete(PendingOp).where(PendingOp.op_id.in_(list(by_id))))
+            failpoint("sync.push.before_local_commit")
+        ids = frozenset(touched)
+        return Changes(conversations=ids, threads=ids, drafts=ids)
+
+    # -- dirty rows -----------------------------------------------------------------------
+
+    def _refresh_dirty(self) -> Changes:
+        """Read again from the server the rows an unsent edit held back, once none is left."""
+        with self.local.read() as s:
+            if s.scalar(select(func.count()).select_from(PendingOp)):
+                return Changes()
+            dirty = [(d.tbl, d.pk) for d in s.scalars(select(SyncDirty))]
+        if not dirty:
+            return Changes()
+        by_table = _pull.group((t, p) for t, p in dirty if t != "draft_slot")
+        slots = [_pull.parse_slot(p) for t, p in dirty if t == "draft_slot"]
+        with self.server.engine.connect() as conn:
+            fetched = {t: _pull.fetch_rows(conn, t, pks) for t, pks in by_table.items()}
+            slot_rows = [_pull.fetch_slot(conn, conv, operator) for conv, operator in slots]
+        with self._local_write() as s:
+            applier = _pull.Applier(s, None)
+            for tbl in _pull.in_fk_order(by_table):
+                applier.apply(tbl, by_table[tbl], fetched[tbl])
+            for (conv, operator), rows in zip(slots, slot_rows, strict=True):
+                local = s.scalars(select(Draft.id).where(_pull.slot_where(conv, operator))).all()
+                server_ids = {r["id"] for r in rows}
+                ids = list(dict.fromkeys([*local, *server_ids]))
+                applier.apply("draft", ids, {r["id"]: r for r in rows})
+            s.execute(delete(SyncDirty))
+            changes = applier.changes()
+            self._observe(applier.out.max_hlc)
+        return changes
+
+    # -- pull -----------------------------------------------------------------------------
+
+    def _cursor(self) -> tuple[int, int]:
+        with self.local.read() as s:
+            state = s.get(SyncState, 1)
+            assert state is not None
+            return state.cursor_xid, state.cursor_seq
+
+    def _pull_all(self) -> tuple[int, Changes]:
+        pulled = 0
+        changes = Changes()
+        while True:
+            count, page_changes, more = self._pull_page()
+            pulled += count
+            changes |= page_changes
+            if not more:
+                return pulled, changes
+            failpoint("sync.pull.between_pages")
+
+    def _pull_page(self) -> tuple[int, Changes, bool]:
+        cur_xid, cur_seq = self._cursor()
+        with self.server.engine.connect() as conn:
+            entries = conn.execute(
+                text(
+                    "SELECT xid::text, seq, tbl, pk FROM change_log"
+                    " WHERE (xid, seq) > (CAST(:x AS xid8), :s)"
+                    " AND xid < pg_snapshot_xmin(pg_current_snapshot())"
+                    " ORDER BY xid, seq LIMIT :n"
+                ),
+                {"x": str(cur_xid), "s": cur_seq, "n": PULL_PAGE},
+            ).all()
+            if not entries:
+                return 0, Changes(), False
+            by_table = _pull.group((e.tbl, e.pk) for e in entries)
+            fetched = {t: _pull.fetch_rows(conn, t, pks) for t, pks in by_table.items()}
+        last = entries[-1]
+        with self._local_write() as s:
+            applier = _pull.Applier(s, _pull.Overlay.load(s))
+            for tbl in _pull.in_fk_order(by_table):
+                applier.apply(tbl, by_table[tbl], fetched[tbl])
+            s.execute(
+                update(SyncState)
+                .where(SyncState.id == 1)
+                .values(cursor_xid=int(last.xid), cursor_seq=int(last.seq))
+            )
+            self._observe(applier.out.max_hlc)
+            failpoint("sync.pull.before_local_commit")
+        return applier.out.rows, applier.changes(), len(entries) == PULL_PAGE
+
+    def _observe(self, stamp: str) -> None:
+        if stamp:
+            self.local.clock.observe(Stamp.parse(stamp))
+
+    def _finish(self) -> None:
+        with self._local_write() as s:
+            s.merge(SyncProgress(id=1, last_sync_at=_now_ms()))
+
+    # -- initial sync ---------------------------------------------------------------------
+
+    def _initial_sync(self, progress: Callable[[int, int], None] | None) -> SyncReport:
+        pushed, conflicts, _ = self._push_all() if self._has_epoch() else (0, 0, Changes())
+        with (
+            self.server.engine.connect().execution_options(
+                isolation_level="REPEATABLE READ"
+            ) as conn,
+            conn.begin(),
+        ):
+            xmin = str(
+                conn.execute(text("SELECT pg_snapshot_xmin(pg_current_snapshot())")).scalar()
+            )
+            epoch = self._server_epoch(conn)
+            counts = {
+                t: int(conn.execute(select(func.count()).select_from(_pull.TABLES[t])).scalar_one())
+                for t in REPLICATED
+            }
+            total = sum(counts.values())
+            self._wipe()
+            done = 0
+            if progress is not None:
+                progress(0, total)
+            for tbl in REPLICATED:
+                for rows in _snapshot_pages(conn, tbl):
+                    with self._local_write() as s:
+                        _pull.bulk_insert(s.connection(), tbl, rows)
+                        if tbl == "draft":
+                            _set_bases(s, rows)
+                    done += len(rows)
+                    if progress is not None:
+                        progress(done, total)
+        with self._local_write() as s:
+            s.execute(
+                update(SyncState)
+                .where(SyncState.id == 1)
+                .values(
+                    cursor_xid=int(xmin),
+                    cursor_seq=0,
+                    epoch=epoch,
+                )
+            )
+            s.merge(SyncProgress(id=1, last_sync_at=_now_ms()))
+            top = s.execute(
+                select(
+                    func.max(Conversation.status_hlc),
+                    func.max(Conversation.department_hlc),
+                    func.max(Conversation.assignee_hlc),
+                )
+            ).one()
+            self._observe(max((t or "" for t in top), default=""))
+        search.ensure_index(self.local, max_pending=SEARCH_CATCH_UP)
+        changes = Changes(new_conversations=True, outbox=True, messages=counts["message"])
+        return SyncReport(pushed, done, changes, conflicts)
+
+    def _has_epoch(self) -> bool:
+        with self.local.read() as s:
+            state = s.get(SyncState, 1)
+            return state is not None and state.epoch is not None
+
+    def _wipe(self) -> None:
+        """Empty this PC's replicated tables (a copy of a file with messages is kept)."""
+        with self.local.read() as s:
+            has_messages = s.scalar(select(Message.id).limit(1)) is not None
+        if has_messages and self.local.path is not None:
+            from console.store.schema import backup_file
+
+            copy = backup_file(self.local.path, "resync")
+            log.info("sync: this PC's store copied to %s before a full resync", copy)
+        with self._local_write() as s:
+            conn = s.connection()
+            conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+            for tbl in reversed(list(REPLICATED)):
+                conn.execute(delete(_pull.TABLES[tbl]))
+            for model in _LOCAL_ONLY:
+                conn.execute(delete(model))
+            # An emptied index is rebuilt by the app in the background (search.ensure_index).
+            for table in _SEARCH_TABLES:
+                conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+            conn.execute(update(SyncState).where(SyncState.id == 1).values(epoch=None))
+
+
+def _snapshot_pages(conn: Connection, tbl: str) -> Iterator[list[dict[str, Any]]]:
+    table = _pull.TABLES[tbl]
+    names = _pull.columns(table)
+    result = conn.execution_options(stream_results=True, yield_per=SNAPSHOT_PAGE).execute(
+        select(*[table.c[n] for n in names])
+    )
+    for part in result.partitions(SNAPSHOT_PAGE):
+        yield [dict(zip(names, row, strict=True)) for row in part]
+
+
+def _set_bases(s: Session, rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        s.execute(
+            update(SyncDraft).where(SyncDraft.draft_id == row["id"]).values(base_hlc=row["hlc"])
+        )
+
+
+def _row(obj: Any) -> dict[str, Any]:
+    table = obj.__table__
+    return {c.name: getattr(obj, c.key) for c in table.columns if c.computed is None}
+
+
+def _extra(s: Session, op: PendingOp) -> dict[str, Any]:
+    """What the server needs besides the op, read from this PC's rows at push time."""
+    if op.tbl == "draft":
+        info = s.get(SyncDraft, op.pk)
+        if info is None:
+            return {}
+        return {
+            "conversation_id": info.conversation_id,
+            "operator_id": info.operator_id,
+            "base_hlc": info.base_hlc,
+        }
+    model = {
+        "outbox": Outbox,
+        "note": Note,
+        "operator": Operator,
+        "contact": Contact,
+        "saved_search": SavedSearch,
+    }.get(op.tbl)
+    if model is not None:
+        obj = s.get(model, op.pk)
+        return {"row": _row(obj)} if obj is not None else {}
+    if op.tbl in ROW_CLOCKS:
+        table = _pull.TABLES[op.tbl]
+        keys: dict[str, Any] = dict(
+            zip(REPLICATED[op.tbl], _pull.split_pk(op.tbl, op.pk), strict=True)
+        )
+        if op.tbl == "business_calendar":
+            keys = {"id": int(op.pk)}
+        found = s.execute(
+            select(*[table.c[n] for n in _pull.columns(table)]).where(
+                *[table.c[k] == v for k, v in keys.items()]
+            )
+        ).first()
+        return {"keys": keys, "row": dict(found._mapping) if found is not None else None}
+    if op.tbl == "channel_account":
+        from console.store.models import ChannelAccount
+
+        account = s.get(ChannelAccount, op.pk)
+        if account is None:
+            return {}
+        row = _row(account)
+        for runtime_owned in ("cursor", "last_error", "last_fetch_at", "skipped_items"):
+            row.pop(runtime_owned, None)
+        row.pop("last_skip_reason", None)
+        return {"row": row}
+    if op.tbl == "conversation" and op.field == "department":
+        conv = s.get(Conversation, op.pk)
+        return {"source": conv.department_source} if conv is not None else {}
+    return {}
+
+
+def _dirty_key(op: PushOp) -> tuple[str, str] | None:
+    if op.tbl in _pull.REFRESHABLE:
+        return op.tbl, op.pk
+    if op.tbl == "draft" and "conversation_id" in op.extra:
+        return "draft_slot", _pull.slot_key(op.extra["conversation_id"], op.extra["operator_id"])
+    return None
+
+
+def _reason(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    return type(orig if orig is not None else exc).__name__
