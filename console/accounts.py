@@ -17,7 +17,7 @@ from console import secrets
 from console.channels.base import Channel, ChannelError
 from console.channels.registry import UnknownConnector, build_channel
 from console.routing.triage import Triage
-from console.runtime import Runtime
+from console.runtime import Fence, Runtime
 from console.store.engine import Store
 from console.store.models import ChannelAccount
 
@@ -125,28 +125,32 @@ def build_runtime(
     transport: httpx.BaseTransport | None = None,
     triage: Triage | None = None,
     proxy: str = "",
+    fence: Fence | None = None,
 ) -> Runtime:
     """A runtime over every enabled account (or just ``only``); an account whose connector
-    cannot be built gets its reason recorded and is left out, the others keep working."""
+    cannot be built gets its reason recorded and is left out, the others keep working.
+
+    ``fence`` is the leader's on the clinic server: every write the runtime makes checks it
+    (see :class:`console.runtime.Runtime`)."""
     channels: dict[str, Channel] = {}
     broken: dict[str, str] = {}
     for account in list_accounts(store):
         if not account.enabled or (only is not None and account.id != only):
             continue
-        if account.connector == "demo" or account.config.get("demo"):
+        if account.config.get("demo"):
             continue  # the demo's local servers live only as long as `sotong demo`
         try:
             channels[account.id] = channel_for(account, transport, proxy)
         except AccountUnusable as exc:
             broken[account.id] = exc.code
     if broken:
-        with store.write() as s:
+        with (store if fence is None else store.fenced(fence.check)).write() as s:
             for account_id, code in broken.items():
                 row = s.get(ChannelAccount, account_id)
                 if row is not None:
                     row.last_error = code
         log.warning("accounts left out: %s", broken)
-    return Runtime(store, channels, triage=triage)
+    return Runtime(store, channels, triage=triage, fence=fence)
 
 
 def check_connection(

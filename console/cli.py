@@ -4,9 +4,10 @@
 against the demo channels; ``sotong bench`` measures speed; ``sotong doctor`` reports on the
 installation for clinic IT; ``sotong search`` searches every conversation (JSON Lines out) and
 ``sotong search --rebuild`` rebuilds the search index; ``sotong report`` writes the manager's
-figures for a period (CSV/XLSX) and ``sotong export`` conversations (JSON Lines/CSV, masked).
-The desktop commands load the Qt UI lazily, so the others run on a machine without a display
-(or without Qt at all).
+figures for a period (CSV/XLSX) and ``sotong export`` conversations (JSON Lines/CSV, masked);
+``sotong agent`` is the headless process for the clinic server (polls channels and sends
+replies while it leads). The desktop commands load the Qt UI lazily, so the others run on a
+machine without a display (or without Qt at all).
 """
 
 from __future__ import annotations
@@ -27,7 +28,19 @@ from console.settings import default_data_dir
 log = logging.getLogger("sotong")
 
 COMMANDS = frozenset(
-    {"gui", "demo", "bench", "doctor", "account", "fetch", "route", "search", "report", "export"}
+    {
+        "gui",
+        "demo",
+        "bench",
+        "doctor",
+        "account",
+        "fetch",
+        "route",
+        "search",
+        "report",
+        "export",
+        "agent",
+    }
 )
 
 
@@ -120,6 +133,64 @@ def _parser() -> argparse.ArgumentParser:
         "--rebuild", action="store_true", help="rebuild the search index (progress on stderr)"
     )
 
+    agent = sub.add_parser(
+        "agent",
+        parents=[common],
+        help="run headless on the clinic server: poll channels and send replies while leading",
+    )
+    _add_data_dir(agent)
+    agent.add_argument(
+        "--server-url",
+        help="postgresql://USER@HOST:PORT/DATABASE[?sslmode=verify-full&sslrootcert=CA.pem];"
+        " the password is read from the keyring (default: this machine's server settings)",
+    )
+    agent.add_argument(
+        "--log-file",
+        type=Path,
+        help="rotating log file (default: agent.log in the data folder)",
+    )
+    agent.add_argument(
+        "--poll-interval",
+        type=float,
+        help="seconds between polling rounds while leading (default: the settings' value)",
+    )
+    agent.add_argument(
+        "--standby-retry",
+        type=float,
+        default=3.0,
+        help="seconds between a standby agent's attempts to lead (default 3)",
+    )
+    agent.add_argument(
+        "--store-password",
+        action="store_true",
+        help="read the clinic server's password (standard input, or asked) into this"
+        " machine's keyring, then exit",
+    )
+    agent.add_argument(
+        "--store-secret",
+        metavar="ACCOUNT_ID",
+        help="read a channel account's token or password (standard input, or asked) into this"
+        " machine's keyring, then exit",
+    )
+    agent.add_argument(
+        "--list-accounts",
+        action="store_true",
+        help="list the server's channel accounts and whether this machine's keyring has each"
+        " one's secret (one JSON object a line), then exit",
+    )
+    agent.add_argument(
+        "--migrate-only",
+        action="store_true",
+        help="bring the server's tables up to this version, then exit (run it with the role"
+        " that owns the tables after an upgrade)",
+    )
+    agent.add_argument(
+        "--stale-after",
+        type=float,
+        help="seconds a leader may go without a heartbeat before a standby replaces it"
+        " (default 30)",
+    )
+
     fetch = sub.add_parser("fetch", parents=[common], help="poll channel accounts now")
     _add_data_dir(fetch)
     fetch.add_argument("--account", help="only this account id")
@@ -145,6 +216,39 @@ def _run_gui(args: argparse.Namespace, demo: bool) -> int:
         demo_interval_s=getattr(args, "interval", 6.0),
     )
     return int(app.run(options))
+
+
+def _run_agent(args: argparse.Namespace) -> int:
+    from console.agent import LOG_FILE, Agent, resolve_server, setup_logging
+    from console.settings import load_settings
+
+    data_dir = args.data_dir or default_data_dir()
+    if args.store_password or args.store_secret:
+        from console.agent import store_secret
+
+        return store_secret(args.store_secret)
+    settings = load_settings(data_dir)
+    url, password = resolve_server(args.server_url, data_dir)
+    if args.migrate_only:
+        from console.agent import migrate_only
+
+        return migrate_only(url, password)
+    if args.list_accounts:
+        from console.agent import list_server_accounts
+
+        return list_server_accounts(url, password)
+    setup_logging(args.log_file or data_dir / LOG_FILE, args.verbose)
+    agent = Agent(
+        url,
+        password=password,
+        data_dir=data_dir,
+        poll_interval_s=args.poll_interval or settings.poll_interval_s,
+        standby_retry_s=args.standby_retry,
+        proxy=settings.proxy,
+        stale_after_s=args.stale_after,
+    )
+    agent.install_signal_handlers()
+    return agent.run()
 
 
 def _run_bench(args: argparse.Namespace) -> int:
@@ -241,6 +345,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from console.admin import run_account
 
         return run_account(args, args.data_dir or default_data_dir())
+    if command == "agent":
+        return _run_agent(args)
     if command == "fetch":
         from console.admin import run_fetch
 

@@ -178,3 +178,10 @@ class ServerUnavailable(SotongError):
     """The clinic server cannot be reached right now (``reason``); edits wait on this PC."""
 
     code = "server_unavailable"
+
+
+class StaleLeader(SotongError):
+    """Another process has become the leader since this one was (``epoch`` is ours,
+    ``current`` the one now in charge): the write is refused and this process stands down."""
+
+    code = "stale_leader"

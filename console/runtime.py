@@ -2,19 +2,33 @@
 
 Plain Python with no thread of its own: the desktop app calls these from a worker thread on a
 timer, and the headless agent from its loop. Each call does a bounded amount of work.
+
+The same code runs on a PC's SQLite store (the app is its own leader; writers take
+``BEGIN IMMEDIATE``) and on the clinic server's PostgreSQL store, where the leader passes its
+:class:`Fence`: then every write the runtime makes — a fetched page, an outbox claim, a
+settlement — first checks in its own transaction that this process still leads.
+
+A reply is claimed before it is sent: ``sending`` is committed with a lease (who claimed it,
+until when, under which leader epoch) before the API call, with ``FOR UPDATE SKIP LOCKED`` on
+the server. A ``sending`` row whose claimant died — its lease expired, or it was claimed under
+an older leader, who can no longer settle it — is sent again where the channel recognises a
+repeat by the reply id, and otherwise set ``unknown`` for a person to check: never sent twice.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import platform
 import random
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import Session
 
 from console.channels.base import (
     AuthExpired,
@@ -26,6 +40,7 @@ from console.channels.base import (
     Transient,
 )
 from console.domain import Direction, OutboxState, Status
+from console.failpoints import failpoint
 from console.ids import new_id
 from console.ingest import apply_message, ingest
 from console.services import Changes, reopen_in
@@ -50,6 +65,31 @@ BACKOFF_BASE_S = 2.0
 BACKOFF_MAX_S = 300.0
 #: Longest single wait for server push before asking again (IMAP servers drop IDLE at ~30 min).
 WATCH_WAIT_S = 600.0
+#: How long a claim on a reply lasts: well beyond the longest send (connectors time out at
+#: 15-60 s). A ``sending`` row older than this was left by a process that died.
+LEASE_S = 120.0
+
+
+class Fence(Protocol):
+    """The leader's fencing token, as the runtime uses it (:class:`console.sync.leader.Leader`).
+
+    Attributes:
+        epoch: The leader's epoch, recorded on each claim (None when not leading).
+        holder: ``machine:pid``, recorded on each claim.
+    """
+
+    @property
+    def epoch(self) -> int | None: ...
+
+    holder: str
+
+    def check(self, session: Session) -> None:
+        """Raise :class:`~console.errors.StaleLeader` unless this process still leads."""
+
+
+def this_process() -> str:
+    """``machine:pid``: how outbox claims and the leader row name a process."""
+    return f"{platform.node() or 'unknown'}:{os.getpid()}"
 
 
 def _now_ms() -> int:
@@ -85,6 +125,9 @@ class Runtime:
         channels: A connector per account id.
         clock: Monotonic seconds (injectable for tests).
         triage: Routes new conversations as they arrive (None: they stay Untriaged).
+        fence: The leader's fencing token on the clinic server (None on a PC's own store):
+            every write checks it first, and is refused once another process leads.
+        lease_s: How long a claim on a reply lasts.
     """
 
     def __init__(
@@ -93,14 +136,25 @@ class Runtime:
         channels: Mapping[str, Channel],
         clock: Callable[[], float] = time.monotonic,
         triage: Triage | None = None,
+        fence: Fence | None = None,
+        lease_s: float = LEASE_S,
     ) -> None:
-        self.store = store
+        self.store = store if fence is None else store.fenced(fence.check)
+        self.fence = fence
+        self.holder = fence.holder if fence is not None else this_process()
+        self.lease_ms = int(lease_s * 1000)
         self.channels = dict(channels)
         self.triage = triage
         self._clock = clock
         self._accounts: dict[str, _AccountState] = {}
         self._stopping = threading.Event()
+        self._winding_down = threading.Event()
         self._watchers: list[threading.Thread] = []
+
+    def stop_soon(self) -> None:
+        """Finish the reply or page in progress and start nothing new (a clean shutdown;
+        safe to call from a signal handler or another thread)."""
+        self._winding_down.set()
 
     def close(self) -> None:
         """Stop watching, and close every connector's network resources."""
@@ -155,6 +209,8 @@ class Runtime:
         """Fetch every due account until it has no more pages (at most 20 pages each)."""
         report = PollReport()
         for account_id, channel in self.channels.items():
+            if self._winding_down.is_set():
+                break
             state = self._accounts.setdefault(account_id, _AccountState())
             if self._clock() < state.next_poll or not channel.capabilities.can_poll:
                 continue
@@ -209,22 +265,53 @@ class Runtime:
     # -- outbox --------------------------------------------------------------------------
 
     def recover_interrupted(self) -> Changes:
-        """Settle replies left in ``sending`` by a crash: retry where the channel dedupes,
-        otherwise mark ``unknown`` for a person to check. Call once at start-up."""
+        """Settle replies left in ``sending`` by a process that is gone: retry where the
+        channel dedupes, otherwise mark ``unknown`` for a person to check. Call once at
+        start-up, and on the server each time this process becomes the leader (every claim
+        of an older epoch belongs to a leader that can no longer settle it)."""
+        epoch = self.fence.epoch if self.fence is not None else None
+        if epoch is None:
+            return self._recover(Outbox.state == OutboxState.SENDING.value)
+        return self._recover(
+            Outbox.state == OutboxState.SENDING.value,
+            or_(Outbox.leader_epoch.is_(None), Outbox.leader_epoch != epoch),
+        )
+
+    def recover_expired(self) -> Changes:
+        """Settle replies whose claim outlived its lease (as :meth:`recover_interrupted`)."""
+        return self._recover(
+            Outbox.state == OutboxState.SENDING.value, Outbox.lease_until < _now_ms()
+        )
+
+    def _recover(self, *where: ColumnElement[bool]) -> Changes:
+        with self.store.read() as s:
+            if s.scalar(select(Outbox.id).where(*where).limit(1)) is None:
+                return Changes()  # the usual case: no write transaction at all
         changed: set[str] = set()
+        now = _now_ms()
         with self.store.write() as s:
-            for row in s.scalars(select(Outbox).where(Outbox.state == OutboxState.SENDING.value)):
+            for row in s.scalars(select(Outbox).where(*where).with_for_update(skip_locked=True)):
                 channel = self.channels.get(row.account_id)
                 safe = channel is not None and channel.capabilities.dedupes
                 row.state = OutboxState.QUEUED.value if safe else OutboxState.UNKNOWN.value
                 row.error = None if safe else "interrupted"
-                row.updated_at = _now_ms()
+                row.lease_until = None
+                row.updated_at = now
+                if safe:
+                    row.next_attempt_at = now
+                log.warning(
+                    "reply %s was left sending by %s: %s",
+                    row.id,
+                    row.claimed_by or "a process that is gone",
+                    "sending again" if safe else "outcome unknown",
+                )
                 changed.add(row.conversation_id)
         ids = frozenset(changed)
         return Changes(conversations=ids, threads=ids, outbox=bool(ids))
 
     def _claim(self) -> tuple[Outbox, OutgoingReply] | None:
-        """Move the oldest due reply to ``sending`` and commit before any network call."""
+        """Move the oldest due reply to ``sending`` under a lease, and commit before any
+        network call. On the server, a row another transaction holds is skipped."""
         now = _now_ms()
         accounts = list(self.channels)
         with self.store.write() as s:
@@ -237,6 +324,7 @@ class Runtime:
                 )
                 .order_by(Outbox.created_at, Outbox.id)
                 .limit(1)
+                .with_for_update(skip_locked=True)
             ).first()
             if row is None:
                 return None
@@ -245,6 +333,8 @@ class Runtime:
                 row.attempts + 1,
                 now,
             )
+            row.claimed_by, row.lease_until = self.holder, now + self.lease_ms
+            row.leader_epoch = self.fence.epoch if self.fence is not None else None
             conv = s.get(Conversation, row.conversation_id)
             assert conv is not None
             handle = (
@@ -279,18 +369,22 @@ class Runtime:
     def send_due(self, max_replies: int = 20) -> Changes:
         """Send replies that are due, one at a time, each claimed and settled in its own
         transaction."""
-        changes = Changes()
+        changes = self.recover_expired()
         for _ in range(max_replies):
+            if self._winding_down.is_set():
+                break
             claimed = self._claim()
             if claimed is None:
                 break
             row, reply = claimed
+            failpoint("send_claimed")  # mid-lease: claimed, nothing sent yet
             channel = self.channels[row.account_id]
             try:
                 external_id = channel.send(reply)
             except ChannelError as exc:
                 self._settle_failure(row, channel, exc)
             else:
+                failpoint("send_answered")  # the channel took it; `sent` not yet committed
                 self._settle_sent(row, external_id)
             ids = frozenset({row.conversation_id})
             changes |= Changes(conversations=ids, threads=ids, outbox=True)
@@ -308,6 +402,7 @@ class Runtime:
                 None,
                 now,
             )
+            out.lease_until = None
             existing = s.scalars(
                 select(Message).where(
                     Message.account_id == row.account_id, Message.external_id == external_id
@@ -358,7 +453,7 @@ class Runtime:
         with self.store.write() as s:
             out = s.get(Outbox, row.id)
             assert out is not None
-            out.updated_at = now
+            out.updated_at, out.lease_until = now, None
             if isinstance(exc, Rejected):
                 out.state, out.error = OutboxState.FAILED.value, exc.reason
             elif isinstance(exc, Transient) and exc.ambiguous and not channel.capabilities.dedupes:

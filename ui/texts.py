@@ -195,6 +195,11 @@ def error_code_text(code: str, params: Mapping[str, Any] | None = None) -> str:
         "not_permitted": translate(
             "Texts", "Your role does not allow this. Ask a manager or the administrator."
         ),
+        "stale_leader": translate(
+            "Texts",
+            "Another computer now fetches and sends messages for the clinic;"
+            " this one has stopped doing so.",
+        ),
         "contact_not_found": translate(
             "Texts", "That contact could not be found. It may not be synchronised to this PC yet."
         ),

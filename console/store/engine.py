@@ -7,9 +7,10 @@ writers never deadlock upgrading a read lock.
 
 from __future__ import annotations
 
+import copy
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,7 @@ def sqlite_engine(path: Path) -> Engine:
 
 #: The newest migration this version ships; checked against Alembic's head by a test, so the
 #: start-up path can skip importing Alembic (a third of a second) when nothing is to migrate.
-SCHEMA_HEAD = "0010"
+SCHEMA_HEAD = "0011"
 
 
 def schema_version(engine: Engine) -> str | None:
@@ -100,6 +101,7 @@ class Store:
     def __init__(self, engine: Engine, path: Path | None = None) -> None:
         self.engine = engine
         self.path = path
+        self._fence: Callable[[Session], None] | None = None
         self._reader = sessionmaker(engine, expire_on_commit=False)
         # Marks write transactions: BEGIN IMMEDIATE on SQLite, the write lock on PostgreSQL.
         self._writer = sessionmaker(
@@ -129,6 +131,8 @@ class Store:
         """
         try:
             with self._writer.begin() as session:
+                if self._fence is not None:
+                    self._fence(session)
                 yield session
                 state = session.get(SyncState, 1)
                 if state is not None:
@@ -136,6 +140,24 @@ class Store:
         except OperationalError as exc:
             reason = str(exc.orig) if exc.orig is not None else type(exc).__name__
             raise StorageError(reason=reason) from exc
+
+    def fenced(self, check: Callable[[Session], None]) -> Store:
+        """This store, seen by a writer whose every write transaction first runs ``check``.
+
+        The leader's writes go through such a view: ``check`` reads the fencing epoch in the
+        transaction and raises (:class:`~console.errors.StaleLeader`) if another process
+        has taken over, so nothing the write does is committed. Engine, sessions and clock
+        are shared with this store.
+
+        Args:
+            check: Runs at the start of each write transaction, in it.
+
+        Returns:
+            The fenced view (closing it closes this store).
+        """
+        view = copy.copy(self)
+        view._fence = check
+        return view
 
     def departments(self) -> list[Department]:
         """The clinic's departments in display order."""

@@ -335,6 +335,10 @@ class Outbox(Base):
     external_id: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[int]
     updated_at: Mapped[int]
+    # While ``sending``: which process claimed it, until when, under which leader epoch.
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    lease_until: Mapped[int | None]
+    leader_epoch: Mapped[int | None]
     __table_args__ = (
         Index("ix_outbox_state_next", "state", "next_attempt_at"),
         Index("ix_outbox_conversation", "conversation_id", "state"),

@@ -112,7 +112,9 @@ def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
 
 
-def _server_options() -> str:
+def server_options() -> str:
+    """The session settings every server connection sends (``options``): keepalives and
+    timeouts."""
     settings = {
         **SERVER_KEEPALIVES,
         "lock_timeout": LOCK_TIMEOUT_MS,
@@ -175,7 +177,7 @@ def server_engine(
         connect_args={
             "connect_timeout": connect_timeout,
             "application_name": application_name,
-            "options": _server_options(),
+            "options": server_options(),
             "tcp_user_timeout": CLIENT_TCP_USER_TIMEOUT_MS,
             **CLIENT_KEEPALIVES,
         },

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from console.store import search
 
-#: Tables the server holds only: the change log, the applied ops, the epoch.
-SERVER_TABLES = frozenset({"change_log", "applied_op", "sync_meta"})
+#: Tables the server holds only: the change log, the applied ops, the epoch, and the leader
+#: with its fencing epoch (migration 0011, :mod:`console.sync.leader`).
+SERVER_TABLES = frozenset({"change_log", "applied_op", "sync_meta", "leader"})
 
 #: Replicated tables, parents before children (the order rows are applied in), with their
 #: primary-key columns. A composite key is written ``a/b`` in ``change_log.pk``.

@@ -1009,6 +1009,10 @@ If this was a mistake, split the channel off again with “Split”.</numerusfor
             <translation>Your role does not allow this. Ask a manager or the administrator.</translation>
         </message>
         <message>
+            <source>Another computer now fetches and sends messages for the clinic; this one has stopped doing so.</source>
+            <translation>Another computer now fetches and sends messages for the clinic; this one has stopped doing so.</translation>
+        </message>
+        <message>
             <source>That contact could not be found. It may not be synchronised to this PC yet.</source>
             <translation>That contact could not be found. It may not be synchronised to this PC yet.</translation>
         </message>

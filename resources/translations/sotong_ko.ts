@@ -997,6 +997,10 @@ If this was a mistake, split the channel off again with “Split”.</source>
         <translation>현재 역할로는 할 수 없는 작업입니다. 실장님이나 관리자에게 요청하세요.</translation>
     </message>
     <message>
+        <source>Another computer now fetches and sends messages for the clinic; this one has stopped doing so.</source>
+        <translation>이제 다른 컴퓨터가 병원 메시지의 수신과 발송을 맡고 있어, 이 컴퓨터는 해당 작업을 멈췄습니다.</translation>
+    </message>
+    <message>
         <source>That contact could not be found. It may not be synchronised to this PC yet.</source>
         <translation>고객을 찾을 수 없습니다. 아직 이 PC에 동기화되지 않았을 수 있습니다.</translation>
     </message>

@@ -96,3 +96,29 @@ def test_no_keyring_backend_is_said_plainly_not_worked_around() -> None:
         secrets.set_secret("account-1", "token")
     with pytest.raises(secrets.NoSecretStore):
         secrets.get_secret("account-1")
+
+
+def test_the_headless_agent_runs_without_qt() -> None:
+    # Everything `sotong agent` loads on its way to leading: the CLI, the agent, the leader,
+    # the server store, every connector and the classifier.
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from console import cli\n"
+        "parser = cli._parser()\n"
+        "args = parser.parse_args(['agent', '--server-url', 'postgresql://u@h/d'])\n"
+        "import console.agent, console.sync.leader, console.store.server\n"
+        "from console.accounts import build_runtime\n"
+        "from console.channels import registry\n"
+        "from console.routing.triage import Triage\n"
+        "Triage.for_data_dir(Path(sys.argv[1]))\n"
+        "qt = ('PySide6', 'shiboken6', 'ui')\n"
+        "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in qt)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(ROOT / "nonexistent-agent-data")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == ""

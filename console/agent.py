@@ -1,0 +1,407 @@
+"""``sotong agent``: the headless process on the clinic server that polls channels and sends.
+
+With a clinic server, exactly one process — the leader (:mod:`console.sync.leader`) — polls
+the channel accounts and sends the outbox, against the server's store; the PCs see the
+results by sync. The agent runs on the server (or any machine that stays on) so no front-desk
+PC has to. Several agents may run: one leads, the others stand by and take over within
+seconds when it stops, and within :data:`~console.sync.leader.STALE_AFTER_S` (or the server's
+TCP keepalives, about 50 s) when it freezes or its machine vanishes.
+
+The loop:
+
+- standby: try the leader lock every :attr:`Agent.standby_retry_s` seconds;
+- on becoming leader: build the connectors (``console.accounts.build_runtime``, fenced by the
+  leader's epoch), settle the replies an earlier leader left ``sending``, start the heartbeat;
+- as leader: poll the accounts, send due replies, wake snoozes; then wait the poll interval
+  (or less, when a channel with server push says there is news);
+- a refused write (:class:`~console.errors.StaleLeader`) or a lost lock: stand down, back to
+  standby; the server unreachable: log it, retry.
+
+SIGTERM and SIGINT stop it cleanly: the step in progress finishes (no new reply is claimed
+after the signal), the lock is given back at once so another agent takes over, connections
+close, and the process exits 0. No Qt is imported here or below.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import logging.handlers
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+from sqlalchemy import URL, make_url
+
+from console import secrets
+from console.errors import NoSecretStore, StaleLeader, StorageError
+from console.runtime import Fence, Runtime
+from console.store.engine import Store
+
+log = logging.getLogger("sotong.agent")
+
+#: The keyring entry (service ``sotong``) holding the clinic server's password.
+SERVER_SECRET_KEY = "clinic-server"  # noqa: S105 - a key name, not a secret
+
+#: Seconds between a standby's attempts at the leader lock.
+STANDBY_RETRY_S = 3.0
+
+#: Seconds before trying the server again after it could not be reached.
+UNREACHABLE_RETRY_S = 5.0
+
+#: The rotating log: this many bytes per file, this many old files kept.
+LOG_MAX_BYTES = 5_000_000
+LOG_BACKUPS = 5
+
+LOG_FILE = "agent.log"
+
+
+def safe_url(url: str | URL) -> str:
+    """The URL as it may be logged or shown: never with its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparseable URL is not echoed at all
+        return "<unreadable URL>"
+
+
+def server_password(url: str | URL) -> str | None:
+    """The password to log in with: the one in the URL if it has one (not recommended: the
+    command line is visible to other users of the machine), else the keyring's.
+
+    Raises:
+        NoSecretStore: the URL has no password and there is no keyring backend.
+    """
+    if make_url(url).password is not None:
+        return None
+    return secrets.get_secret(SERVER_SECRET_KEY)
+
+
+def setup_logging(log_file: Path, verbose: bool = False) -> logging.Handler:
+    """Log to a size-limited rotating file (as well as standard error).
+
+    Returns:
+        The file handler (remove it when done).
+    """
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(
+        log_file, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+    )
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s")
+    )
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    return handler
+
+
+@dataclass
+class AgentReport:
+    """What a run did, for the log and for tests."""
+
+    rounds: int = 0  # rounds done as leader
+    terms: int = 0  # times this process became leader
+    stood_down: int = 0  # times it found another had taken over
+
+
+class Agent:
+    """The agent's loop (see the module docstring).
+
+    Args:
+        url: The clinic server's URL (its password is not logged).
+        password: The password, if it is not in the URL.
+        data_dir: The agent's data folder (log, learned routing model).
+        poll_interval_s: Seconds between polling rounds as leader.
+        standby_retry_s: Seconds between attempts at the leader lock.
+        proxy: HTTP proxy for the channel APIs.
+        stale_after_s: How long a leader may be silent (no heartbeat) before a standby
+            replaces it (default :data:`~console.sync.leader.STALE_AFTER_S`).
+        runtime_factory: Builds the runtime on the server store for a leader (tests inject
+            transports here); by default every enabled account's connector.
+    """
+
+    def __init__(
+        self,
+        url: str | URL,
+        *,
+        password: str | None = None,
+        data_dir: Path,
+        poll_interval_s: float = 5.0,
+        standby_retry_s: float = STANDBY_RETRY_S,
+        proxy: str = "",
+        stale_after_s: float | None = None,
+        runtime_factory: Callable[[Store, Fence], Runtime] | None = None,
+    ) -> None:
+        from console.sync.leader import HEARTBEAT_S, STALE_AFTER_S, Leader
+
+        self.url = url
+        self.password = password
+        self.data_dir = data_dir
+        self.poll_interval_s = poll_interval_s
+        self.standby_retry_s = standby_retry_s
+        self.proxy = proxy
+        stale_after = STALE_AFTER_S if stale_after_s is None else stale_after_s
+        self.leader = Leader(url, password=password, stale_after_s=stale_after)
+        self.heartbeat_s = min(HEARTBEAT_S, stale_after / 3)
+        self.report = AgentReport()
+        self._runtime_factory = runtime_factory
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._store: Store | None = None
+        self._runtime: Runtime | None = None
+        self._heartbeat: threading.Thread | None = None
+        self._term_over = threading.Event()
+
+    # -- control -------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Ask the loop to stop after the current step (safe from a signal handler)."""
+        self._stop.set()
+        self._wake.set()
+        runtime = self._runtime
+        if runtime is not None:
+            runtime.stop_soon()
+
+    def install_signal_handlers(self) -> None:
+        """SIGTERM and SIGINT stop the agent cleanly (main thread only)."""
+
+        def handle(signum: int, _frame: FrameType | None) -> None:
+            log.info("signal %s: stopping", signal.Signals(signum).name)
+            self.stop()
+
+        signal.signal(signal.SIGTERM, handle)
+        signal.signal(signal.SIGINT, handle)
+
+    # -- the loop ------------------------------------------------------------------------
+
+    def run(self) -> int:
+        """Run until stopped. Returns the exit status (0: stopped cleanly)."""
+        log.info("agent started for %s", safe_url(self.url))
+        try:
+            while not self._stop.is_set():
+                self._step()
+        finally:
+            self._stand_down("stopping")
+            self.leader.close()
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+            log.info("agent stopped")
+        return 0
+
+    def _step(self) -> None:
+        try:
+            store = self._open_store()
+            if self._runtime is None or not self.leader.is_leader:
+                self._stand_down("the lock was lost")
+                if not self._become_leader(store):
+                    self._wait(self.standby_retry_s)
+                    return
+            runtime = self._runtime
+            assert runtime is not None
+            self._round(runtime)
+            self.report.rounds += 1
+        except StaleLeader as exc:
+            self.report.stood_down += 1
+            log.warning(
+                "write refused: another process leads now (epoch %s, ours was %s)",
+                exc.params.get("current"),
+                exc.params.get("epoch"),
+            )
+            self._stand_down("another process leads")
+            return
+        except StorageError as exc:
+            log.warning("clinic server unavailable: %s", exc.params.get("reason", exc.code))
+            self._wait(UNREACHABLE_RETRY_S)
+            return
+        except Exception:
+            log.exception("agent step failed; standing down and trying again")
+            self._stand_down("error")
+            self._wait(UNREACHABLE_RETRY_S)
+            return
+        self._wait(self.poll_interval_s)
+
+    def _round(self, runtime: Runtime) -> None:
+        report = runtime.poll_once()
+        if report.fetched:
+            log.info("fetched %d new messages", report.fetched)
+        for account_id, code in report.errors.items():
+            log.info("account %s: %s", account_id, code)
+        if not self._stop.is_set():
+            runtime.send_due()
+        if not self._stop.is_set():
+            runtime.wake_snoozed()
+
+    def _open_store(self) -> Store:
+        if self._store is None:
+            from console.store.server import open_server_store
+
+            self._store = open_server_store(self.url, password=self.password)
+        return self._store
+
+    def _become_leader(self, store: Store) -> bool:
+        if not self.leader.try_acquire():
+            return False
+        self.report.terms += 1
+        # The heartbeat starts first: building the connectors and the classifier takes a
+        # while, and a standby must not take this process for frozen meanwhile.
+        term_over = self._term_over = threading.Event()
+        self._heartbeat = threading.Thread(
+            target=self._beat, args=(term_over,), name="sotong-leader-heartbeat", daemon=True
+        )
+        self._heartbeat.start()
+        try:
+            if self._runtime_factory is not None:
+                runtime = self._runtime_factory(store, self.leader)
+            else:
+                runtime = self._build_runtime(store)
+            self._runtime = runtime
+            recovered = runtime.recover_interrupted()
+            if recovered.outbox:
+                log.info("settled replies an earlier leader left sending")
+            runtime.watch(self._wake.set)
+        except BaseException:
+            self._stand_down("start failed")
+            raise
+        log.info(
+            "leading with %d channel accounts (epoch %s)", len(runtime.channels), self.leader.epoch
+        )
+        return True
+
+    def _build_runtime(self, store: Store) -> Runtime:
+        from console.accounts import build_runtime
+        from console.routing.triage import Triage
+
+        triage = Triage.for_data_dir(self.data_dir)
+        return build_runtime(store, triage=triage, proxy=self.proxy, fence=self.leader)
+
+    def _beat(self, term_over: threading.Event) -> None:
+        while not term_over.wait(self.heartbeat_s):
+            if not self.leader.heartbeat():
+                self._wake.set()  # the loop stands down at once
+                return
+
+    def _stand_down(self, why: str) -> None:
+        """End this term, if there is one: stop the heartbeat, close the connectors, give
+        the lock back (at once, so another agent can take over)."""
+        runtime, self._runtime = self._runtime, None
+        beat, self._heartbeat = self._heartbeat, None
+        self._term_over.set()
+        if beat is not None:
+            beat.join(timeout=10)
+        if runtime is not None:
+            runtime.close()
+        if runtime is not None or self.leader.is_leader:
+            self.leader.release()
+            log.info("no longer leading: %s", why)
+
+    def _wait(self, seconds: float) -> None:
+        self._wake.wait(seconds)
+        if not self._stop.is_set():
+            self._wake.clear()
+
+
+def resolve_server(url: str | None, data_dir: Path) -> tuple[str | URL, str | None]:
+    """The server URL and password to use: ``--server-url`` if given, else the settings.
+
+    Raises:
+        SystemExit: no server given or configured, or no keyring for the password.
+    """
+    if not url:
+        raise SystemExit(
+            "no clinic server: give --server-url postgresql://USER@HOST:PORT/DATABASE"
+            " (the password is read from the keyring)"
+        )
+    try:
+        return url, server_password(url)
+    except NoSecretStore:
+        raise SystemExit(
+            "no keyring on this machine for the clinic server's password (see docs/agent.md)"
+        ) from None
+    except Exception as exc:  # a malformed URL: say so without echoing it
+        raise SystemExit(f"--server-url is not a PostgreSQL URL ({type(exc).__name__})") from None
+
+
+def store_secret(account_id: str | None) -> int:
+    """Read a secret from standard input (or ask for it without echo) into the keyring: the
+    clinic server's password, or a channel account's token (``account_id``). The agent's
+    keyring is its own, apart from the PCs' where the accounts were connected.
+
+    Returns:
+        0 when stored, 1 when there is no keyring or nothing was given.
+    """
+    what = (
+        f"the token or password of account {account_id}"
+        if account_id
+        else ("the clinic server's password")
+    )
+    if sys.stdin.isatty():
+        value = getpass.getpass(f"{what} (not shown): ")
+    else:
+        value = sys.stdin.readline().rstrip("\r\n")
+    if not value:
+        print(f"nothing stored: {what} was empty", file=sys.stderr)
+        return 1
+    try:
+        secrets.set_secret(account_id or SERVER_SECRET_KEY, value)
+    except NoSecretStore:
+        print("no keyring on this machine (see docs/agent.md)", file=sys.stderr)
+        return 1
+    print(f"stored {what} in this machine's keyring", file=sys.stderr)
+    return 0
+
+
+def migrate_only(url: str | URL, password: str | None) -> int:
+    """Bring the server's tables up to this version's schema, then stop.
+
+    Returns:
+        0 when the schema is current, 1 when the server could not be reached.
+    """
+    from console.store.server import open_server_store
+
+    try:
+        open_server_store(url, password=password).close()
+    except StorageError as exc:
+        log.error("clinic server unavailable: %s", exc.params.get("reason", exc.code))
+        return 1
+    log.info("the server's schema is current")
+    return 0
+
+
+def list_server_accounts(url: str | URL, password: str | None) -> int:
+    """Print the server's channel accounts, one JSON object a line, each with
+    ``secret_here``: whether this machine's keyring holds its secret (the agent needs it).
+
+    Returns:
+        0, or 1 when the server could not be reached.
+    """
+    from console.accounts import list_accounts
+    from console.store.server import open_server_store
+
+    try:
+        store = open_server_store(url, password=password)
+    except StorageError as exc:
+        log.error("clinic server unavailable: %s", exc.params.get("reason", exc.code))
+        return 1
+    try:
+        for account in list_accounts(store):
+            try:
+                here = not account.has_secret or secrets.get_secret(account.id) is not None
+            except NoSecretStore:
+                here = False
+            row = {
+                "id": account.id,
+                "kind": account.kind,
+                "display_name": account.display_name,
+                "enabled": account.enabled and not account.removed,
+                "secret_here": here,
+            }
+            print(json.dumps(row, ensure_ascii=False))
+    finally:
+        store.close()
+    return 0
