@@ -13,6 +13,9 @@ filters), ``index_size_ratio`` (the search index's pages over the message table'
 conversation),
 ``contact_merge_p95_ms`` (merging two contacts, committed), ``duplicate_suggestions_ms`` (likely
 duplicates over the whole store, run on the read lane),
+``list_search_p95_ms`` (the list's search box: the whole searched list, read on the UI's read
+worker, over the terms of :data:`SEARCH_QUERIES`), ``saved_search_counts_ms`` (median time to
+count :data:`SAVED_SEARCHES`, as the navigation pane does after every change),
 ``peak_rss_mb`` (this process and its children), ``dashboard_ms`` (median time of
 :func:`console.reports.dashboard`: the manager's figures over the whole store).
 """
@@ -422,6 +425,38 @@ def measure_search(store: Store, rounds: int = 5) -> dict[str, float]:
     }
 
 
+#: Saved searches counted by ``saved_search_counts_ms``: (query, view, value).
+SAVED_SEARCHES = (
+    ("임플란트", "all_open", None),
+    ("예약", "department", "dental"),
+    ("가격", "unassigned", None),
+    ("쌍꺼풀", "channel", "kakaotalk"),
+    ("보톡스 status:open", "all_open", None),
+)
+
+
+def measure_list_search(store: Store, rounds: int = 3) -> dict[str, float]:
+    """The list's search (the searched list, whole) and the saved searches' counts."""
+    from console.store.queries import SavedSearchRow, saved_search_counts, search_list
+
+    terms = [q for q in SEARCH_QUERIES if "{" not in q]
+    for q in terms:  # warm the page cache as a running console would be
+        search_list(store, ListFilter(text=q))
+    lists: list[float] = []
+    for _ in range(rounds):
+        for q in terms:
+            lists += _timed(partial(search_list, store, ListFilter(text=q)), 1)
+    rows = [
+        SavedSearchRow(f"bench-{i}", q, q, view, value, True)
+        for i, (q, view, value) in enumerate(SAVED_SEARCHES)
+    ]
+    counts = _timed(partial(saved_search_counts, store, rows, None), 5)
+    return {
+        "list_search_p95_ms": round(_percentile(lists, 95), 2),
+        "saved_search_counts_ms": round(statistics.median(counts), 2),
+    }
+
+
 def measure_first_paint(data_dir: Path, runs: int = 3) -> float:
     """Median cold start to first painted list, each in a fresh process."""
     values = []
@@ -531,6 +566,8 @@ def run(
             figures.update(measure_search(store))
             say("measuring the contact panel and merges ...")
             figures.update(measure_contacts(store))
+            say("measuring the list's search and saved search counts ...")
+            figures.update(measure_list_search(store))
             ratio = search_index_ratio(store)
             if ratio is not None:
                 figures["index_size_ratio"] = ratio

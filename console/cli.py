@@ -70,6 +70,12 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--screenshot", type=Path, help="save a PNG of the window and quit")
     demo.add_argument("--quit-after", type=float, help="quit after this many seconds")
     demo.add_argument(
+        "--show",
+        choices=("main", "dashboard"),
+        default="main",
+        help="what --screenshot shows: the main window or the managers' dashboard",
+    )
+    demo.add_argument(
         "--interval", type=float, default=6.0, help="seconds between new demo messages (default 6)"
     )
 
@@ -214,6 +220,7 @@ def _run_gui(args: argparse.Namespace, demo: bool) -> int:
         screenshot=getattr(args, "screenshot", None),
         quit_after=getattr(args, "quit_after", None),
         demo_interval_s=getattr(args, "interval", 6.0),
+        show=getattr(args, "show", "main"),
     )
     return int(app.run(options))
 

@@ -62,6 +62,8 @@ class AppOptions:
         quit_after: Seconds before exiting (or before the screenshot).
         language: "ko" or "en" to override the settings and the system locale.
         demo_interval_s: Seconds between the demo's live messages.
+        show: What the screenshot shows: "main" (the main window) or "dashboard" (the
+            managers' dashboard, its whole page).
     """
 
     data_dir: Path
@@ -70,6 +72,7 @@ class AppOptions:
     quit_after: float | None = None
     language: str | None = None
     demo_interval_s: float = 6.0
+    show: str = "main"
 
 
 def choose_language(option: str | None, setting: str, system: QLocale | None = None) -> str:
@@ -396,7 +399,11 @@ def _schedule_exit(app: QApplication, window: MainWindow, options: AppOptions) -
                 window.move_selection(0)
             app.processEvents()
             target.parent.mkdir(parents=True, exist_ok=True)
-            ok = window.grab().save(str(target), "PNG")
+            board = window.dashboard
+            if options.show == "dashboard" and board is not None:
+                ok = board.page.grab().save(str(target), "PNG")
+            else:
+                ok = window.grab().save(str(target), "PNG")
             if not ok:
                 log.error("could not write the screenshot to %s", target)
             code[0] = 0 if ok else 1
@@ -404,6 +411,8 @@ def _schedule_exit(app: QApplication, window: MainWindow, options: AppOptions) -
 
         # Open the first conversation a moment before the shot so its thread is painted.
         QTimer.singleShot(int(max(0.0, delay - 0.5) * 1000), _open_first(window))
+        if options.show == "dashboard":  # time for the figures of what the demo fetched
+            QTimer.singleShot(int(max(0.0, delay - 2.0) * 1000), window.open_dashboard)
         QTimer.singleShot(int(delay * 1000), shoot)
     elif options.quit_after is not None:
         QTimer.singleShot(int(options.quit_after * 1000), app.quit)

@@ -51,6 +51,7 @@ from ui.accounts import ExpiredBanner
 from ui.contactpanel import ContactPanel
 from ui.context import AppContext, Connection
 from ui.conversations import ConversationListModel, ConversationListView, IdRole
+from ui.dashboard import DashboardWindow
 from ui.navigation import SAVED, NavigationModel, ValueRole, ViewRole, make_nav_view
 from ui.savedsearches import SavedSearches
 from ui.serversync import ServerMode, ServerState
@@ -114,6 +115,10 @@ class MainWindow(QMainWindow):
         self.picker_menu: QMenu | None = None
         #: The saved search the list shows, if it shows one.
         self.saved_id: str | None = None
+        #: The managers' dashboard, once opened (Ctrl+D).
+        self.dashboard: DashboardWindow | None = None
+        self._title_override = ""
+        self._nav_guard = False
         self.setWindowIcon(icons.app_icon())
         self.resize(*DEFAULT_SIZE)
 
@@ -201,7 +206,12 @@ class MainWindow(QMainWindow):
         self.settings_button.setObjectName("settingsButton")
         self.settings_button.clicked.connect(self.settings_requested)
         row.addWidget(logo)
+        self.dashboard_button = QToolButton(brand)
+        self.dashboard_button.setObjectName("dashboardButton")
+        self.dashboard_button.setIcon(icons.icon("dashboard"))
+        self.dashboard_button.clicked.connect(self.open_dashboard)
         row.addWidget(self.brand_label, 1)
+        row.addWidget(self.dashboard_button)
         row.addWidget(self.settings_button)
         box.addWidget(brand)
         self.operator_label = plain_label(parent=pane, name="operatorName")
@@ -312,6 +322,9 @@ class MainWindow(QMainWindow):
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.activated.connect(self.focus_search)
         self.shortcuts["find"] = find
+        board = QShortcut(QKeySequence("Ctrl+D"), self)
+        board.activated.connect(self.open_dashboard)
+        self.shortcuts["dashboard"] = board
         save = QShortcut(QKeySequence("Ctrl+Shift+S"), self)
         save.activated.connect(self.save_search)
         self.shortcuts["save_search"] = save
@@ -330,6 +343,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{title} — {name}" if name else title)
         self.brand_label.setText(self.tr("Sotong"))
         self.settings_button.setText(self.tr("Settings"))
+        # An icon: the header is as narrow as the navigation pane.
+        self.dashboard_button.setAccessibleName(self.tr("Dashboard"))
+        self.dashboard_button.setToolTip(
+            self.tr("Dashboard: queues, response times and trends (Ctrl+D)")
+        )
         self.settings_button.setToolTip(self.tr("Language, who uses this PC (Ctrl+,)"))
         self.operator_label.setText(
             self.tr("Signed in as %1").replace("%1", name)
@@ -394,8 +412,9 @@ class MainWindow(QMainWindow):
             )
 
     def _nav_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if not current.isValid():
+        if not current.isValid() or self._nav_guard:
             return
+        self._title_override = ""
         view = str(current.data(ViewRole) or "")
         if not view:
             return
@@ -436,6 +455,31 @@ class MainWindow(QMainWindow):
         if not text:
             self.search_state_label.hide()
 
+    def open_dashboard(self) -> None:
+        """Show the managers' dashboard (a window of its own)."""
+        if self.dashboard is None:
+            self.dashboard = DashboardWindow(self.ctx, self.departments, self)
+            self.dashboard.open_list.connect(self.show_list)
+        self.dashboard.show()
+        self.dashboard.raise_()
+        self.dashboard.activateWindow()
+
+    def show_list(self, flt: ListFilter, title: str) -> None:
+        """Show exactly the conversations of ``flt`` (from the dashboard) under ``title``;
+        the navigation marks the view they belong to, and choosing any entry leaves them."""
+        flt = dataclasses.replace(flt, operator_id=flt.operator_id or self.ctx.operator_id)
+        self.saved_id = None
+        self._set_search_text(flt.text)
+        self._nav_guard = True
+        try:
+            self._select_nav(flt)
+        finally:
+            self._nav_guard = False
+        self._title_override = title
+        self.set_filter(flt)
+        self.raise_()
+        self.activateWindow()
+
     def save_search(self) -> None:
         """Keep the search in the box (on the list shown) in the navigation pane."""
         self.apply_search()
@@ -457,6 +501,9 @@ class MainWindow(QMainWindow):
         self._reselect()
 
     def _update_title(self) -> None:
+        if self._title_override:
+            self.list_title.setText(self._title_override)
+            return
         index = self.nav_view.currentIndex()
         self.list_title.setText(str(index.data() or "") if index.isValid() else "")
 

@@ -11,7 +11,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, exists, func, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, exists, false, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from console.domain import OutboxState
@@ -64,6 +64,11 @@ class ListFilter:
         operator_id: Who "Mine" means.
         text: Words the contact name or last message must contain.
         order: Sort order.
+        department: Only this department's conversations ("" for untriaged ones), within
+            the view (the dashboard's "unassigned in plastic surgery").
+        channel: Only conversations on this channel kind, within the view.
+        waiting: Only conversations whose customer waits for a reply.
+        breached: Only conversations waiting past their SLA target now (:mod:`console.sla`).
     """
 
     view: View = View.ALL_OPEN
@@ -71,6 +76,10 @@ class ListFilter:
     operator_id: str | None = None
     text: str = ""
     order: Order = Order.RECENT
+    department: str | None = None
+    channel: str | None = None
+    waiting: bool = False
+    breached: bool = False
 
 
 @dataclass(frozen=True)
@@ -194,6 +203,16 @@ def _where(flt: ListFilter, found: Sequence[str] = ()) -> list[ColumnElement[boo
         conds.append(
             c.account_id.in_(select(ChannelAccount.id).where(ChannelAccount.kind == flt.value))
         )
+    if flt.department is not None:
+        conds.append(
+            c.department.is_(None) if flt.department == "" else c.department == flt.department
+        )
+    if flt.channel is not None:
+        conds.append(
+            c.account_id.in_(select(ChannelAccount.id).where(ChannelAccount.kind == flt.channel))
+        )
+    if flt.waiting or flt.breached:
+        conds.append(c.waiting_since.is_not(None))
     text = flt.text.strip()
     if text:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -202,6 +221,42 @@ def _where(flt: ListFilter, found: Sequence[str] = ()) -> list[ColumnElement[boo
         if found:
             matches.append(c.id.in_(list(found)))
         conds.append(or_(*matches))
+    return conds
+
+
+def _breached(store: Store) -> ColumnElement[bool]:
+    """Waiting past the SLA target now: the cutoffs of :func:`console.sla.cutoffs` as a
+    condition (one term per department, first-or-later reply and cutoff, over the accounts of
+    the channels that share it), the same rule the dashboard counts with."""
+    from console.sla import ANY, cutoffs  # the calendar is only needed for this filter
+
+    cut = cutoffs(store, now_ms())
+    with store.read() as s:
+        kinds = dict(s.execute(select(ChannelAccount.id, ChannelAccount.kind)).all())
+    accounts: dict[tuple[str, bool, int], list[str]] = {}
+    for (department, channel, first), cutoff in cut.by_group.items():
+        ids = [aid for aid, kind in kinds.items() if kind == channel]
+        if ids:
+            accounts.setdefault((department or ANY, first, cutoff), []).extend(ids)
+    c = Conversation
+    terms = [
+        and_(
+            func.coalesce(c.department, ANY) == department,
+            c.account_id.in_(ids),
+            c.first_response_at.is_(None) if first else c.first_response_at.is_not(None),
+            c.waiting_since <= cutoff,
+        )
+        for (department, first, cutoff), ids in accounts.items()
+    ]
+    return or_(*terms) if terms else false()
+
+
+def _conditions(
+    store: Store, flt: ListFilter, found: Sequence[str] = ()
+) -> list[ColumnElement[bool]]:
+    conds = _where(flt, found)
+    if flt.breached:
+        conds.append(_breached(store))
     return conds
 
 
@@ -227,7 +282,7 @@ def conversation_ids(
     if flt.text.strip():
         # Words anywhere in the history (full-text search), besides names and last messages.
         found = [hit.conversation_id for hit in search(store, flt.text, TEXT_SEARCH_LIMIT)]
-    conds = _where(flt, found)
+    conds = _conditions(store, flt, found)
     if flt.order is Order.WAITING:
         key = tuple_(c.queue_key, c.id)
         if after is not None:
@@ -286,7 +341,7 @@ def search_list(store: Store, flt: ListFilter, limit: int = SEARCH_LIST_LIMIT) -
     if flt.text.strip():
         found = search(store, flt.text, TEXT_SEARCH_LIMIT)
     c = Conversation
-    conds = _where(flt, [hit.conversation_id for hit in found])
+    conds = _conditions(store, flt, [hit.conversation_id for hit in found])
     if flt.order is Order.WAITING:
         query = select(c.id).order_by(c.queue_key.asc(), c.id.asc())
     else:
@@ -606,7 +661,9 @@ def count_list(store: Store, flt: ListFilter) -> int:
     if flt.text.strip():
         found = [hit.conversation_id for hit in search(store, flt.text, TEXT_SEARCH_LIMIT)]
     with store.read() as s:
-        n = s.scalar(select(func.count()).select_from(Conversation).where(*_where(flt, found)))
+        n = s.scalar(
+            select(func.count()).select_from(Conversation).where(*_conditions(store, flt, found))
+        )
     return int(n or 0)
 
 

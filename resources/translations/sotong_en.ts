@@ -290,6 +290,149 @@ base_url=https://…</translation>
         </message>
     </context>
     <context>
+        <name>Dashboard</name>
+        <message>
+            <source>%1 min</source>
+            <extracomment>Changes are gathered this long before the figures are computed again. While shown, the figures are computed again this often (waiting times move on). Periods the tables and the department chart can show. A link: the list it opens and the title the list gets.</extracomment>
+            <translation>%1 min</translation>
+        </message>
+        <message>
+            <source>%1 h %2 min</source>
+            <translation>%1 h %2 min</translation>
+        </message>
+        <message>
+            <source>%1 d %2 h</source>
+            <translation>%1 d %2 h</translation>
+        </message>
+    </context>
+    <context>
+        <name>DashboardWindow</name>
+        <message>
+            <source>Dashboard — Sotong</source>
+            <translation>Dashboard — Sotong</translation>
+        </message>
+        <message>
+            <source>Clinic dashboard</source>
+            <translation>Clinic dashboard</translation>
+        </message>
+        <message>
+            <source>Today</source>
+            <translation>Today</translation>
+        </message>
+        <message>
+            <source>Last 7 days</source>
+            <translation>Last 7 days</translation>
+        </message>
+        <message>
+            <source>Last 30 days</source>
+            <translation>Last 30 days</translation>
+        </message>
+        <message>
+            <source>Period of the times in the tables and the chart</source>
+            <translation>Period of the times in the tables and the chart</translation>
+        </message>
+        <message>
+            <source>Open</source>
+            <translation>Open</translation>
+        </message>
+        <message>
+            <source>Unassigned</source>
+            <translation>Unassigned</translation>
+        </message>
+        <message>
+            <source>Untriaged</source>
+            <translation>Untriaged</translation>
+        </message>
+        <message>
+            <source>Waiting for a reply</source>
+            <translation>Waiting for a reply</translation>
+        </message>
+        <message>
+            <source>Past the target now</source>
+            <translation>Past the target now</translation>
+        </message>
+        <message>
+            <source>Longest wait</source>
+            <translation>Longest wait</translation>
+        </message>
+        <message>
+            <source>1st reply, median today</source>
+            <translation>1st reply, median today</translation>
+        </message>
+        <message>
+            <source>Resolved, median today</source>
+            <translation>Resolved, median today</translation>
+        </message>
+        <message>
+            <source>SLA breaches today</source>
+            <translation>SLA breaches today</translation>
+        </message>
+        <message>
+            <source>Replies sent today</source>
+            <translation>Replies sent today</translation>
+        </message>
+        <message>
+            <source>By department</source>
+            <translation>By department</translation>
+        </message>
+        <message>
+            <source>By channel</source>
+            <translation>By channel</translation>
+        </message>
+        <message>
+            <source>Trends</source>
+            <translation>Trends</translation>
+        </message>
+        <message>
+            <source>Staff</source>
+            <translation>Staff</translation>
+        </message>
+        <message>
+            <source>Customer messages per day (30 days)</source>
+            <translation>Customer messages per day (30 days)</translation>
+        </message>
+        <message>
+            <source>Customer messages by hour of day (7 days)</source>
+            <translation>Customer messages by hour of day (7 days)</translation>
+        </message>
+        <message>
+            <source>First-reply time by department</source>
+            <translation>First-reply time by department</translation>
+        </message>
+        <message>
+            <source>Updated %1</source>
+            <translation>Updated %1</translation>
+        </message>
+        <message>
+            <source>90%: %1</source>
+            <translation>90%: %1</translation>
+        </message>
+        <message>
+            <source>%1 late replies</source>
+            <translation>%1 late replies</translation>
+        </message>
+        <message>
+            <source>Messages</source>
+            <translation>Messages</translation>
+        </message>
+        <message>
+            <source>messages</source>
+            <translation>messages</translation>
+        </message>
+        <message>
+            <source>Median</source>
+            <translation>Median</translation>
+        </message>
+        <message>
+            <source>90%</source>
+            <translation>90%</translation>
+        </message>
+        <message>
+            <source>reply time (min)</source>
+            <translation>reply time (min)</translation>
+        </message>
+    </context>
+    <context>
         <name>DraftConflictBar</name>
         <message>
             <source>View other version</source>
@@ -328,6 +471,80 @@ base_url=https://…</translation>
         </message>
     </context>
     <context>
+        <name>GroupTableModel</name>
+        <message>
+            <source>Open</source>
+            <extracomment>The item role holding a cell's :data:`Link` (or None).</extracomment>
+            <translation>Open</translation>
+        </message>
+        <message>
+            <source>Unassigned</source>
+            <translation>Unassigned</translation>
+        </message>
+        <message>
+            <source>Waiting</source>
+            <translation>Waiting</translation>
+        </message>
+        <message>
+            <source>Past
+target</source>
+            <translation>Past
+target</translation>
+        </message>
+        <message>
+            <source>Longest
+wait</source>
+            <translation>Longest
+wait</translation>
+        </message>
+        <message>
+            <source>Breaches
+today</source>
+            <translation>Breaches
+today</translation>
+        </message>
+        <message>
+            <source>New</source>
+            <translation>New</translation>
+        </message>
+        <message>
+            <source>1st reply
+median</source>
+            <translation>1st reply
+median</translation>
+        </message>
+        <message>
+            <source>1st reply
+90%</source>
+            <translation>1st reply
+90%</translation>
+        </message>
+        <message>
+            <source>Resolved
+median</source>
+            <translation>Resolved
+median</translation>
+        </message>
+        <message>
+            <source>Resolved
+90%</source>
+            <translation>Resolved
+90%</translation>
+        </message>
+        <message>
+            <source>Department</source>
+            <translation>Department</translation>
+        </message>
+        <message>
+            <source>Channel</source>
+            <translation>Channel</translation>
+        </message>
+        <message>
+            <source>Show these conversations (Enter)</source>
+            <translation>Show these conversations (Enter)</translation>
+        </message>
+    </context>
+    <context>
         <name>IdentityRow</name>
         <message numerus="yes">
             <source>%1 · %n conversation(s)</source>
@@ -350,7 +567,7 @@ base_url=https://…</translation>
         <name>MainWindow</name>
         <message>
             <source>Sotong</source>
-            <extracomment>The account error that the banner over the conversations reports. The saved search the list shows, if it shows one.</extracomment>
+            <extracomment>The account error that the banner over the conversations reports. The saved search the list shows, if it shows one. The managers' dashboard, once opened (Ctrl+D).</extracomment>
             <translation>Sotong</translation>
         </message>
         <message>
@@ -505,6 +722,14 @@ base_url=https://…</translation>
             <source>Keep this search in the navigation pane (Ctrl+Shift+S)</source>
             <translation>Keep this search in the navigation pane (Ctrl+Shift+S)</translation>
         </message>
+        <message>
+            <source>Dashboard: queues, response times and trends (Ctrl+D)</source>
+            <translation>Dashboard: queues, response times and trends (Ctrl+D)</translation>
+        </message>
+        <message>
+            <source>Dashboard</source>
+            <translation>Dashboard</translation>
+        </message>
     </context>
     <context>
         <name>MergeDialog</name>
@@ -601,6 +826,37 @@ If this was a mistake, split the channel off again with “Split”.</numerusfor
         <message>
             <source>Only you</source>
             <translation>Only you</translation>
+        </message>
+    </context>
+    <context>
+        <name>OperatorTableModel</name>
+        <message>
+            <source>Staff</source>
+            <translation>Staff</translation>
+        </message>
+        <message>
+            <source>On duty</source>
+            <translation>On duty</translation>
+        </message>
+        <message>
+            <source>Assigned open</source>
+            <translation>Assigned open</translation>
+        </message>
+        <message>
+            <source>Replies today</source>
+            <translation>Replies today</translation>
+        </message>
+        <message>
+            <source>Yes</source>
+            <translation>Yes</translation>
+        </message>
+        <message>
+            <source>No</source>
+            <translation>No</translation>
+        </message>
+        <message>
+            <source>Assigned to %1</source>
+            <translation>Assigned to %1</translation>
         </message>
     </context>
     <context>

@@ -245,9 +245,7 @@ base_url=https://…</translation>
     </message>
     <message numerus="yes">
         <source>%1 on %2 and its %n conversation(s) will become a separate contact. “%3” keeps the other channels. You can merge them again at any time.</source>
-        <translation>
-            <numerusform>%2의 %1 계정과 대화 %n건이 별도의 고객으로 분리됩니다. “%3” 고객에는 나머지 채널이 남습니다. 언제든 다시 병합할 수 있습니다.</numerusform>
-        </translation>
+        <translation numerus="yes">            <numerusform>%2의 %1 계정과 대화 %n건이 별도의 고객으로 분리됩니다. “%3” 고객에는 나머지 채널이 남습니다. 언제든 다시 병합할 수 있습니다.</numerusform>        </translation>
     </message>
     <message>
         <source>Split</source>
@@ -285,6 +283,149 @@ base_url=https://…</translation>
     <message>
         <source>%1 · %2?</source>
         <translation>%1 · %2?</translation>
+    </message>
+</context>
+<context>
+    <name>Dashboard</name>
+    <message>
+        <source>%1 min</source>
+        <extracomment>Changes are gathered this long before the figures are computed again. While shown, the figures are computed again this often (waiting times move on). Periods the tables and the department chart can show. A link: the list it opens and the title the list gets.</extracomment>
+        <translation>%1분</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1시간 %2분</translation>
+    </message>
+    <message>
+        <source>%1 d %2 h</source>
+        <translation>%1일 %2시간</translation>
+    </message>
+</context>
+<context>
+    <name>DashboardWindow</name>
+    <message>
+        <source>Dashboard — Sotong</source>
+        <translation>대시보드 — 소통</translation>
+    </message>
+    <message>
+        <source>Clinic dashboard</source>
+        <translation>운영 대시보드</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>오늘</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>최근 7일</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>최근 30일</translation>
+    </message>
+    <message>
+        <source>Period of the times in the tables and the chart</source>
+        <translation>표와 그래프의 응답 시간 기간</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>열린 대화</translation>
+    </message>
+    <message>
+        <source>Unassigned</source>
+        <translation>미배정</translation>
+    </message>
+    <message>
+        <source>Untriaged</source>
+        <translation>미분류</translation>
+    </message>
+    <message>
+        <source>Waiting for a reply</source>
+        <translation>답변 대기</translation>
+    </message>
+    <message>
+        <source>Past the target now</source>
+        <translation>지금 목표 시간 초과</translation>
+    </message>
+    <message>
+        <source>Longest wait</source>
+        <translation>최장 대기</translation>
+    </message>
+    <message>
+        <source>1st reply, median today</source>
+        <translation>오늘 첫 응답 중앙값</translation>
+    </message>
+    <message>
+        <source>Resolved, median today</source>
+        <translation>오늘 해결 중앙값</translation>
+    </message>
+    <message>
+        <source>SLA breaches today</source>
+        <translation>오늘 SLA 위반</translation>
+    </message>
+    <message>
+        <source>Replies sent today</source>
+        <translation>오늘 보낸 답장</translation>
+    </message>
+    <message>
+        <source>By department</source>
+        <translation>진료과별</translation>
+    </message>
+    <message>
+        <source>By channel</source>
+        <translation>채널별</translation>
+    </message>
+    <message>
+        <source>Trends</source>
+        <translation>추이</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>직원</translation>
+    </message>
+    <message>
+        <source>Customer messages per day (30 days)</source>
+        <translation>일별 고객 메시지 (30일)</translation>
+    </message>
+    <message>
+        <source>Customer messages by hour of day (7 days)</source>
+        <translation>시간대별 고객 메시지 (7일)</translation>
+    </message>
+    <message>
+        <source>First-reply time by department</source>
+        <translation>진료과별 첫 응답 시간</translation>
+    </message>
+    <message>
+        <source>Updated %1</source>
+        <translation>%1 갱신</translation>
+    </message>
+    <message>
+        <source>90%: %1</source>
+        <translation>90%: %1</translation>
+    </message>
+    <message>
+        <source>%1 late replies</source>
+        <translation>늦은 응답 %1건</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>메시지</translation>
+    </message>
+    <message>
+        <source>messages</source>
+        <translation>메시지 수</translation>
+    </message>
+    <message>
+        <source>Median</source>
+        <translation>중앙값</translation>
+    </message>
+    <message>
+        <source>90%</source>
+        <translation>90%</translation>
+    </message>
+    <message>
+        <source>reply time (min)</source>
+        <translation>응답 시간(분)</translation>
     </message>
 </context>
 <context>
@@ -326,13 +467,85 @@ base_url=https://…</translation>
     </message>
 </context>
 <context>
+    <name>GroupTableModel</name>
+    <message>
+        <source>Open</source>
+        <extracomment>The item role holding a cell&apos;s :data:`Link` (or None).</extracomment>
+        <translation>열린 대화</translation>
+    </message>
+    <message>
+        <source>Unassigned</source>
+        <translation>미배정</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>답변 대기</translation>
+    </message>
+    <message>
+        <source>Past
+target</source>
+        <translation>목표
+초과</translation>
+    </message>
+    <message>
+        <source>Longest
+wait</source>
+        <translation>최장
+대기</translation>
+    </message>
+    <message>
+        <source>Breaches
+today</source>
+        <translation>오늘
+위반</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>신규</translation>
+    </message>
+    <message>
+        <source>1st reply
+median</source>
+        <translation>첫 응답
+중앙값</translation>
+    </message>
+    <message>
+        <source>1st reply
+90%</source>
+        <translation>첫 응답
+90%</translation>
+    </message>
+    <message>
+        <source>Resolved
+median</source>
+        <translation>해결
+중앙값</translation>
+    </message>
+    <message>
+        <source>Resolved
+90%</source>
+        <translation>해결
+90%</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>진료과</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>채널</translation>
+    </message>
+    <message>
+        <source>Show these conversations (Enter)</source>
+        <translation>이 대화들 보기 (Enter)</translation>
+    </message>
+</context>
+<context>
     <name>IdentityRow</name>
     <message numerus="yes">
         <source>%1 · %n conversation(s)</source>
         <extracomment>Conversation id (str). Channel kind (str). Department chip text (str). Department colour (hex) or &quot;&quot; when untriaged. Status and date, one line (str). Contact id (str), in the merge picker. The second line of a merge candidate: channels and handles, or why it is suggested.</extracomment>
-        <translation>
-            <numerusform>%1 · 대화 %n건</numerusform>
-        </translation>
+        <translation numerus="yes">            <numerusform>%1 · 대화 %n건</numerusform>        </translation>
     </message>
     <message>
         <source>Split</source>
@@ -347,12 +560,16 @@ base_url=https://…</translation>
     <name>MainWindow</name>
     <message>
         <source>Sotong</source>
-        <extracomment>The account error that the banner over the conversations reports. The saved search the list shows, if it shows one.</extracomment>
+        <extracomment>The account error that the banner over the conversations reports. The saved search the list shows, if it shows one. The managers&apos; dashboard, once opened (Ctrl+D).</extracomment>
         <translation>소통</translation>
     </message>
     <message>
         <source>Settings</source>
         <translation>설정</translation>
+    </message>
+    <message>
+        <source>Dashboard: queues, response times and trends (Ctrl+D)</source>
+        <translation>대시보드: 대기열, 응답 시간, 추이 (Ctrl+D)</translation>
     </message>
     <message>
         <source>Language, who uses this PC (Ctrl+,)</source>
@@ -498,6 +715,10 @@ base_url=https://…</translation>
         <source>Keep this search in the navigation pane (Ctrl+Shift+S)</source>
         <translation>이 검색을 왼쪽 목록에 저장합니다 (Ctrl+Shift+S)</translation>
     </message>
+    <message>
+        <source>Dashboard</source>
+        <translation>대시보드</translation>
+    </message>
 </context>
 <context>
     <name>MergeDialog</name>
@@ -559,13 +780,11 @@ base_url=https://…</translation>
 Its channel accounts and %n conversation(s) move to “%3”, and its notes are added to “%3”&apos;s. “%1” no longer appears as a separate contact.
 
 If this was a mistake, split the channel off again with “Split”.</source>
-        <translation>
-            <numerusform>“%1” (%2) 고객이 “%3” 고객으로 병합됩니다.
+        <translation numerus="yes">            <numerusform>“%1” (%2) 고객이 “%3” 고객으로 병합됩니다.
 
 “%1”의 채널 계정과 대화 %n건이 “%3”(으)로 옮겨지고, 메모는 “%3”의 메모에 덧붙여집니다. 이후 “%1”은(는) 별도의 고객으로 표시되지 않습니다.
 
-잘못 병합했다면 해당 채널의 “분리” 버튼으로 되돌릴 수 있습니다.</numerusform>
-        </translation>
+잘못 병합했다면 해당 채널의 “분리” 버튼으로 되돌릴 수 있습니다.</numerusform>        </translation>
     </message>
 </context>
 <context>
@@ -589,6 +808,37 @@ If this was a mistake, split the channel off again with “Split”.</source>
     <message>
         <source>Only you</source>
         <translation>나만 보기</translation>
+    </message>
+</context>
+<context>
+    <name>OperatorTableModel</name>
+    <message>
+        <source>Staff</source>
+        <translation>직원</translation>
+    </message>
+    <message>
+        <source>On duty</source>
+        <translation>근무 중</translation>
+    </message>
+    <message>
+        <source>Assigned open</source>
+        <translation>담당 중</translation>
+    </message>
+    <message>
+        <source>Replies today</source>
+        <translation>오늘 답장</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>예</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>아니요</translation>
+    </message>
+    <message>
+        <source>Assigned to %1</source>
+        <translation>%1 담당</translation>
     </message>
 </context>
 <context>

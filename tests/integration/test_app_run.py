@@ -61,6 +61,44 @@ def test_demo_screenshot_is_a_full_window(tmp_path: Path) -> None:
         store.close()
 
 
+def test_demo_screenshot_of_the_dashboard_shows_its_whole_page(tmp_path: Path) -> None:
+    """The README's dashboard picture command: `sotong demo --screenshot F --show dashboard`."""
+    png = tmp_path / "dashboard.png"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "console.cli",
+            "demo",
+            "--data-dir",
+            str(tmp_path / "demo"),
+            "--screenshot",
+            str(png),
+            "--quit-after",
+            "4",
+            "--interval",
+            "0",
+            "--language",
+            "ko",
+            "--show",
+            "dashboard",
+        ],
+        check=False,
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    image = QImage(str(png))
+    assert not image.isNull()
+    # The whole page (cards, two tables, three charts, staff), not the window's first screen.
+    assert image.width() >= 1100 and image.height() > 1300
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 16) for y in range(0, 1300, 16)}
+    assert len(colours) > 40, "the dashboard painted more than a blank surface"
+
+
 def test_run_quits_after_the_time_asked_and_saves_geometry(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     store = open_store(data_dir)
