@@ -227,3 +227,17 @@ def test_response_text() -> None:
     assert response_text((26 * 60 + 10) * 60_000) == "1 d 2 h"
     assert ListFilter(View.UNASSIGNED, department="") != ListFilter(View.UNASSIGNED)
     assert conversation_row is not None
+
+
+def test_table_models_pass_the_model_tester(
+    qtmodeltester: object, qtbot: QtBot, window: MainWindow, clinic: Clinic
+) -> None:
+    _hand_made(clinic)
+    board = _open(qtbot, window)
+    for model in (board.department_model, board.channel_model, board.operator_model):
+        qtmodeltester.check(model)  # type: ignore[attr-defined]
+    figures = board.figures
+    assert figures is not None
+    board.department_model.set_data(figures.departments[:2], dash.MONTH, figures.now_ms)
+    assert board.department_model.rowCount() == 2
+    qtmodeltester.check(board.department_model)  # type: ignore[attr-defined]
