@@ -240,8 +240,11 @@ class Agent:
     def _open_store(self) -> Store:
         if self._store is None:
             from console.store.server import open_server_store
+            from console.sync.leader import session_name
 
-            self._store = open_server_store(self.url, password=self.password)
+            self._store = open_server_store(
+                self.url, password=self.password, application_name=session_name(self.leader.holder)
+            )
         return self._store
 
     def _become_leader(self, store: Store) -> bool:

@@ -529,6 +529,48 @@ def measure_ingest(messages: int = 20_000, threads: int = 2_000) -> float:
     return got / elapsed
 
 
+def measure_routing_rules(rules: int = 50, rounds: int = 400) -> dict[str, float]:
+    """The clinic's stored rules at ingest: checking whether they changed (once per fetched
+    page) and routing one message through ``rules`` keyword and pattern rules that do not
+    match, so every rule is tried before the classifier answers."""
+    from console import services
+    from console.routing import Rule, starter_model
+    from console.routing.triage import Triage
+    from console.store import open_memory_store
+
+    store = open_memory_store()
+    try:
+        system = services.Actor(None)
+        for n in range(rules):
+            rule = (
+                Rule(
+                    f"규칙 {n}", str(DEPARTMENTS[n % 5]), keywords_any=(f"없는말{n}", f"키워드{n}")
+                )
+                if n % 2
+                else Rule(
+                    f"규칙 {n}", str(DEPARTMENTS[n % 5]), pattern=rf"예약\\s*번호\\s*{n}\\d{{4}}"
+                )
+            )
+            services.add_rule(store, system, rule)
+        triage = Triage(starter_model(), follow_store=True)
+        texts = _texts()
+        with store.read() as s:
+            triage.refresh(s)
+            refresh = _timed(lambda: triage.refresh(s), rounds)
+        decide: list[float] = []
+        for i in range(rounds):
+            text = texts[i % len(texts)]
+            t0 = time.perf_counter()
+            triage.decide(text, "kakaotalk", None, None)
+            decide.append((time.perf_counter() - t0) * 1000)
+    finally:
+        store.close()
+    return {
+        "rules_refresh_p95_ms": round(_percentile(refresh, 95), 3),
+        "route_50_rules_p95_ms": round(_percentile(decide, 95), 3),
+    }
+
+
 def _peak_rss_mb() -> float:
     own = rlimit.getrusage(rlimit.RUSAGE_SELF).ru_maxrss
     kids = rlimit.getrusage(rlimit.RUSAGE_CHILDREN).ru_maxrss
@@ -577,6 +619,7 @@ def run(
         from console.routing.evaluate import bench as routing_bench
 
         figures.update({k: round(v, 2) for k, v in routing_bench().items()})
+        figures.update(measure_routing_rules())
         say("measuring ingest through a local channel server ...")
         figures["ingest_msgs_per_s"] = round(measure_ingest())
         if measure_ui:

@@ -19,7 +19,13 @@ from sqlalchemy.orm import Session
 from console.channels.base import FetchResult, InboundMessage
 from console.domain import Direction, Status
 from console.ids import new_id
-from console.services import Changes, auto_tag_in, reopen_in, surviving_contacts
+from console.services import (
+    Changes,
+    auto_tag_in,
+    reopen_in,
+    rule_actions_in,
+    surviving_contacts,
+)
 from console.store import search
 from console.store.engine import Store
 from console.store.models import (
@@ -27,6 +33,7 @@ from console.store.models import (
     Contact,
     ContactIdentity,
     Conversation,
+    ConversationLabel,
     Message,
     ThreadRef,
 )
@@ -271,8 +278,10 @@ def _route(
     channel: str,
     account_id: str,
     handle: str,
+    labels: list[dict[str, Any]],
 ) -> None:
-    """Route a new conversation into its row-to-be (``conv.new``)."""
+    """Route a new conversation into its row-to-be (``conv.new``); a deciding rule's labels
+    are added to ``labels`` (rows to insert once the conversation exists)."""
     assert conv.new is not None
     decision = triage.decide(text, channel, account_id, handle)
     conv.new["suggested_department"] = decision.suggestion or None
@@ -284,6 +293,13 @@ def _route(
         conv.new.update(
             department=decision.department, department_hlc=stamp, department_source=source
         )
+    if decision.rule_name and (decision.labels or decision.priority is not None):
+        stamp, rows = rule_actions_in(
+            s, store, conv.id, decision.rule_name, decision.labels, decision.priority
+        )
+        labels.extend(rows)
+        if decision.priority is not None:
+            conv.new.update(priority=int(decision.priority), priority_hlc=stamp)
 
 
 def ingest(
@@ -312,6 +328,10 @@ def ingest(
     contacts: list[dict[str, Any]] = []
     identities: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
+    if triage is not None and messages:
+        # Outside the write transaction: a rules check must not lengthen the write lock.
+        with store.read() as rs:
+            triage.refresh(rs)
     with store.write() as s:
         account = s.get(ChannelAccount, account_id)
         if account is None:
@@ -397,9 +417,11 @@ def ingest(
                 if conv.status == Status.RESOLVED.value:
                     open_episode(conv, m.sent_at)
                 reopen_in(s, store, conv, "reopen")
-        if triage is not None:
+        rule_labels: list[dict[str, Any]] = []
+        if triage is not None and first_text:
             for cid, (text, handle) in first_text.items():
-                _route(s, store, triage, page.by_id[cid], text, account.kind, account_id, handle)
+                conv = page.by_id[cid]
+                _route(s, store, triage, conv, text, account.kind, account_id, handle, rule_labels)
         touched = [c for c in page.by_id.values() if c.touched]
         created = [c.row() for c in touched if c.new is not None]
         changed = [c.row() for c in touched if c.new is None]
@@ -408,6 +430,8 @@ def ingest(
             s.execute(insert(ContactIdentity), identities)
         if created:
             s.execute(insert(Conversation), created)
+        if rule_labels:
+            s.execute(insert(ConversationLabel), rule_labels)
         if changed:
             s.execute(update(Conversation), changed)
         if rows:

@@ -2,8 +2,8 @@
 
 :class:`Composer` is a plain-text editor that knows when an input method (a Korean IME) is
 still composing a syllable: while the preedit string is not empty, Enter and Ctrl+Enter do
-nothing, so a half-typed "한" is never sent. Ctrl+Enter asks to queue the reply and
-Ctrl+Shift+Enter to add a private note.
+nothing, so a half-typed "한" is never sent. Ctrl+Enter asks to queue the reply,
+Ctrl+Shift+Enter to add a private note and Ctrl+Shift+C for the canned responses.
 
 :class:`DraftAutosave` saves the text through :func:`console.services.save_draft` on the
 ordered write worker, 600 ms after the last keystroke, and reports its state: "dirty" while
@@ -32,16 +32,25 @@ AUTOSAVE_DELAY_MS = 600
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
+def _is_canned_key(event: QKeyEvent) -> bool:
+    """Ctrl+Shift+C (the canned-response picker)."""
+    mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+    wanted = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    return event.key() == Qt.Key.Key_C and mods == wanted
+
+
 class Composer(QPlainTextEdit):
     """Where a reply or a note is written.
 
     Signals:
         submit_requested(): Ctrl+Enter, with no syllable being composed.
         note_requested(): Ctrl+Shift+Enter, with no syllable being composed.
+        canned_requested(): Ctrl+Shift+C, with no syllable being composed.
     """
 
     submit_requested = Signal()
     note_requested = Signal()
+    canned_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,18 +73,25 @@ class Composer(QPlainTextEdit):
         super().inputMethodEvent(event)
 
     def event(self, event: QEvent) -> bool:
-        """Claim Ctrl+Enter before any window shortcut does, so the checks below apply."""
+        """Claim Ctrl+Enter and Ctrl+Shift+C before any window shortcut does, so the checks
+        below apply."""
         if (
             event.type() == QEvent.Type.ShortcutOverride
             and isinstance(event, QKeyEvent)
-            and event.key() in _ENTER_KEYS
+            and (event.key() in _ENTER_KEYS or _is_canned_key(event))
         ):
             event.accept()
             return True
         return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Enter never acts while composing; Ctrl+Enter queues, Ctrl+Shift+Enter notes."""
+        """Enter never acts while composing; Ctrl+Enter queues, Ctrl+Shift+Enter notes,
+        Ctrl+Shift+C asks for the canned responses."""
+        if _is_canned_key(event):
+            event.accept()
+            if not self.is_composing():
+                self.canned_requested.emit()
+            return
         if event.key() in _ENTER_KEYS:
             if self.is_composing():
                 # The input method owns this key until the syllable is committed.

@@ -1,9 +1,11 @@
 """Settings: the UI language, who uses this PC, how often channels are checked, the
-channel accounts and the clinic server.
+channel accounts, the clinic server, the routing rules and the canned responses.
 
 The "General" tab edits a copy of :class:`console.settings.Settings`; the app saves it and
 applies each change at once (language, member of staff, poll interval) when OK is pressed.
-The "Channels" tab (:class:`ui.accounts.AccountsPanel`) changes accounts as soon as asked.
+The "Channels" tab (:class:`ui.accounts.AccountsPanel`) changes accounts as soon as asked; so
+do the "Routing" (:class:`ui.routingsettings.RoutingPanel`) and "Canned responses"
+(:class:`ui.cannedsettings.CannedPanel`) tabs, which keep clinic-wide data in the database.
 The "Clinic server" tab (:class:`ui.serversettings.ServerPanel`) has its own Save, which
 takes effect at once; the dialog's OK keeps what it saved.
 """
@@ -27,7 +29,9 @@ from PySide6.QtWidgets import (
 from console.settings import Settings
 from console.store.queries import OperatorRow
 from ui.accounts import AccountsPanel
+from ui.cannedsettings import CannedPanel
 from ui.context import AppContext
+from ui.routingsettings import RoutingPanel
 from ui.serversettings import ServerPanel
 
 #: Language choices: the setting's value and the name shown (languages name themselves).
@@ -35,6 +39,7 @@ LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
 MIN_POLL_S, MAX_POLL_S = 2, 600
 #: Names of the tabs, for :meth:`SettingsDialog.show_tab`.
 GENERAL_TAB, CHANNELS_TAB, SERVER_TAB = "general", "channels", "server"
+ROUTING_TAB, CANNED_TAB = "routing", "canned"
 
 
 class SettingsDialog(QDialog):
@@ -97,10 +102,16 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Check channels every"), self.poll_spin)
         self.tabs.addTab(general, self.tr("General"))
         self.accounts_panel: AccountsPanel | None = None
+        self.routing_panel: RoutingPanel | None = None
+        self.canned_panel: CannedPanel | None = None
         if ctx is not None:
             self.accounts_panel = AccountsPanel(ctx, self.tabs)
             self.tabs.addTab(self.accounts_panel, self.tr("Channels"))
-            self.resize(760, 460)
+            self.routing_panel = RoutingPanel(ctx, self.tabs)
+            self.tabs.addTab(self.routing_panel, self.tr("Routing"))
+            self.canned_panel = CannedPanel(ctx, self.tabs)
+            self.tabs.addTab(self.canned_panel, self.tr("Canned responses"))
+            self.resize(820, 640)
         self.server_panel: ServerPanel | None = None
         if ctx is not None and data_dir is not None:
             self.server_panel = ServerPanel(ctx, settings.server, data_dir, self.tabs)
@@ -115,12 +126,17 @@ class SettingsDialog(QDialog):
         box.addWidget(buttons)
 
     def show_tab(self, name: str) -> None:
-        """Bring a tab to the front: :data:`GENERAL_TAB`, :data:`CHANNELS_TAB` or
-        :data:`SERVER_TAB`."""
-        if name == CHANNELS_TAB and self.accounts_panel is not None:
-            self.tabs.setCurrentWidget(self.accounts_panel)
-        elif name == SERVER_TAB and self.server_panel is not None:
-            self.tabs.setCurrentWidget(self.server_panel)
+        """Bring a tab to the front: :data:`GENERAL_TAB`, :data:`CHANNELS_TAB`,
+        :data:`SERVER_TAB`, :data:`ROUTING_TAB` or :data:`CANNED_TAB`."""
+        panels = {
+            CHANNELS_TAB: self.accounts_panel,
+            SERVER_TAB: self.server_panel,
+            ROUTING_TAB: self.routing_panel,
+            CANNED_TAB: self.canned_panel,
+        }
+        panel = panels.get(name)
+        if panel is not None:
+            self.tabs.setCurrentWidget(panel)
         else:
             self.tabs.setCurrentIndex(0)
 

@@ -195,6 +195,19 @@ def error_code_text(code: str, params: Mapping[str, Any] | None = None) -> str:
         "not_permitted": translate(
             "Texts", "Your role does not allow this. Ask a manager or the administrator."
         ),
+        "invalid_rule": translate("Texts", "The routing rule is not valid ({field})."),
+        "invalid_rule_pattern": translate(
+            "Texts", "The routing rule's regular expression is not valid."
+        ),
+        "rule_pattern_too_slow": translate(
+            "Texts", "The routing rule's regular expression is too long or too slow."
+        ),
+        "rule_without_condition": translate(
+            "Texts", "A routing rule needs at least one condition."
+        ),
+        "rule_not_found": translate("Texts", "That routing rule no longer exists."),
+        "canned_not_found": translate("Texts", "That canned response no longer exists."),
+        "invalid_canned": translate("Texts", "The canned response is not valid ({field})."),
         "stale_leader": translate(
             "Texts",
             "Another computer now fetches and sends messages for the clinic;"

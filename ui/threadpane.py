@@ -9,6 +9,7 @@ composer; nothing here is modal.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -37,6 +38,10 @@ from ui.composer import Composer, DraftAutosave, DraftState
 from ui.context import AppContext
 from ui.draftconflict import DraftConflictBar
 from ui.thread import ThreadModel, ThreadView
+
+if TYPE_CHECKING:
+    from console.canned import CannedRow
+    from ui.cannedpicker import CannedPicker
 
 MESSAGE_TIMEOUT_MS = 12_000
 
@@ -145,6 +150,7 @@ class ThreadPane(QWidget):
         layout.insertWidget(layout.indexOf(self.composer_frame), self.conflict_bar)
         self.composer.submit_requested.connect(self.submit)
         self.composer.note_requested.connect(self.add_note)
+        self.composer.canned_requested.connect(self.open_canned_picker)
         self.retranslate_ui()
         self.stack.setCurrentIndex(0)
 
@@ -243,6 +249,11 @@ class ThreadPane(QWidget):
         self.note_toggle.setObjectName("noteToggle")
         self.note_toggle.setCheckable(True)
         self.note_toggle.toggled.connect(self._note_mode_changed)
+        self.canned_button = QPushButton(frame)
+        self.canned_button.setObjectName("cannedButton")
+        self.canned_button.setAutoDefault(False)
+        self.canned_button.clicked.connect(self.open_canned_picker)
+        self.canned_picker: CannedPicker | None = None
         self.draft_state_label = plain_label(parent=frame, name="draftState")
         self.window_label = plain_label(parent=frame, name="replyWindow")
         self.window_label.hide()
@@ -252,6 +263,7 @@ class ThreadPane(QWidget):
         self.send_button.setAutoDefault(False)
         self.send_button.clicked.connect(self.submit)
         row.addWidget(self.note_toggle)
+        row.addWidget(self.canned_button)
         row.addWidget(self.draft_state_label, 1)
         row.addWidget(self.window_label)
         row.addWidget(self.send_button)
@@ -274,6 +286,8 @@ class ThreadPane(QWidget):
             )
         )
         self.resolve_button.setToolTip(self.tr("Resolve or reopen (E)"))
+        self.canned_button.setText(self.tr("Canned"))
+        self.canned_button.setToolTip(self.tr("Insert a canned response (Ctrl+Shift+C)"))
         self._note_mode_changed(self.note_toggle.isChecked())
         self._fill_snooze_menu()
         self._fill_department_combo()
@@ -590,6 +604,34 @@ class ThreadPane(QWidget):
                 self.autosave.save_now()
 
         self.ctx.command(note_then_drop_draft, cid, body, on_success=done, on_failure=failed)
+
+    def open_canned_picker(self) -> None:
+        """Offer the canned responses for the open conversation over the composer."""
+        from ui.cannedpicker import CannedPicker
+
+        if self._cid is None or self._busy or self.composer.isReadOnly():
+            return
+        from console.canned import canned_for
+
+        department = self._row.department if self._row is not None else None
+        if self.canned_picker is None:
+            names = {d.code: texts.department_name(d.name_ko, d.name_en) for d in self._departments}
+            self.canned_picker = CannedPicker(names, self)
+            self.canned_picker.chosen.connect(self.insert_canned)
+        rect = self.composer.cursorRect()
+        at = self.composer.viewport().mapToGlobal(rect.bottomLeft())
+        self.canned_picker.popup(canned_for(self.ctx.store, department), at)
+
+    def insert_canned(self, canned: CannedRow) -> None:
+        """Insert a canned response, placeholders filled, at the composer's cursor."""
+        from console.canned import fill, values_for_conversation
+
+        if self._cid is None or self.composer.isReadOnly():
+            return
+        values = values_for_conversation(self.ctx.store, self._cid, self.ctx.operator_id)
+        self.composer.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.composer.textCursor().insertText(fill(canned.body, values).text)
+        self.composer.ensureCursorVisible()
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy

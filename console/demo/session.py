@@ -57,6 +57,8 @@ LABELS_BY_DEPT = {
 #: Channels the demo channel server serves; the rest have real connectors and local servers.
 DEMO_CONNECTOR_CHANNELS = ("kakaotalk", "naver_talktalk", "sms", "email", "webform")
 TELEGRAM_NAME = "소통의원 텔레그램 봇"
+#: The demo clinic's branch name (fills {지점} in canned responses).
+DEMO_BRANCH = "강남점"
 
 
 @dataclass(frozen=True)
@@ -320,6 +322,8 @@ def start_demo(
         runtime.poll_once()
         if created:
             seed_triage(store, accounts, random.Random(seed if seed is not None else 7))
+            # The demo clinic's branch, so canned responses read as they would in a clinic.
+            services.set_branch_name(store, services.Actor(None), DEMO_BRANCH)
     except BaseException:
         for server in reversed(servers):
             server.stop()

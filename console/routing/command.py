@@ -1,7 +1,10 @@
-"""The ``sotong route [FILE] [--rules rules.json] [--model MODEL]`` command.
+"""The ``sotong route [FILE] [--rules rules.json | --data-dir DIR] [--model MODEL]`` command.
 
 Reads JSON Lines messages from FILE (standard input when absent) and writes one JSON line per
-message to standard output; see :func:`console.routing.route_jsonl` for the contract. Input and
+message to standard output; see :func:`console.routing.route_jsonl` for the contract. The rules
+are the clinic's stored rules when ``--data-dir`` names a Sotong data folder (the same rules, in
+the same order, that route conversations as they arrive there), those of a rules file with
+``--rules``, and none otherwise. Input and
 output are UTF-8 whatever the console's code page. Exit codes: 0 every line routed, 1 some lines
 were answered with an error, 2 nothing was routed because the input, the rules or the model could
 not be read (one JSON object ``{"error": code, ...}`` on standard error says why).
@@ -54,7 +57,14 @@ def add_parser(
     parser.add_argument(
         "file", nargs="?", type=Path, default=None, help="JSON Lines input (default: stdin)"
     )
-    parser.add_argument("--rules", type=Path, default=None, help="rules file (JSON)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--rules", type=Path, default=None, help="rules file (JSON)")
+    source.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="use the routing rules stored in this Sotong data folder",
+    )
     parser.add_argument(
         "--model", type=Path, default=None, help="model file (default: the starter model)"
     )
@@ -65,6 +75,21 @@ def _fail(code: str, **params: Any) -> int:
     plain = {k: v if isinstance(v, str | int | float | None) else str(v) for k, v in params.items()}
     print(json.dumps({"error": code, **plain}, ensure_ascii=False), file=sys.stderr)
     return EXIT_INPUT
+
+
+def _stored_rules(data_dir: Path) -> list[Rule]:
+    """The rules stored in the data folder's database (opened, and migrated if need be)."""
+    from console.routing.stored import load_rules
+    from console.store.engine import DB_NAME, open_store
+
+    if not (data_dir / DB_NAME).exists():
+        raise errors.NotFound(path=str(data_dir / DB_NAME))
+    store = open_store(data_dir)
+    try:
+        with store.read() as s:
+            return load_rules(s)
+    finally:
+        store.close()
 
 
 def run(
@@ -83,7 +108,12 @@ def run(
         The exit code (see the module docstring).
     """
     rules: list[Rule] = []
-    if args.rules is not None:
+    if getattr(args, "data_dir", None) is not None:
+        try:
+            rules = _stored_rules(args.data_dir)
+        except errors.SotongError as exc:
+            return _fail(exc.code, source="rules", **exc.params)
+    elif args.rules is not None:
         try:
             rules = rules_from_json(args.rules.read_text(encoding="utf-8"))
         except errors.SotongError as exc:

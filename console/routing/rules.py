@@ -8,9 +8,13 @@ regular expression); a condition left empty is not checked, and a rule must set 
 decision. Everything here is a pure function of its inputs.
 
 Keywords ignore case, width (NFKC) and spacing: ``"쌍수"`` matches ``"쌍 수 가격"`` and
-``"ＢＯＴＯＸ"`` matches ``"botox"``. Patterns are Python regular expressions searched in the
-NFKC form of the text, ignoring case; a pattern that does not compile is refused when the rule
-is made (:class:`InvalidRulePattern`), never when a message arrives.
+``"ＢＯＴＯＸ"`` matches ``"botox"``. Patterns are Python regular expressions (the ``regex``
+module, whose default syntax is the standard library's, because it can stop a search after a time
+budget) searched in the NFKC form of the text, ignoring case. A pattern that does not compile is
+refused when the rule is made (:class:`InvalidRulePattern`), never when a message arrives, and
+so is one longer than :data:`MAX_PATTERN_CHARS` or one that backtracks catastrophically on a
+few probe texts (:class:`RulePatternTooSlow`). Whatever slips through that check still cannot
+stall routing: each search stops after :data:`MATCH_BUDGET_S` and counts as no match (logged).
 
 Rules are plain frozen dataclasses and round-trip through JSON (:func:`rules_to_json`,
 :func:`rules_from_json`); the file is ``{"version": 1, "rules": [...]}`` (a bare list is read
@@ -22,11 +26,14 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import regex
 
 from console import errors
 from console.domain import MAX_LABEL_CHARS, Priority
@@ -41,15 +48,30 @@ __all__ = [
     "Reason",
     "Rule",
     "RuleMatch",
+    "RulePatternTooSlow",
     "RuleWithoutCondition",
     "evaluate",
     "rules_from_json",
     "rules_to_json",
 ]
 
+log = logging.getLogger(__name__)
+
 RULES_VERSION = 1
 #: Longest rule name, in characters.
 MAX_RULE_NAME_CHARS = 80
+#: Longest regular expression, in characters.
+MAX_PATTERN_CHARS = 300
+#: Seconds one pattern may search one message before it counts as not matching.
+MATCH_BUDGET_S = 0.05
+#: Seconds a new pattern may spend on each probe text before it is refused as too slow.
+PROBE_BUDGET_S = 0.05
+#: Texts that make catastrophically backtracking patterns (``(a|aa)+$``, ``(\w+\s?)+$``) slow.
+_PROBES = tuple(
+    body * 64 + tail
+    for body in ("a", "가", "1", " ", "ab", "a ", "가 ", ".", "\n")
+    for tail in ("!", "", "\x00")
+)
 
 
 class InvalidRule(errors.InvalidInput):
@@ -62,6 +84,13 @@ class InvalidRulePattern(InvalidRule):
     """A rule's regular expression does not compile (``offset`` is where in it it fails)."""
 
     code = "invalid_rule_pattern"
+
+
+class RulePatternTooSlow(InvalidRule):
+    """A rule's regular expression is too long, or takes too long on a short text (it would
+    backtrack catastrophically on some messages): ``limit`` gives the length limit."""
+
+    code = "rule_pattern_too_slow"
 
 
 class RuleWithoutCondition(InvalidRule):
@@ -106,10 +135,13 @@ class Reason:
         condition: Which condition.
         values: What matched: the channel, account or handle; the keyword(s) found; the
             text the pattern matched.
+        span: For a pattern, where its match starts and ends in the message's NFKC form
+            (the message itself for text typed on a PC); None otherwise.
     """
 
     condition: ConditionKind
     values: tuple[str, ...]
+    span: tuple[int, int] | None = None
 
 
 def _fold(text: str) -> str:
@@ -128,6 +160,30 @@ def _strings(value: Any, name: str, where: str) -> tuple[str, ...]:
     if not all(isinstance(v, str) and v.strip() for v in items):
         raise InvalidRule(rule=where, field=name, reason="empty_or_not_text")
     return items
+
+
+def _compile(pattern: str, name: str) -> regex.Pattern[str]:
+    """Compile a rule's pattern, refusing one that is too long, invalid or too slow."""
+    if len(pattern) > MAX_PATTERN_CHARS:
+        raise RulePatternTooSlow(
+            rule=name, field="pattern", reason="too_long", limit=MAX_PATTERN_CHARS
+        )
+    try:
+        # The standard library names the offending offset best (the unclosed bracket).
+        re.compile(pattern)
+        compiled = regex.compile(pattern, regex.IGNORECASE | regex.VERSION0)
+    except (re.error, regex.error) as exc:
+        raise InvalidRulePattern(
+            rule=name, field="pattern", pattern=pattern, offset=getattr(exc, "pos", None)
+        ) from None
+    for probe in _PROBES:
+        try:
+            compiled.search(probe, timeout=PROBE_BUDGET_S)
+        except TimeoutError:
+            raise RulePatternTooSlow(
+                rule=name, field="pattern", reason="backtracking", limit=MAX_PATTERN_CHARS
+            ) from None
+    return compiled
 
 
 @dataclass(frozen=True)
@@ -153,6 +209,7 @@ class Rule:
     Raises:
         InvalidRule: A field has the wrong type or an empty value.
         InvalidRulePattern: ``pattern`` does not compile.
+        RulePatternTooSlow: ``pattern`` is too long or backtracks catastrophically.
         RuleWithoutCondition: No condition is set.
         console.errors.UnknownDepartment: ``department`` is not a department code.
         console.errors.InvalidLabel: A label is empty, too long or has a line break.
@@ -170,7 +227,7 @@ class Rule:
     priority: Priority | None = None
     assignee_id: str | None = None
     enabled: bool = True
-    _regex: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _regex: regex.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
     _any: tuple[tuple[str, str], ...] = field(default=(), init=False, repr=False, compare=False)
     _all: tuple[tuple[str, str], ...] = field(default=(), init=False, repr=False, compare=False)
     _handles: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
@@ -205,12 +262,7 @@ class Rule:
         if self.pattern is not None:
             if not isinstance(self.pattern, str) or not self.pattern:
                 raise InvalidRule(rule=name, field="pattern", reason="empty_or_not_text")
-            try:
-                set_(self, "_regex", re.compile(self.pattern, re.IGNORECASE))
-            except re.error as exc:
-                raise InvalidRulePattern(
-                    rule=name, field="pattern", pattern=self.pattern, offset=exc.pos
-                ) from None
+            set_(self, "_regex", _compile(self.pattern, name))
         set_(self, "_any", tuple((k, _fold(k)) for k in self.keywords_any))
         set_(self, "_all", tuple((k, _fold(k)) for k in self.keywords_all))
         set_(self, "_handles", frozenset(_fold_handle(h) for h in self.handles))
@@ -254,10 +306,16 @@ class Rule:
                 return None
             reasons.append(Reason(ConditionKind.KEYWORDS_ALL, self.keywords_all))
         if self._regex is not None:
-            hit = self._regex.search(unicodedata.normalize("NFKC", message.text))
+            try:
+                hit = self._regex.search(
+                    unicodedata.normalize("NFKC", message.text), timeout=MATCH_BUDGET_S
+                )
+            except TimeoutError:
+                log.warning("rule %r: pattern search ran out of time; not a match", self.name)
+                return None
             if hit is None:
                 return None
-            reasons.append(Reason(ConditionKind.PATTERN, (hit.group(0),)))
+            reasons.append(Reason(ConditionKind.PATTERN, (hit.group(0),), hit.span()))
         return tuple(reasons)
 
     def to_dict(self) -> dict[str, Any]:

@@ -4,6 +4,12 @@
 new conversation; the app tells it about every department a person chooses
 (:meth:`Triage.learn_from`), and the learned model is kept in the data folder, so each PC gets
 better at its clinic's messages. Nothing leaves the PC.
+
+A triage that follows the store (:meth:`Triage.for_data_dir`, the app's) takes its rules and
+threshold from the clinic's database: ingest calls :meth:`Triage.refresh` in its transaction,
+which re-reads them only when a rule or the threshold was written since (one small query).
+:meth:`Triage.explain` answers the settings' "try a message" box with the stored rules and
+threshold as they are now.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from console.routing._router import DEFAULT_THRESHOLD, Decision, route, starter_model
 from console.routing.classifier import Classifier, InvalidModel
@@ -38,6 +45,8 @@ class Triage:
         rules: Rules in priority order.
         threshold: Confidence from which the classifier's choice is applied automatically.
         model_path: Where :meth:`save` keeps the learned model (None: not kept).
+        follow_store: Take the rules and the threshold from the store (:meth:`refresh`)
+            instead of ``rules`` and ``threshold``.
     """
 
     def __init__(
@@ -46,13 +55,16 @@ class Triage:
         rules: Sequence[Rule] = (),
         threshold: float = DEFAULT_THRESHOLD,
         model_path: Path | None = None,
+        follow_store: bool = False,
     ) -> None:
         self.model = model
         self.rules = tuple(rules)
         self.threshold = threshold
         self.model_path = model_path
+        self.follow_store = follow_store
         self._lock = threading.Lock()
         self._dirty = False
+        self._version: object = None
 
     @classmethod
     def for_data_dir(cls, data_dir: Path, threshold: float = DEFAULT_THRESHOLD) -> Triage:
@@ -64,7 +76,51 @@ class Triage:
                 model = Classifier.load(path)
             except (InvalidModel, OSError, ValueError) as exc:
                 log.warning("learned routing model unreadable (%s); using the starter model", exc)
-        return cls(model or starter_model(), threshold=threshold, model_path=path)
+        return cls(
+            model or starter_model(), threshold=threshold, model_path=path, follow_store=True
+        )
+
+    def refresh(self, s: Session) -> None:
+        """Take up the stored rules and threshold if they changed (when following the store).
+
+        Args:
+            s: An open session (ingest's transaction).
+        """
+        if not self.follow_store:
+            return
+        from console.routing.stored import load_rules, routing_threshold, rules_version
+
+        version = rules_version(s)
+        if version == self._version:
+            return
+        rules, threshold = load_rules(s), routing_threshold(s)
+        with self._lock:
+            self.rules, self.threshold, self._version = tuple(rules), threshold, version
+
+    def explain(
+        self,
+        store: Store,
+        text: str,
+        channel: str | None = None,
+        account_id: str | None = None,
+        handle: str | None = None,
+    ) -> Decision:
+        """What would happen to ``text`` now, with the stored rules and threshold: the rule
+        that fires and why, or the classifier's proposal and whether it would be applied."""
+        from console.routing.stored import load_rules, routing_threshold
+
+        with store.read() as s:
+            rules, threshold = load_rules(s), routing_threshold(s)
+        with self._lock:
+            return route(
+                text,
+                channel,
+                account_id=account_id,
+                handle=handle,
+                rules=rules,
+                model=self.model,
+                threshold=threshold,
+            )
 
     def decide(
         self, text: str, channel: str | None, account_id: str | None, handle: str | None

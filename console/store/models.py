@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -365,6 +366,14 @@ class CannedResponse(Base):
     department: Mapped[str | None] = mapped_column(ForeignKey("department.code"))
     title: Mapped[str] = mapped_column(String(120))
     body: Mapped[str] = mapped_column(Text)
+    #: Typed in the composer's picker to find it quickly ("" when none).
+    shortcut: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    sort_order: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Whole-row clock stamp of the last edit ("" for a starter response never edited).
+    hlc: Mapped[str] = mapped_column(Hlc, default="", server_default="")
+    updated_at: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: A deleted response stays as a tombstone so sync carries the deletion.
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class AuditEvent(Base):
@@ -518,3 +527,39 @@ class SyncDirty(Base):
     __tablename__ = "sync_dirty"
     tbl: Mapped[str] = mapped_column(String(40), primary_key=True)
     pk: Mapped[str] = mapped_column(String(120), primary_key=True)
+
+
+class RoutingRule(Base):
+    """One of the clinic's routing rules (see :class:`console.routing.Rule`), in ``position``
+    order. ``hlc`` stamps the whole row's last write; a deleted rule stays as a tombstone."""
+
+    __tablename__ = "routing_rule"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(String(80))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    department: Mapped[str] = mapped_column(ForeignKey("department.code"))
+    channels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    account_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    handles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    keywords_any: Mapped[list[str]] = mapped_column(JSON, default=list)
+    keywords_all: Mapped[list[str]] = mapped_column(JSON, default=list)
+    pattern: Mapped[str | None] = mapped_column(Text)
+    labels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    priority: Mapped[int | None] = mapped_column(Integer)
+    assignee_id: Mapped[str | None] = mapped_column(String(36))
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    hlc: Mapped[str] = mapped_column(Hlc, default="", server_default="")
+    created_at: Mapped[int]
+    updated_at: Mapped[int]
+    __table_args__ = (Index("ix_routing_rule_position", "deleted", "position"),)
+
+
+class ClinicSetting(Base):
+    """A clinic-wide setting shared by every PC (threshold, branch name), with its stamp."""
+
+    __tablename__ = "clinic_setting"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    hlc: Mapped[str] = mapped_column(Hlc, default="", server_default="")
+    updated_at: Mapped[int]

@@ -187,7 +187,11 @@ def server_engine(
 
 
 def open_server_store(
-    url: str | URL, *, password: str | None = None, connect_timeout: int = CONNECT_TIMEOUT_S
+    url: str | URL,
+    *,
+    password: str | None = None,
+    connect_timeout: int = CONNECT_TIMEOUT_S,
+    application_name: str = "sotong",
 ) -> Store:
     """Open the clinic server's database as a :class:`Store`, migrating it first if needed.
 
@@ -198,6 +202,8 @@ def open_server_store(
         url: The server's URL.
         password: The password, if it is not in the URL.
         connect_timeout: Seconds to wait for a connection.
+        application_name: How its sessions are named in ``pg_stat_activity`` (the leader's
+            are named after it, so a standby can end them all if it freezes).
 
     Returns:
         The store; call :meth:`Store.close` when done.
@@ -206,7 +212,9 @@ def open_server_store(
         StorageError: the server cannot be reached or refused the login.
         ValueError: not a PostgreSQL URL.
     """
-    engine = server_engine(url, password=password, connect_timeout=connect_timeout)
+    engine = server_engine(
+        url, password=password, connect_timeout=connect_timeout, application_name=application_name
+    )
     try:
         ensure_schema(engine, None)
         store = Store(engine, None)

@@ -69,8 +69,15 @@ LEADER_LOCK_KEY = advisory_key("sotong.leader")
 #: Seconds between the leader's heartbeats.
 HEARTBEAT_S = 5.0
 
-#: A heartbeat older than this means the holder is frozen: a standby ends its lock session.
+#: A heartbeat older than this means the holder is frozen: a standby ends its sessions.
 STALE_AFTER_S = 30.0
+
+
+def session_name(holder: str) -> str:
+    """The ``application_name`` of a leading process's store sessions (``machine:pid``
+    inside), by which a standby finds them all when that process freezes; PostgreSQL keeps
+    63 bytes of it."""
+    return f"sotong-leader {holder}".encode()[:63].decode("utf-8", "ignore")
 
 
 def _now_ms() -> int:
@@ -142,7 +149,7 @@ def _connect_kwargs(url: str | URL, password: str | None, connect_timeout: int) 
     return {
         **kwargs,
         "connect_timeout": connect_timeout,
-        "application_name": "sotong-leader",
+        "application_name": session_name(this_process()),
         "options": server_options(),
         "tcp_user_timeout": CLIENT_TCP_USER_TIMEOUT_MS,
         **CLIENT_KEEPALIVES,
@@ -302,7 +309,9 @@ class Leader:
         return bool(row and row[0])
 
     def _replace_frozen(self, conn: psycopg.Connection[tuple[Any, ...]]) -> bool:
-        """End the lock session of a leader whose heartbeat stopped, then take the lock."""
+        """End the sessions of a leader whose heartbeat stopped — its lock session, and its
+        store sessions, one of which may be frozen inside a write transaction holding the
+        store's write lock — then take the lock."""
         row = conn.execute("SELECT heartbeat, machine, pid FROM leader WHERE id = 1").fetchone()
         if row is None or _now_ms() - int(row[0]) < self._stale_after_ms:
             return False
@@ -310,15 +319,20 @@ class Leader:
         if holder is None:
             return self._try_lock(conn)  # released meanwhile
         log.warning(
-            "the leader %s (pid %s) has been silent for %d s: ending its lock session",
+            "the leader %s (pid %s) has been silent for %d s: ending its sessions",
             row[1],
             row[2],
             (_now_ms() - int(row[0])) // 1000,
         )
         try:
-            conn.execute("SELECT pg_terminate_backend(%s, 5000)", (holder[0],))
+            conn.execute(
+                "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+                " WHERE pid <> pg_backend_pid() AND datname = current_database()"
+                " AND (pid = %s OR application_name = %s)",
+                (holder[0], session_name(f"{row[1]}:{row[2]}")),
+            )
         except psycopg.errors.InsufficientPrivilege:
-            log.warning("not allowed to end the frozen leader's session; waiting for it")
+            log.warning("not allowed to end the frozen leader's sessions; waiting for them")
             return False
         return self._try_lock(conn)
 

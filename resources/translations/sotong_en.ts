@@ -198,6 +198,121 @@ base_url=https://…</translation>
         </message>
     </context>
     <context>
+        <name>CannedPanel</name>
+        <message>
+            <source>e.g. 강남점</source>
+            <translation>e.g. 강남점</translation>
+        </message>
+        <message>
+            <source>One word to find it by, e.g. 예약</source>
+            <translation>One word to find it by, e.g. 예약</translation>
+        </message>
+        <message>
+            <source>Placeholders: %1 — the customer's name, the branch, the assignee (else whoever writes the reply).</source>
+            <translation>Placeholders: %1 — the customer's name, the branch, the assignee (else whoever writes the reply).</translation>
+        </message>
+        <message>
+            <source>Your role may use these responses but not change them.</source>
+            <translation>Your role may use these responses but not change them.</translation>
+        </message>
+        <message>
+            <source>New</source>
+            <translation>New</translation>
+        </message>
+        <message>
+            <source>Save</source>
+            <translation>Save</translation>
+        </message>
+        <message>
+            <source>Up</source>
+            <translation>Up</translation>
+        </message>
+        <message>
+            <source>Down</source>
+            <translation>Down</translation>
+        </message>
+        <message>
+            <source>Delete</source>
+            <translation>Delete</translation>
+        </message>
+        <message>
+            <source>Title</source>
+            <translation>Title</translation>
+        </message>
+        <message>
+            <source>Shortcut</source>
+            <translation>Shortcut</translation>
+        </message>
+        <message>
+            <source>Text</source>
+            <translation>Text</translation>
+        </message>
+        <message>
+            <source>Preview</source>
+            <translation>Preview</translation>
+        </message>
+        <message>
+            <source>Branch name ({지점})</source>
+            <translation>Branch name ({지점})</translation>
+        </message>
+        <message>
+            <source>Saved.</source>
+            <translation>Saved.</translation>
+        </message>
+        <message>
+            <source>Delete the response “%1”?</source>
+            <translation>Delete the response “%1”?</translation>
+        </message>
+        <message>
+            <source>Delete response</source>
+            <translation>Delete response</translation>
+        </message>
+    </context>
+    <context>
+        <name>CannedPicker</name>
+        <message>
+            <source>Find a canned response…</source>
+            <extracomment>The response's id (str).</extracomment>
+            <translation>Find a canned response…</translation>
+        </message>
+        <message>
+            <source>No canned response matches.</source>
+            <translation>No canned response matches.</translation>
+        </message>
+    </context>
+    <context>
+        <name>CannedTexts</name>
+        <message>
+            <source>Give the response a title of 1 to 120 characters.</source>
+            <extracomment>The response's id (str). The sample customer the preview fills in.</extracomment>
+            <translation>Give the response a title of 1 to 120 characters.</translation>
+        </message>
+        <message>
+            <source>Write the response's text (at most 20,000 characters).</source>
+            <translation>Write the response's text (at most 20,000 characters).</translation>
+        </message>
+        <message>
+            <source>A shortcut is one word, without spaces.</source>
+            <translation>A shortcut is one word, without spaces.</translation>
+        </message>
+        <message>
+            <source>A shortcut has at most 40 characters.</source>
+            <translation>A shortcut has at most 40 characters.</translation>
+        </message>
+        <message>
+            <source>The branch name has at most 40 characters, on one line.</source>
+            <translation>The branch name has at most 40 characters, on one line.</translation>
+        </message>
+        <message>
+            <source>Unknown placeholders, left as written: %1</source>
+            <translation>Unknown placeholders, left as written: %1</translation>
+        </message>
+        <message>
+            <source>No value yet for: %1</source>
+            <translation>No value yet for: %1</translation>
+        </message>
+    </context>
+    <context>
         <name>ContactPanel</name>
         <message>
             <source>Open a conversation to see who the customer is.</source>
@@ -879,6 +994,348 @@ If this was a mistake, split the channel off again with “Split”.</numerusfor
         </message>
     </context>
     <context>
+        <name>RoutingPanel</name>
+        <message>
+            <source>Add…</source>
+            <extracomment>Opens the rule editor; tests replace it to fill the dialog themselves.</extracomment>
+            <translation>Add…</translation>
+        </message>
+        <message>
+            <source>Edit…</source>
+            <translation>Edit…</translation>
+        </message>
+        <message>
+            <source>Up</source>
+            <translation>Up</translation>
+        </message>
+        <message>
+            <source>Try this rule earlier (Alt+Up)</source>
+            <translation>Try this rule earlier (Alt+Up)</translation>
+        </message>
+        <message>
+            <source>Down</source>
+            <translation>Down</translation>
+        </message>
+        <message>
+            <source>Try this rule later (Alt+Down)</source>
+            <translation>Try this rule later (Alt+Down)</translation>
+        </message>
+        <message>
+            <source>Turn off</source>
+            <translation>Turn off</translation>
+        </message>
+        <message>
+            <source>Delete</source>
+            <translation>Delete</translation>
+        </message>
+        <message>
+            <source>Rules are tried from the top; the first that matches decides the department. Keys: Enter edits, Space turns on or off, Alt+Up/Down moves, Delete deletes.</source>
+            <translation>Rules are tried from the top; the first that matches decides the department. Keys: Enter edits, Space turns on or off, Alt+Up/Down moves, Delete deletes.</translation>
+        </message>
+        <message>
+            <source>Your role may look at the rules but not change them.</source>
+            <translation>Your role may look at the rules but not change them.</translation>
+        </message>
+        <message>
+            <source>Automatic sorting</source>
+            <translation>Automatic sorting</translation>
+        </message>
+        <message>
+            <source>When no rule matches, the classifier guesses the department. From this confidence on, its guess is applied at once; below it, the guess is only suggested and staff decide. Lower means more automatic sorting and more mistakes; 100% means it only ever suggests. Shared by every PC of the clinic.</source>
+            <translation>When no rule matches, the classifier guesses the department. From this confidence on, its guess is applied at once; below it, the guess is only suggested and staff decide. Lower means more automatic sorting and more mistakes; 100% means it only ever suggests. Shared by every PC of the clinic.</translation>
+        </message>
+        <message>
+            <source>Apply automatically from</source>
+            <translation>Apply automatically from</translation>
+        </message>
+        <message>
+            <source>Try a message</source>
+            <translation>Try a message</translation>
+        </message>
+        <message>
+            <source>Type a message as a customer would write it…</source>
+            <translation>Type a message as a customer would write it…</translation>
+        </message>
+        <message>
+            <source>Any channel</source>
+            <translation>Any channel</translation>
+        </message>
+        <message>
+            <source>Try</source>
+            <translation>Try</translation>
+        </message>
+        <message>
+            <source>Turn on</source>
+            <translation>Turn on</translation>
+        </message>
+        <message>
+            <source>Delete the rule “%1”? Conversations it sorted keep their department.</source>
+            <translation>Delete the rule “%1”? Conversations it sorted keep their department.</translation>
+        </message>
+        <message>
+            <source>Delete rule</source>
+            <translation>Delete rule</translation>
+        </message>
+        <message>
+            <source>Type a message first.</source>
+            <translation>Type a message first.</translation>
+        </message>
+        <message>
+            <source>Checking…</source>
+            <translation>Checking…</translation>
+        </message>
+    </context>
+    <context>
+        <name>RuleDialog</name>
+        <message>
+            <source>Edit rule</source>
+            <translation>Edit rule</translation>
+        </message>
+        <message>
+            <source>New rule</source>
+            <translation>New rule</translation>
+        </message>
+        <message>
+            <source>On</source>
+            <translation>On</translation>
+        </message>
+        <message>
+            <source>When a new conversation's first message…</source>
+            <translation>When a new conversation's first message…</translation>
+        </message>
+        <message>
+            <source>Any account</source>
+            <translation>Any account</translation>
+        </message>
+        <message>
+            <source>e.g. 쌍수, 쌍꺼풀, 눈매교정</source>
+            <translation>e.g. 쌍수, 쌍꺼풀, 눈매교정</translation>
+        </message>
+        <message>
+            <source>e.g. 실비, 서류</source>
+            <translation>e.g. 실비, 서류</translation>
+        </message>
+        <message>
+            <source>e.g. 010-?\d{4}-?\d{4}</source>
+            <translation>e.g. 010-?\d{4}-?\d{4}</translation>
+        </message>
+        <message>
+            <source>Handles on the channel, e.g. @minji</source>
+            <translation>Handles on the channel, e.g. @minji</translation>
+        </message>
+        <message>
+            <source>comes in on</source>
+            <translation>comes in on</translation>
+        </message>
+        <message>
+            <source>through the account</source>
+            <translation>through the account</translation>
+        </message>
+        <message>
+            <source>contains any of</source>
+            <translation>contains any of</translation>
+        </message>
+        <message>
+            <source>contains all of</source>
+            <translation>contains all of</translation>
+        </message>
+        <message>
+            <source>matches the regular expression</source>
+            <translation>matches the regular expression</translation>
+        </message>
+        <message>
+            <source>is from the contact</source>
+            <translation>is from the contact</translation>
+        </message>
+        <message>
+            <source>…then</source>
+            <translation>…then</translation>
+        </message>
+        <message>
+            <source>e.g. 서류, VIP</source>
+            <translation>e.g. 서류, VIP</translation>
+        </message>
+        <message>
+            <source>Leave as it is</source>
+            <translation>Leave as it is</translation>
+        </message>
+        <message>
+            <source>Nobody (assignment decides)</source>
+            <translation>Nobody (assignment decides)</translation>
+        </message>
+        <message>
+            <source>send it to</source>
+            <translation>send it to</translation>
+        </message>
+        <message>
+            <source>add labels</source>
+            <translation>add labels</translation>
+        </message>
+        <message>
+            <source>set priority</source>
+            <translation>set priority</translation>
+        </message>
+        <message>
+            <source>assign to</source>
+            <translation>assign to</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>The regular expression is valid.</source>
+            <translation>The regular expression is valid.</translation>
+        </message>
+    </context>
+    <context>
+        <name>RuleListModel</name>
+        <message>
+            <source>%1. %2 — not valid, never fires (%3)</source>
+            <translation>%1. %2 — not valid, never fires (%3)</translation>
+        </message>
+        <message>
+            <source>(off)</source>
+            <translation>(off)</translation>
+        </message>
+    </context>
+    <context>
+        <name>RuleTexts</name>
+        <message>
+            <source>The regular expression is not valid near character %1. Check brackets and special characters such as ( ) [ ] + * ?.</source>
+            <extracomment>The rule's id (str). Whether the rule is on (bool). Quiet time after the threshold moves before it is saved.</extracomment>
+            <translation>The regular expression is not valid near character %1. Check brackets and special characters such as ( ) [ ] + * ?.</translation>
+        </message>
+        <message>
+            <source>The regular expression is too long (at most %1 characters).</source>
+            <translation>The regular expression is too long (at most %1 characters).</translation>
+        </message>
+        <message>
+            <source>The regular expression could take very long on some messages (nested repetition such as (a+)+). Write it more simply.</source>
+            <translation>The regular expression could take very long on some messages (nested repetition such as (a+)+). Write it more simply.</translation>
+        </message>
+        <message>
+            <source>Set at least one condition: a channel, an account, keywords, a pattern or a contact.</source>
+            <translation>Set at least one condition: a channel, an account, keywords, a pattern or a contact.</translation>
+        </message>
+        <message>
+            <source>Choose the department the rule sends messages to.</source>
+            <translation>Choose the department the rule sends messages to.</translation>
+        </message>
+        <message>
+            <source>A label must be 1 to 40 characters on one line.</source>
+            <translation>A label must be 1 to 40 characters on one line.</translation>
+        </message>
+        <message>
+            <source>The assignee is no longer a member of staff. Choose another.</source>
+            <translation>The assignee is no longer a member of staff. Choose another.</translation>
+        </message>
+        <message>
+            <source>Another rule already has this name. Choose a different name.</source>
+            <translation>Another rule already has this name. Choose a different name.</translation>
+        </message>
+        <message>
+            <source>Give the rule a name of 1 to 80 characters.</source>
+            <translation>Give the rule a name of 1 to 80 characters.</translation>
+        </message>
+        <message>
+            <source>The rule's “%1” is not valid.</source>
+            <translation>The rule's “%1” is not valid.</translation>
+        </message>
+        <message>
+            <source>Channel: %1</source>
+            <translation>Channel: %1</translation>
+        </message>
+        <message>
+            <source>Accounts: %1</source>
+            <translation>Accounts: %1</translation>
+        </message>
+        <message>
+            <source>Any of the words: %1</source>
+            <translation>Any of the words: %1</translation>
+        </message>
+        <message>
+            <source>All of the words: %1</source>
+            <translation>All of the words: %1</translation>
+        </message>
+        <message>
+            <source>Regular expression: %1</source>
+            <translation>Regular expression: %1</translation>
+        </message>
+        <message>
+            <source>Contact: %1</source>
+            <translation>Contact: %1</translation>
+        </message>
+        <message>
+            <source>Adds labels: %1</source>
+            <translation>Adds labels: %1</translation>
+        </message>
+        <message>
+            <source>Sets priority: %1</source>
+            <translation>Sets priority: %1</translation>
+        </message>
+        <message>
+            <source>Low</source>
+            <translation>Low</translation>
+        </message>
+        <message>
+            <source>Normal</source>
+            <translation>Normal</translation>
+        </message>
+        <message>
+            <source>High</source>
+            <translation>High</translation>
+        </message>
+        <message>
+            <source>Urgent</source>
+            <translation>Urgent</translation>
+        </message>
+        <message>
+            <source>Rule %1 “%2” fires → %3.</source>
+            <translation>Rule %1 “%2” fires → %3.</translation>
+        </message>
+        <message>
+            <source>Channel matches: %1</source>
+            <translation>Channel matches: %1</translation>
+        </message>
+        <message>
+            <source>Account matches.</source>
+            <translation>Account matches.</translation>
+        </message>
+        <message>
+            <source>Contact matches: %1</source>
+            <translation>Contact matches: %1</translation>
+        </message>
+        <message>
+            <source>Word found: %1</source>
+            <translation>Word found: %1</translation>
+        </message>
+        <message>
+            <source>All words found: %1</source>
+            <translation>All words found: %1</translation>
+        </message>
+        <message>
+            <source>Regular expression matched %1</source>
+            <translation>Regular expression matched %1</translation>
+        </message>
+        <message>
+            <source> (characters %1–%2)</source>
+            <translation> (characters %1–%2)</translation>
+        </message>
+        <message>
+            <source>No rule matches. The classifier proposes %1 (%2 sure).</source>
+            <translation>No rule matches. The classifier proposes %1 (%2 sure).</translation>
+        </message>
+        <message>
+            <source>At the threshold of %1 it would be applied automatically.</source>
+            <translation>At the threshold of %1 it would be applied automatically.</translation>
+        </message>
+        <message>
+            <source>Below the threshold of %1: it would only be suggested to staff.</source>
+            <translation>Below the threshold of %1: it would only be suggested to staff.</translation>
+        </message>
+    </context>
+    <context>
         <name>SaveSearchDialog</name>
         <message>
             <source>Save search</source>
@@ -1068,6 +1525,14 @@ If this was a mistake, split the channel off again with “Split”.</numerusfor
         <message>
             <source>Channels</source>
             <translation>Channels</translation>
+        </message>
+        <message>
+            <source>Routing</source>
+            <translation>Routing</translation>
+        </message>
+        <message>
+            <source>Canned responses</source>
+            <translation>Canned responses</translation>
         </message>
         <message>
             <source>Clinic server</source>
@@ -1263,6 +1728,34 @@ If this was a mistake, split the channel off again with “Split”.</numerusfor
         <message>
             <source>Your role does not allow this. Ask a manager or the administrator.</source>
             <translation>Your role does not allow this. Ask a manager or the administrator.</translation>
+        </message>
+        <message>
+            <source>The routing rule is not valid ({field}).</source>
+            <translation>The routing rule is not valid ({field}).</translation>
+        </message>
+        <message>
+            <source>The routing rule's regular expression is not valid.</source>
+            <translation>The routing rule's regular expression is not valid.</translation>
+        </message>
+        <message>
+            <source>The routing rule's regular expression is too long or too slow.</source>
+            <translation>The routing rule's regular expression is too long or too slow.</translation>
+        </message>
+        <message>
+            <source>A routing rule needs at least one condition.</source>
+            <translation>A routing rule needs at least one condition.</translation>
+        </message>
+        <message>
+            <source>That routing rule no longer exists.</source>
+            <translation>That routing rule no longer exists.</translation>
+        </message>
+        <message>
+            <source>That canned response no longer exists.</source>
+            <translation>That canned response no longer exists.</translation>
+        </message>
+        <message>
+            <source>The canned response is not valid ({field}).</source>
+            <translation>The canned response is not valid ({field}).</translation>
         </message>
         <message>
             <source>Another computer now fetches and sends messages for the clinic; this one has stopped doing so.</source>
@@ -1542,6 +2035,14 @@ If this was a mistake, split the channel off again with “Split”.</numerusfor
         <message>
             <source>Resolve or reopen (E)</source>
             <translation>Resolve or reopen (E)</translation>
+        </message>
+        <message>
+            <source>Canned</source>
+            <translation>Canned</translation>
+        </message>
+        <message>
+            <source>Insert a canned response (Ctrl+Shift+C)</source>
+            <translation>Insert a canned response (Ctrl+Shift+C)</translation>
         </message>
         <message>
             <source>For 1 hour</source>

@@ -198,6 +198,121 @@ base_url=https://…</translation>
     </message>
 </context>
 <context>
+    <name>CannedPanel</name>
+    <message>
+        <source>e.g. 강남점</source>
+        <translation>예: 강남점</translation>
+    </message>
+    <message>
+        <source>One word to find it by, e.g. 예약</source>
+        <translation>찾을 때 쓸 한 단어, 예: 예약</translation>
+    </message>
+    <message>
+        <source>Placeholders: %1 — the customer&apos;s name, the branch, the assignee (else whoever writes the reply).</source>
+        <translation>자리표시자: %1 — 고객 이름, 지점 이름, 담당자(없으면 답장을 쓰는 직원)로 바뀝니다.</translation>
+    </message>
+    <message>
+        <source>Your role may use these responses but not change them.</source>
+        <translation>현재 역할로는 상용구를 사용할 수만 있고 바꿀 수는 없습니다.</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>새로 만들기</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>저장</translation>
+    </message>
+    <message>
+        <source>Up</source>
+        <translation>위로</translation>
+    </message>
+    <message>
+        <source>Down</source>
+        <translation>아래로</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>삭제</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>제목</translation>
+    </message>
+    <message>
+        <source>Shortcut</source>
+        <translation>단축어</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>내용</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>미리보기</translation>
+    </message>
+    <message>
+        <source>Branch name ({지점})</source>
+        <translation>지점 이름 ({지점})</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>저장했습니다.</translation>
+    </message>
+    <message>
+        <source>Delete the response “%1”?</source>
+        <translation>상용구 “%1”을(를) 삭제할까요?</translation>
+    </message>
+    <message>
+        <source>Delete response</source>
+        <translation>상용구 삭제</translation>
+    </message>
+</context>
+<context>
+    <name>CannedPicker</name>
+    <message>
+        <source>Find a canned response…</source>
+        <extracomment>The response&apos;s id (str).</extracomment>
+        <translation>상용구 찾기…</translation>
+    </message>
+    <message>
+        <source>No canned response matches.</source>
+        <translation>맞는 상용구가 없습니다.</translation>
+    </message>
+</context>
+<context>
+    <name>CannedTexts</name>
+    <message>
+        <source>Give the response a title of 1 to 120 characters.</source>
+        <extracomment>The response&apos;s id (str). The sample customer the preview fills in.</extracomment>
+        <translation>제목을 1~120자로 입력하세요.</translation>
+    </message>
+    <message>
+        <source>Write the response&apos;s text (at most 20,000 characters).</source>
+        <translation>상용구 내용을 입력하세요(최대 20,000자).</translation>
+    </message>
+    <message>
+        <source>A shortcut is one word, without spaces.</source>
+        <translation>단축어는 띄어쓰기 없이 한 단어로 입력하세요.</translation>
+    </message>
+    <message>
+        <source>A shortcut has at most 40 characters.</source>
+        <translation>단축어는 최대 40자입니다.</translation>
+    </message>
+    <message>
+        <source>The branch name has at most 40 characters, on one line.</source>
+        <translation>지점 이름은 한 줄로 최대 40자입니다.</translation>
+    </message>
+    <message>
+        <source>Unknown placeholders, left as written: %1</source>
+        <translation>알 수 없는 자리표시자(그대로 남음): %1</translation>
+    </message>
+    <message>
+        <source>No value yet for: %1</source>
+        <translation>아직 값이 없는 자리표시자: %1</translation>
+    </message>
+</context>
+<context>
     <name>ContactPanel</name>
     <message>
         <source>Open a conversation to see who the customer is.</source>
@@ -861,6 +976,348 @@ If this was a mistake, split the channel off again with “Split”.</source>
     </message>
 </context>
 <context>
+    <name>RoutingPanel</name>
+    <message>
+        <source>Add…</source>
+        <extracomment>Opens the rule editor; tests replace it to fill the dialog themselves.</extracomment>
+        <translation>추가…</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>편집…</translation>
+    </message>
+    <message>
+        <source>Up</source>
+        <translation>위로</translation>
+    </message>
+    <message>
+        <source>Try this rule earlier (Alt+Up)</source>
+        <translation>이 규칙을 먼저 적용 (Alt+↑)</translation>
+    </message>
+    <message>
+        <source>Down</source>
+        <translation>아래로</translation>
+    </message>
+    <message>
+        <source>Try this rule later (Alt+Down)</source>
+        <translation>이 규칙을 나중에 적용 (Alt+↓)</translation>
+    </message>
+    <message>
+        <source>Turn off</source>
+        <translation>끄기</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>삭제</translation>
+    </message>
+    <message>
+        <source>Rules are tried from the top; the first that matches decides the department. Keys: Enter edits, Space turns on or off, Alt+Up/Down moves, Delete deletes.</source>
+        <translation>규칙은 위에서부터 차례로 확인하며, 처음 맞는 규칙이 부서를 정합니다. 키: Enter 편집, Space 켜기/끄기, Alt+↑/↓ 순서 변경, Delete 삭제.</translation>
+    </message>
+    <message>
+        <source>Your role may look at the rules but not change them.</source>
+        <translation>현재 역할로는 규칙을 볼 수만 있고 바꿀 수는 없습니다.</translation>
+    </message>
+    <message>
+        <source>Automatic sorting</source>
+        <translation>자동 분류</translation>
+    </message>
+    <message>
+        <source>When no rule matches, the classifier guesses the department. From this confidence on, its guess is applied at once; below it, the guess is only suggested and staff decide. Lower means more automatic sorting and more mistakes; 100% means it only ever suggests. Shared by every PC of the clinic.</source>
+        <translation>맞는 규칙이 없으면 분류기가 부서를 추정합니다. 확신도가 이 값 이상이면 바로 지정하고, 그보다 낮으면 제안만 하고 직원이 결정합니다. 낮출수록 자동 분류가 늘지만 잘못 분류될 수도 있고, 100%면 제안만 합니다. 병원의 모든 PC에 함께 적용됩니다.</translation>
+    </message>
+    <message>
+        <source>Apply automatically from</source>
+        <translation>자동 지정 기준</translation>
+    </message>
+    <message>
+        <source>Try a message</source>
+        <translation>메시지로 시험해 보기</translation>
+    </message>
+    <message>
+        <source>Type a message as a customer would write it…</source>
+        <translation>고객이 보낼 법한 메시지를 입력하세요…</translation>
+    </message>
+    <message>
+        <source>Any channel</source>
+        <translation>모든 채널</translation>
+    </message>
+    <message>
+        <source>Try</source>
+        <translation>시험</translation>
+    </message>
+    <message>
+        <source>Turn on</source>
+        <translation>켜기</translation>
+    </message>
+    <message>
+        <source>Delete the rule “%1”? Conversations it sorted keep their department.</source>
+        <translation>규칙 “%1”을(를) 삭제할까요? 이 규칙으로 분류된 대화의 부서는 그대로 유지됩니다.</translation>
+    </message>
+    <message>
+        <source>Delete rule</source>
+        <translation>규칙 삭제</translation>
+    </message>
+    <message>
+        <source>Type a message first.</source>
+        <translation>먼저 메시지를 입력하세요.</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>확인하는 중…</translation>
+    </message>
+</context>
+<context>
+    <name>RuleDialog</name>
+    <message>
+        <source>Edit rule</source>
+        <translation>규칙 편집</translation>
+    </message>
+    <message>
+        <source>New rule</source>
+        <translation>새 규칙</translation>
+    </message>
+    <message>
+        <source>On</source>
+        <translation>사용</translation>
+    </message>
+    <message>
+        <source>When a new conversation&apos;s first message…</source>
+        <translation>새 대화의 첫 메시지가…</translation>
+    </message>
+    <message>
+        <source>Any account</source>
+        <translation>모든 계정</translation>
+    </message>
+    <message>
+        <source>e.g. 쌍수, 쌍꺼풀, 눈매교정</source>
+        <translation>예: 쌍수, 쌍꺼풀, 눈매교정</translation>
+    </message>
+    <message>
+        <source>e.g. 실비, 서류</source>
+        <translation>예: 실비, 서류</translation>
+    </message>
+    <message>
+        <source>e.g. 010-?\d{4}-?\d{4}</source>
+        <translation>예: 010-?\d{4}-?\d{4}</translation>
+    </message>
+    <message>
+        <source>Handles on the channel, e.g. @minji</source>
+        <translation>채널의 고객 아이디, 예: @minji</translation>
+    </message>
+    <message>
+        <source>comes in on</source>
+        <translation>들어온 채널</translation>
+    </message>
+    <message>
+        <source>through the account</source>
+        <translation>들어온 계정</translation>
+    </message>
+    <message>
+        <source>contains any of</source>
+        <translation>다음 중 하나라도 포함</translation>
+    </message>
+    <message>
+        <source>contains all of</source>
+        <translation>다음을 모두 포함</translation>
+    </message>
+    <message>
+        <source>matches the regular expression</source>
+        <translation>정규식과 일치</translation>
+    </message>
+    <message>
+        <source>is from the contact</source>
+        <translation>보낸 고객</translation>
+    </message>
+    <message>
+        <source>…then</source>
+        <translation>…이면</translation>
+    </message>
+    <message>
+        <source>e.g. 서류, VIP</source>
+        <translation>예: 서류, VIP</translation>
+    </message>
+    <message>
+        <source>Leave as it is</source>
+        <translation>바꾸지 않음</translation>
+    </message>
+    <message>
+        <source>Nobody (assignment decides)</source>
+        <translation>지정 안 함 (배정 규칙에 따름)</translation>
+    </message>
+    <message>
+        <source>send it to</source>
+        <translation>보낼 부서</translation>
+    </message>
+    <message>
+        <source>add labels</source>
+        <translation>붙일 라벨</translation>
+    </message>
+    <message>
+        <source>set priority</source>
+        <translation>우선순위</translation>
+    </message>
+    <message>
+        <source>assign to</source>
+        <translation>담당자</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>이름</translation>
+    </message>
+    <message>
+        <source>The regular expression is valid.</source>
+        <translation>올바른 정규식입니다.</translation>
+    </message>
+</context>
+<context>
+    <name>RuleListModel</name>
+    <message>
+        <source>%1. %2 — not valid, never fires (%3)</source>
+        <translation>%1. %2 — 올바르지 않아 적용되지 않음 (%3)</translation>
+    </message>
+    <message>
+        <source>(off)</source>
+        <translation>(꺼짐)</translation>
+    </message>
+</context>
+<context>
+    <name>RuleTexts</name>
+    <message>
+        <source>The regular expression is not valid near character %1. Check brackets and special characters such as ( ) [ ] + * ?.</source>
+        <extracomment>The rule&apos;s id (str). Whether the rule is on (bool). Quiet time after the threshold moves before it is saved.</extracomment>
+        <translation>정규식의 %1번째 글자 근처가 올바르지 않습니다. 괄호와 ( ) [ ] + * ? 같은 특수 문자를 확인하세요.</translation>
+    </message>
+    <message>
+        <source>The regular expression is too long (at most %1 characters).</source>
+        <translation>정규식이 너무 깁니다(최대 %1자).</translation>
+    </message>
+    <message>
+        <source>The regular expression could take very long on some messages (nested repetition such as (a+)+). Write it more simply.</source>
+        <translation>이 정규식은 어떤 메시지에서는 확인에 아주 오래 걸릴 수 있습니다((a+)+ 같은 중첩 반복). 더 간단하게 작성하세요.</translation>
+    </message>
+    <message>
+        <source>Set at least one condition: a channel, an account, keywords, a pattern or a contact.</source>
+        <translation>조건을 하나 이상 정하세요: 채널, 계정, 키워드, 정규식, 고객 중 하나.</translation>
+    </message>
+    <message>
+        <source>Choose the department the rule sends messages to.</source>
+        <translation>규칙이 메시지를 보낼 부서를 고르세요.</translation>
+    </message>
+    <message>
+        <source>A label must be 1 to 40 characters on one line.</source>
+        <translation>라벨은 한 줄로 1~40자여야 합니다.</translation>
+    </message>
+    <message>
+        <source>The assignee is no longer a member of staff. Choose another.</source>
+        <translation>지정한 담당자가 더 이상 직원 목록에 없습니다. 다른 담당자를 고르세요.</translation>
+    </message>
+    <message>
+        <source>Another rule already has this name. Choose a different name.</source>
+        <translation>같은 이름의 규칙이 이미 있습니다. 다른 이름을 정하세요.</translation>
+    </message>
+    <message>
+        <source>Give the rule a name of 1 to 80 characters.</source>
+        <translation>규칙 이름을 1~80자로 입력하세요.</translation>
+    </message>
+    <message>
+        <source>The rule&apos;s “%1” is not valid.</source>
+        <translation>규칙의 “%1” 값이 올바르지 않습니다.</translation>
+    </message>
+    <message>
+        <source>Channel: %1</source>
+        <translation>채널: %1</translation>
+    </message>
+    <message>
+        <source>Accounts: %1</source>
+        <translation>계정: %1개</translation>
+    </message>
+    <message>
+        <source>Any of the words: %1</source>
+        <translation>다음 중 하나라도 포함: %1</translation>
+    </message>
+    <message>
+        <source>All of the words: %1</source>
+        <translation>다음을 모두 포함: %1</translation>
+    </message>
+    <message>
+        <source>Regular expression: %1</source>
+        <translation>정규식: %1</translation>
+    </message>
+    <message>
+        <source>Contact: %1</source>
+        <translation>고객: %1</translation>
+    </message>
+    <message>
+        <source>Adds labels: %1</source>
+        <translation>라벨 추가: %1</translation>
+    </message>
+    <message>
+        <source>Sets priority: %1</source>
+        <translation>우선순위 지정: %1</translation>
+    </message>
+    <message>
+        <source>Low</source>
+        <translation>낮음</translation>
+    </message>
+    <message>
+        <source>Normal</source>
+        <translation>보통</translation>
+    </message>
+    <message>
+        <source>High</source>
+        <translation>높음</translation>
+    </message>
+    <message>
+        <source>Urgent</source>
+        <translation>긴급</translation>
+    </message>
+    <message>
+        <source>Rule %1 “%2” fires → %3.</source>
+        <translation>%1번 규칙 “%2”이(가) 적용됩니다 → %3.</translation>
+    </message>
+    <message>
+        <source>Channel matches: %1</source>
+        <translation>채널 일치: %1</translation>
+    </message>
+    <message>
+        <source>Account matches.</source>
+        <translation>계정 일치.</translation>
+    </message>
+    <message>
+        <source>Contact matches: %1</source>
+        <translation>고객 일치: %1</translation>
+    </message>
+    <message>
+        <source>Word found: %1</source>
+        <translation>키워드 발견: %1</translation>
+    </message>
+    <message>
+        <source>All words found: %1</source>
+        <translation>키워드 모두 발견: %1</translation>
+    </message>
+    <message>
+        <source>Regular expression matched %1</source>
+        <translation>정규식 일치: %1</translation>
+    </message>
+    <message>
+        <source> (characters %1–%2)</source>
+        <translation> (%1–%2번째 글자)</translation>
+    </message>
+    <message>
+        <source>No rule matches. The classifier proposes %1 (%2 sure).</source>
+        <translation>맞는 규칙이 없습니다. 분류기 제안: %1 (확신도 %2).</translation>
+    </message>
+    <message>
+        <source>At the threshold of %1 it would be applied automatically.</source>
+        <translation>기준 %1 이상이므로 자동으로 지정됩니다.</translation>
+    </message>
+    <message>
+        <source>Below the threshold of %1: it would only be suggested to staff.</source>
+        <translation>기준 %1 미만이므로 직원에게 제안만 합니다.</translation>
+    </message>
+</context>
+<context>
     <name>SaveSearchDialog</name>
     <message>
         <source>Save search</source>
@@ -1050,6 +1507,14 @@ If this was a mistake, split the channel off again with “Split”.</source>
     <message>
         <source>Channels</source>
         <translation>채널</translation>
+    </message>
+    <message>
+        <source>Routing</source>
+        <translation>라우팅</translation>
+    </message>
+    <message>
+        <source>Canned responses</source>
+        <translation>상용구</translation>
     </message>
     <message>
         <source>Clinic server</source>
@@ -1245,6 +1710,34 @@ If this was a mistake, split the channel off again with “Split”.</source>
     <message>
         <source>Your role does not allow this. Ask a manager or the administrator.</source>
         <translation>현재 역할로는 할 수 없는 작업입니다. 실장님이나 관리자에게 요청하세요.</translation>
+    </message>
+    <message>
+        <source>The routing rule is not valid ({field}).</source>
+        <translation>라우팅 규칙이 올바르지 않습니다({field}).</translation>
+    </message>
+    <message>
+        <source>The routing rule&apos;s regular expression is not valid.</source>
+        <translation>라우팅 규칙의 정규식이 올바르지 않습니다.</translation>
+    </message>
+    <message>
+        <source>The routing rule&apos;s regular expression is too long or too slow.</source>
+        <translation>라우팅 규칙의 정규식이 너무 길거나 확인에 너무 오래 걸립니다.</translation>
+    </message>
+    <message>
+        <source>A routing rule needs at least one condition.</source>
+        <translation>라우팅 규칙에는 조건이 하나 이상 있어야 합니다.</translation>
+    </message>
+    <message>
+        <source>That routing rule no longer exists.</source>
+        <translation>해당 라우팅 규칙이 더 이상 없습니다.</translation>
+    </message>
+    <message>
+        <source>That canned response no longer exists.</source>
+        <translation>해당 상용구가 더 이상 없습니다.</translation>
+    </message>
+    <message>
+        <source>The canned response is not valid ({field}).</source>
+        <translation>상용구가 올바르지 않습니다({field}).</translation>
     </message>
     <message>
         <source>Another computer now fetches and sends messages for the clinic; this one has stopped doing so.</source>
@@ -1524,6 +2017,14 @@ If this was a mistake, split the channel off again with “Split”.</source>
     <message>
         <source>Resolve or reopen (E)</source>
         <translation>해결 처리 또는 다시 열기 (E)</translation>
+    </message>
+    <message>
+        <source>Canned</source>
+        <translation>상용구</translation>
+    </message>
+    <message>
+        <source>Insert a canned response (Ctrl+Shift+C)</source>
+        <translation>상용구 넣기 (Ctrl+Shift+C)</translation>
     </message>
     <message>
         <source>For 1 hour</source>

@@ -140,3 +140,27 @@ def test_demo_accounts_pass_the_connection_test_through_their_running_connector(
     store, session = demo
     for row in list_accounts(store):
         assert check_connection(row, connected=session.runtime.channels[row.id]) is None, row.kind
+
+
+def test_demo_has_canned_responses_filled_for_its_branch(demo: tuple[Store, DemoSession]) -> None:
+    from console.canned import canned_for, fill, values_for_conversation
+    from console.routing.stored import branch_name
+
+    store, session = demo
+    assert branch_name(store) == "강남점"
+    cid = next(iter(q.conversation_rows(store, _some_ids(store))))
+    offered = canned_for(store, None)
+    assert {r.department for r in offered} == {"plastic", "dental", "derm", "obesity", "general"}
+    values = values_for_conversation(store, cid, session.operator_id)
+    greeting = next(r for r in offered if r.shortcut == "인사")
+    filled = fill(greeting.body, values)
+    assert "강남점" in filled.text and filled.unknown == () and filled.empty == ()
+
+
+def _some_ids(store: Store) -> list[str]:
+    from sqlalchemy import select
+
+    from console.store.models import Conversation
+
+    with store.read() as s:
+        return list(s.scalars(select(Conversation.id).limit(3)))

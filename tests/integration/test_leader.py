@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from sqlalchemy import URL, func, select, text
+from sqlalchemy.exc import OperationalError
 
 from console import services
 from console.channels.base import OutgoingReply
@@ -28,7 +29,7 @@ from console.store import Store
 from console.store.engine import open_memory_store
 from console.store.models import Conversation, Message, Outbox
 from console.store.server import open_server_store
-from console.sync.leader import LEADER_LOCK_KEY, Leader, current_leader
+from console.sync.leader import LEADER_LOCK_KEY, Leader, current_leader, session_name
 from tests.helpers.factory import add_account, now_ms
 from tests.helpers.pg import (  # noqa: F401 - fixtures
     PgServer,
@@ -187,9 +188,19 @@ def test_a_frozen_leader_is_replaced_when_its_heartbeat_stops(
     leaders += [a, b]
     assert a.try_acquire()
     assert not b.try_acquire()  # A's heartbeat is fresh: B waits
-    time.sleep(2.5)  # A is frozen: no heartbeat
+    # A freezes in the middle of a write: its store session holds the store's write lock.
+    frozen = open_server_store(pg_url, application_name=session_name(a.holder))
+    session = frozen._writer()  # a write session, as Store.write opens it
+    session.execute(text("SELECT 1"))  # BEGIN, and the write lock
+    time.sleep(2.5)  # no heartbeat
+    began = time.monotonic()
     assert b.try_acquire() and b.epoch == 2
+    assert time.monotonic() - began < 5  # not held up by the frozen write (10 s lock wait)
     assert _lock_holder_pid(pg_server) != _backend_pid(a)
+    with pytest.raises(OperationalError):
+        session.execute(text("SELECT 1"))  # A's frozen transaction was ended, not committed
+    session.close()
+    frozen.close()
     # A wakes up: its heartbeat finds it replaced, and it stands down.
     assert not a.heartbeat() and not a.is_leader
     with store.write() as s, pytest.raises(StaleLeader):

@@ -90,7 +90,7 @@ def test_all_keywords_must_be_present() -> None:
 def test_pattern_condition_reports_the_matched_text() -> None:
     rule = Rule("phone", "general", pattern=r"010-?\d{4}-?\d{4}")
     assert rule.match(msg("연락처 010-1234-5678 입니다")) == (
-        Reason(ConditionKind.PATTERN, ("010-1234-5678",)),
+        Reason(ConditionKind.PATTERN, ("010-1234-5678",), (4, 17)),
     )
     assert rule.match(msg("연락주세요")) is None
     assert Rule("case", "derm", pattern="botox").match(msg("BOTOX")) is not None

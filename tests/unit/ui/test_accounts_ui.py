@@ -375,6 +375,8 @@ def test_settings_open_on_the_channels_tab(qtbot: QtBot, ctx: AppContext, clinic
     assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())] == [
         "General",
         "Channels",
+        "Routing",
+        "Canned responses",
     ]
     assert dialog.tabs.currentIndex() == 0
     dialog.show_tab(CHANNELS_TAB)
