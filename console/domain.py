@@ -49,6 +49,14 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
+class AssignMode(enum.StrEnum):
+    """How a department's new conversations find an assignee."""
+
+    OFF = "off"  # they wait in the department's queue until someone takes one
+    ROUND_ROBIN = "round_robin"  # in turn among the staff on duty for the department
+    LEAST_LOADED = "least_loaded"  # whoever on duty has the fewest active conversations
+
+
 class OutboxState(enum.StrEnum):
     """Lifecycle of a reply on its way to the channel.
 

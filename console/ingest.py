@@ -21,6 +21,7 @@ from console.domain import Direction, Status
 from console.ids import new_id
 from console.services import (
     Changes,
+    auto_assign_ids_in,
     auto_tag_in,
     reopen_in,
     rule_actions_in,
@@ -279,9 +280,13 @@ def _route(
     account_id: str,
     handle: str,
     labels: list[dict[str, Any]],
-) -> None:
+) -> bool:
     """Route a new conversation into its row-to-be (``conv.new``); a deciding rule's labels
-    are added to ``labels`` (rows to insert once the conversation exists)."""
+    are added to ``labels`` (rows to insert once the conversation exists).
+
+    Returns:
+        Whether a department was set (the conversation may then be auto-assigned).
+    """
     assert conv.new is not None
     decision = triage.decide(text, channel, account_id, handle)
     conv.new["suggested_department"] = decision.suggestion or None
@@ -300,6 +305,7 @@ def _route(
         labels.extend(rows)
         if decision.priority is not None:
             conv.new.update(priority=int(decision.priority), priority_hlc=stamp)
+    return conv.new.get("department") is not None
 
 
 def ingest(
@@ -309,8 +315,9 @@ def ingest(
 
     An inbound message reopens a resolved or snoozed conversation. With ``triage``, each new
     conversation that starts with a customer message is routed: a rule or a confident
-    classifier sets its department (source "rule" or "auto"), otherwise the classifier's
-    proposal is kept as a suggestion for staff.
+    classifier sets its department (source "rule" or "auto") — and, if that department assigns
+    automatically, its assignee — otherwise the classifier's proposal is kept as a
+    suggestion for staff.
 
     Returns:
         What changed, for the views.
@@ -417,11 +424,15 @@ def ingest(
                 if conv.status == Status.RESOLVED.value:
                     open_episode(conv, m.sent_at)
                 reopen_in(s, store, conv, "reopen")
+        routed: list[str] = []
         rule_labels: list[dict[str, Any]] = []
         if triage is not None and first_text:
             for cid, (text, handle) in first_text.items():
                 conv = page.by_id[cid]
-                _route(s, store, triage, conv, text, account.kind, account_id, handle, rule_labels)
+                if _route(
+                    s, store, triage, conv, text, account.kind, account_id, handle, rule_labels
+                ):
+                    routed.append(cid)
         touched = [c for c in page.by_id.values() if c.touched]
         created = [c.row() for c in touched if c.new is not None]
         changed = [c.row() for c in touched if c.new is None]
@@ -439,6 +450,8 @@ def ingest(
             search.index_messages(s, rows)
         if page.new_refs:
             s.execute(insert(ThreadRef), page.new_refs)
+        if routed:  # sorted into a department that may assign automatically
+            auto_assign_ids_in(s, store, routed)
         account.cursor = result.next_cursor
         account.last_fetch_at = now
         account.last_error = None

@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 
 from console import services
 from console.domain import ChannelKind
+from console.services import Permission
 from console.store.engine import Store
 from ui import icons, texts, theme
 from ui.context import AppContext
@@ -345,8 +346,15 @@ class AccountsPanel(QWidget):
             "settingsHint",
         )
         self.hint_label.setWordWrap(True)
+        self.role_label = plain_label(
+            self.tr("Only an administrator can connect, pause or remove channel accounts."),
+            self,
+            "settingsHint",
+        )
+        self.role_label.setWordWrap(True)
 
         box = QVBoxLayout(self)
+        box.addWidget(self.role_label)
         box.addWidget(self.table, 1)
         box.addLayout(buttons)
         box.addWidget(self.result_label)
@@ -408,13 +416,18 @@ class AccountsPanel(QWidget):
     def _update_buttons(self) -> None:
         account = self.current_account()
         state = account_state(account) if account is not None else None
-        self.reconnect_button.setEnabled(account is not None and account.has_secret)
+        manage = self.ctx.can(Permission.MANAGE_ACCOUNTS)  # else only testing is offered
+        self.add_button.setEnabled(manage)
+        self.reconnect_button.setEnabled(manage and account is not None and account.has_secret)
         self.test_button.setEnabled(account is not None and self._testing is None)
-        self.pause_button.setEnabled(account is not None)
+        self.pause_button.setEnabled(manage and account is not None)
         self.pause_button.setText(
             self.tr("Pause") if state in (None, AccountState.ACTIVE) else self.tr("Resume")
         )
-        self.remove_button.setEnabled(state in (AccountState.ACTIVE, AccountState.PAUSED))
+        self.remove_button.setEnabled(
+            manage and state in (AccountState.ACTIVE, AccountState.PAUSED)
+        )
+        self.role_label.setVisible(not manage)
 
     # -- actions -----------------------------------------------------------------------------
 

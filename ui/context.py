@@ -37,6 +37,7 @@ from console.store.queries import (
     saved_searches,
 )
 from ui import texts
+from ui.presence import PresenceTracker
 from ui.serversync import ServerLink
 from ui.tasks import Tasks
 
@@ -89,6 +90,8 @@ class AppContext(QObject):
             reconnected) or a new runtime recorded why it left one out; lists re-read them.
         news_arrived(): a server said new messages are waiting (IMAP IDLE); emitted from a
             watcher thread, delivered on the GUI thread, where it starts a poll at once.
+        staff_changed(): members of staff changed (added, role, departments, on duty); the
+            cached list was dropped, pickers re-read it.
     """
 
     changed = Signal(object)
@@ -99,6 +102,7 @@ class AppContext(QObject):
     connection_changed = Signal(str)
     accounts_changed = Signal()
     news_arrived = Signal()
+    staff_changed = Signal()
 
     def __init__(
         self,
@@ -117,6 +121,8 @@ class AppContext(QObject):
         self.server: Store | None = None
         #: Opens the clinic server and keeps this PC in sync with it (idle on a single PC).
         self.server_link = ServerLink(self)
+        #: Tells colleagues (through the clinic server) what is open here, hears theirs.
+        self.presence = PresenceTracker(self)
         self.triage = triage
         self.operator_id = operator_id
         self.tasks = tasks
@@ -160,6 +166,26 @@ class AppContext(QObject):
         if self._operators is None:
             self._operators = operators(self.store)
         return self._operators
+
+    def role(self) -> str | None:
+        """The acting member of staff's role (None when nobody is chosen or they are gone)."""
+        for op in self.operators():
+            if op.id == self.operator_id:
+                return op.role
+        return None
+
+    def can(self, permission: services.Permission) -> bool:
+        """Whether the acting member of staff's role allows ``permission`` (the services check
+        again; the UI uses this to disable what would be refused)."""
+        if self.operator_id is None:
+            return services.permitted(None, permission)
+        role = self.role()
+        return role is not None and services.permitted(role, permission)
+
+    def may_assign(self, current: str | None, new: str | None) -> bool:
+        """Whether the acting member of staff may change an assignee from ``current`` to
+        ``new`` (taking from a colleague or handing on needs the reassign permission)."""
+        return self.can(services.assignment_permission(self.operator_id, current, new))
 
     def operator_name(self, operator_id: str | None) -> str:
         """The name of a member of staff, or "" if unknown."""
@@ -267,6 +293,38 @@ class AppContext(QObject):
         """Give a conversation to a member of staff (None: unassign)."""
         self.command(services.assign, conversation_id, operator_id)
 
+    def on_duty(self) -> bool:
+        """Whether the acting member of staff is on duty (auto-assignment gives them work)."""
+        return any(op.on_duty for op in self.operators() if op.id == self.operator_id)
+
+    def set_on_duty(self, operator_id: str, on_duty: bool) -> None:
+        """Put a member of staff (yourself, or with the right a colleague) on or off duty;
+        coming on duty hands out their departments' waiting conversations."""
+        self.command(services.set_on_duty, operator_id, on_duty)
+
+    def toggle_duty(self) -> None:
+        """Put the acting member of staff on duty, or off it."""
+        if self.operator_id is not None:
+            self.set_on_duty(self.operator_id, not self.on_duty())
+
+    def hand_off(
+        self,
+        conversation_id: str,
+        to_operator: str,
+        note: str,
+        on_success: Callable[[Any], None] | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Give a conversation to a colleague with a private note for them (one transaction)."""
+        self.command(
+            services.hand_off,
+            conversation_id,
+            to_operator,
+            note,
+            on_success=on_success,
+            on_failure=on_failure,
+        )
+
     def set_status(self, conversation_id: str, status: str) -> None:
         """Mark a conversation open, pending or resolved."""
         self.command(services.set_status, conversation_id, status)
@@ -305,6 +363,7 @@ class AppContext(QObject):
         self._poll_timer.stop()
         self._health_timer.stop()
         self._counts_timer.stop()
+        self.presence.stop()
 
     def close_runtime(self) -> None:
         """Close the connectors of the runtimes this context built (after
@@ -447,6 +506,9 @@ class AppContext(QObject):
     # -- background: counts and health -----------------------------------------------------
 
     def _on_changed(self, changes: Changes) -> None:
+        if changes.staff:
+            self._operators = None
+            self.staff_changed.emit()
         if changes.conversations or changes.new_conversations:
             self.refresh_counts()
         if changes.outbox:

@@ -1,7 +1,8 @@
 """The main window: navigation, conversation list and thread side by side, with the status bar.
 
 Keyboard: j/k move down/up the list, e resolves (or reopens) the open conversation,
-d opens the department picker, a the assignee picker, / the search box; Ctrl+Enter in the
+d opens the department picker, a the assignee picker, h the hand-off dialog, / the search
+box, Ctrl+Shift+D puts the operator on or off duty; Ctrl+Enter in the
 composer queues the reply. Single-letter shortcuts are window shortcuts, and editors claim
 printable keys before shortcuts see them, so typing "j" in the composer or the search box
 types a "j".
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMenu,
+    QSizePolicy,
     QSplitter,
     QToolButton,
     QVBoxLayout,
@@ -86,6 +88,11 @@ class SearchBox(QLineEdit):
         super().keyPressEvent(event)
 
 
+def _order_group(view: View) -> str:
+    """Which remembered order a view uses: a department's queue, or the other lists."""
+    return "queue" if view is View.DEPARTMENT else "list"
+
+
 class MainWindow(QMainWindow):
     """The operator console's window.
 
@@ -111,6 +118,9 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.ctx = ctx
         self.departments = ctx.store.departments()
+        # A department's list is its queue: longest waiting first, unless staff choose
+        # otherwise there (remembered apart from the other lists' order).
+        self._orders = {"queue": Order.WAITING, "list": Order.RECENT}
         self._health: Health | None = None
         self.picker_menu: QMenu | None = None
         #: The saved search the list shows, if it shows one.
@@ -175,6 +185,7 @@ class MainWindow(QMainWindow):
         ctx.health_changed.connect(self._health_changed)
         ctx.connection_changed.connect(self._connection_changed)
         ctx.server_link.state_changed.connect(self._server_changed)
+        ctx.staff_changed.connect(self._show_duty)
 
         self._minute = QTimer(self)
         self._minute.setInterval(60_000)
@@ -214,9 +225,19 @@ class MainWindow(QMainWindow):
         row.addWidget(self.dashboard_button)
         row.addWidget(self.settings_button)
         box.addWidget(brand)
+        who = QHBoxLayout()
+        who.setContentsMargins(18, 0, 12, 8)
+        who.setSpacing(6)
         self.operator_label = plain_label(parent=pane, name="operatorName")
-        self.operator_label.setContentsMargins(18, 0, 12, 8)
-        box.addWidget(self.operator_label)
+        self.operator_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # On or off duty: auto-assignment gives work only to staff on duty (Ctrl+Shift+D).
+        self.duty_button = QToolButton(pane)
+        self.duty_button.setObjectName("dutyButton")
+        self.duty_button.setCheckable(True)
+        self.duty_button.clicked.connect(lambda _checked: self.ctx.toggle_duty())
+        who.addWidget(self.operator_label, 1)
+        who.addWidget(self.duty_button)
+        box.addLayout(who)
         self.nav_view = make_nav_view(pane)
         self.nav_view.setModel(self.nav_model)
         self.nav_view.selectionModel().currentChanged.connect(self._nav_changed)
@@ -311,6 +332,7 @@ class MainWindow(QMainWindow):
             "e": (Qt.Key.Key_E, self.resolve_current),
             "d": (Qt.Key.Key_D, self.open_department_picker),
             "a": (Qt.Key.Key_A, self.open_assign_picker),
+            "h": (Qt.Key.Key_H, self.thread_pane.open_hand_off),
             "/": (Qt.Key.Key_Slash, self.focus_search),
         }
         self.shortcuts: dict[str, QShortcut] = {}
@@ -322,6 +344,9 @@ class MainWindow(QMainWindow):
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.activated.connect(self.focus_search)
         self.shortcuts["find"] = find
+        duty = QShortcut(QKeySequence("Ctrl+Shift+D"), self)
+        duty.activated.connect(self.ctx.toggle_duty)
+        self.shortcuts["duty"] = duty
         board = QShortcut(QKeySequence("Ctrl+D"), self)
         board.activated.connect(self.open_dashboard)
         self.shortcuts["dashboard"] = board
@@ -354,6 +379,7 @@ class MainWindow(QMainWindow):
             if name
             else self.tr("No member of staff chosen")
         )
+        self._show_duty()
         self.search_box.setPlaceholderText(self.tr("Search names and messages  ( / )"))
         self.save_search_button.setText(self.tr("Save"))
         self.save_search_button.setToolTip(
@@ -376,6 +402,17 @@ class MainWindow(QMainWindow):
         else:
             self.outbox_label.setText("")
             self.fetch_label.setText("")
+
+    def _show_duty(self) -> None:
+        """Show whether the acting member of staff is on duty."""
+        on = self.ctx.on_duty()
+        self.duty_button.setChecked(on)
+        self.duty_button.setText(self.tr("On duty") if on else self.tr("Off duty"))
+        self.duty_button.setToolTip(
+            self.tr("Auto-assignment gives you conversations while you are on duty (Ctrl+Shift+D)")
+        )
+        self.duty_button.setEnabled(self.ctx.operator_id is not None)
+        self._restyle(self.duty_button, "on" if on else "off")
 
     def set_operator(self, operator_id: str | None) -> None:
         """Act as another member of staff: their drafts, their "Mine", their name."""
@@ -428,7 +465,8 @@ class MainWindow(QMainWindow):
             self.saved_id = None
             text = ""
             self._set_search_text("")
-        flt = ListFilter(View(view), value, self.ctx.operator_id, text, old.order)
+        order = self._orders[_order_group(View(view))]
+        flt = ListFilter(View(view), value, self.ctx.operator_id, text, order)
         if flt != old:
             self.set_filter(flt)
         else:
@@ -497,6 +535,8 @@ class MainWindow(QMainWindow):
     def set_filter(self, flt: ListFilter) -> None:
         """Show another view, search or order, keeping the open conversation selected."""
         self.list_model.set_filter(flt)
+        self._orders[_order_group(flt.view)] = flt.order
+        self.order_combo.setCurrentIndex(self.order_combo.findData(flt.order.value))
         self._update_title()
         self._reselect()
 
@@ -727,17 +767,20 @@ class MainWindow(QMainWindow):
             action.setData(op.id)
             action.setCheckable(True)
             action.setChecked(op.id == current)
+            action.setEnabled(self.ctx.may_assign(current, op.id))
             action.triggered.connect(functools.partial(self.ctx.assign, cid, op.id))
-            if active is None or op.id == current:
+            if action.isEnabled() and (active is None or op.id == current):
                 active = action
         for op in staff[9:]:
             action = menu.addAction(op.name)
             action.setData(op.id)
+            action.setEnabled(self.ctx.may_assign(current, op.id))
             action.triggered.connect(functools.partial(self.ctx.assign, cid, op.id))
         menu.addSeparator()
         unassign = self.tr("Unassign")
         none = menu.addAction(f"&0  {unassign}")
         none.setData(None)
+        none.setEnabled(self.ctx.may_assign(current, None))
         none.triggered.connect(functools.partial(self.ctx.assign, cid, None))
         self._popup(menu)
         if active is not None:

@@ -6,6 +6,7 @@ applies each change at once (language, member of staff, poll interval) when OK i
 The "Channels" tab (:class:`ui.accounts.AccountsPanel`) changes accounts as soon as asked; so
 do the "Routing" (:class:`ui.routingsettings.RoutingPanel`) and "Canned responses"
 (:class:`ui.cannedsettings.CannedPanel`) tabs, which keep clinic-wide data in the database.
+The "Staff" tab (:class:`ui.staff.StaffPanel`) changes staff, duty and auto-assignment at once.
 The "Clinic server" tab (:class:`ui.serversettings.ServerPanel`) has its own Save, which
 takes effect at once; the dialog's OK keeps what it saved.
 """
@@ -33,6 +34,7 @@ from ui.cannedsettings import CannedPanel
 from ui.context import AppContext
 from ui.routingsettings import RoutingPanel
 from ui.serversettings import ServerPanel
+from ui.staff import StaffPanel
 
 #: Language choices: the setting's value and the name shown (languages name themselves).
 LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
@@ -40,6 +42,7 @@ MIN_POLL_S, MAX_POLL_S = 2, 600
 #: Names of the tabs, for :meth:`SettingsDialog.show_tab`.
 GENERAL_TAB, CHANNELS_TAB, SERVER_TAB = "general", "channels", "server"
 ROUTING_TAB, CANNED_TAB = "routing", "canned"
+STAFF_TAB = "staff"
 
 
 class SettingsDialog(QDialog):
@@ -104,6 +107,7 @@ class SettingsDialog(QDialog):
         self.accounts_panel: AccountsPanel | None = None
         self.routing_panel: RoutingPanel | None = None
         self.canned_panel: CannedPanel | None = None
+        self.staff_panel: StaffPanel | None = None
         if ctx is not None:
             self.accounts_panel = AccountsPanel(ctx, self.tabs)
             self.tabs.addTab(self.accounts_panel, self.tr("Channels"))
@@ -111,6 +115,8 @@ class SettingsDialog(QDialog):
             self.tabs.addTab(self.routing_panel, self.tr("Routing"))
             self.canned_panel = CannedPanel(ctx, self.tabs)
             self.tabs.addTab(self.canned_panel, self.tr("Canned responses"))
+            self.staff_panel = StaffPanel(ctx, self.tabs)
+            self.tabs.addTab(self.staff_panel, self.tr("Staff"))
             self.resize(820, 640)
         self.server_panel: ServerPanel | None = None
         if ctx is not None and data_dir is not None:
@@ -127,12 +133,14 @@ class SettingsDialog(QDialog):
 
     def show_tab(self, name: str) -> None:
         """Bring a tab to the front: :data:`GENERAL_TAB`, :data:`CHANNELS_TAB`,
-        :data:`SERVER_TAB`, :data:`ROUTING_TAB` or :data:`CANNED_TAB`."""
+        :data:`SERVER_TAB`, :data:`ROUTING_TAB`, :data:`CANNED_TAB` or
+        :data:`STAFF_TAB`."""
         panels = {
             CHANNELS_TAB: self.accounts_panel,
             SERVER_TAB: self.server_panel,
             ROUTING_TAB: self.routing_panel,
             CANNED_TAB: self.canned_panel,
+            STAFF_TAB: self.staff_panel,
         }
         panel = panels.get(name)
         if panel is not None:

@@ -195,6 +195,9 @@ def error_code_text(code: str, params: Mapping[str, Any] | None = None) -> str:
         "not_permitted": translate(
             "Texts", "Your role does not allow this. Ask a manager or the administrator."
         ),
+        "last_admin": translate(
+            "Texts", "The clinic needs at least one administrator: make someone else one first."
+        ),
         "invalid_rule": translate("Texts", "The routing rule is not valid ({field})."),
         "invalid_rule_pattern": translate(
             "Texts", "The routing rule's regular expression is not valid."

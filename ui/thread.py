@@ -69,6 +69,8 @@ ItemIdRole = Qt.ItemDataRole.UserRole + 7
 MetaTextRole = Qt.ItemDataRole.UserRole + 8
 #: The body exactly as stored (same as DisplayRole): always plain text.
 BodyRole = Qt.ItemDataRole.UserRole + 9
+#: The label over a note: "Private note", or whom it was handed to (translated); else "".
+NoteLabelRole = Qt.ItemDataRole.UserRole + 10
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -160,6 +162,12 @@ class ThreadModel(QAbstractListModel):
             return item.id
         if role == MetaTextRole:
             return self._meta(item)
+        if role == NoteLabelRole:
+            if item.kind != "note":
+                return ""
+            if item.handoff_to:
+                return self.tr("Handed to %1 · private note").replace("%1", item.handoff_to)
+            return self.tr("Private note")
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{self._meta(item)}: {item.body}"
         return None
@@ -285,7 +293,7 @@ class BubbleDelegate(QStyledItemDelegate):
         if kind == "note":
             bold = QFont(small)
             bold.setBold(True)
-            label_w = QFontMetricsF(bold).horizontalAdvance(self.tr("Private note"))
+            label_w = QFontMetricsF(bold).horizontalAdvance(str(index.data(NoteLabelRole)))
         width = max(text.width(), label_w) + 2 * self.PAD_X
         height = label_h + text.height() + 2 * self.PAD_Y
         outbound = direction == "out"
@@ -311,7 +319,7 @@ class BubbleDelegate(QStyledItemDelegate):
             painter.drawText(
                 QRectF(bubble.left() + self.PAD_X, inner_top, label_w + 2, self.LABEL_H),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-                self.tr("Private note"),
+                str(index.data(NoteLabelRole)),
             )
             inner_top += label_h
         painter.setFont(font)

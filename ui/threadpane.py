@@ -9,11 +9,14 @@ composer; nothing here is modal.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -29,6 +32,7 @@ from PySide6.QtWidgets import (
 from console import services
 from console.channels.windows import reply_window
 from console.domain import Status
+from console.presence import Colleague, PresenceState
 from console.services import Changes
 from console.store.engine import Store
 from console.store.models import Department
@@ -150,6 +154,9 @@ class ThreadPane(QWidget):
         layout.insertWidget(layout.indexOf(self.composer_frame), self.conflict_bar)
         self.composer.submit_requested.connect(self.submit)
         self.composer.note_requested.connect(self.add_note)
+        self.composer.textChanged.connect(self._typed)
+        ctx.presence.changed.connect(self._show_presence)
+        ctx.staff_changed.connect(self._staff_changed)
         self.composer.canned_requested.connect(self.open_canned_picker)
         self.retranslate_ui()
         self.stack.setCurrentIndex(0)
@@ -216,6 +223,10 @@ class ThreadPane(QWidget):
             controls.addWidget(caption)
             controls.addWidget(combo, stretch)
             controls.addSpacing(8)
+        self.hand_off_button = QToolButton(header)
+        self.hand_off_button.setObjectName("handOffButton")
+        self.hand_off_button.clicked.connect(self.open_hand_off)
+        top.addWidget(self.hand_off_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.snooze_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.resolve_button, 0, Qt.AlignmentFlag.AlignTop)
         box.addLayout(top)
@@ -230,6 +241,11 @@ class ThreadPane(QWidget):
         routing.addWidget(self.routing_button)
         routing.addStretch(1)
         box.addLayout(routing)
+        # Colleagues on this conversation (through the clinic server; hidden on a single PC).
+        self.presence_label = plain_label(parent=header, name="presenceNote")
+        self.presence_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.presence_label.hide()
+        box.addWidget(self.presence_label)
         self._routing_target: str | None = None
         return header
 
@@ -277,6 +293,10 @@ class ThreadPane(QWidget):
         self.department_caption.setText(self.tr("Department"))
         self.assignee_caption.setText(self.tr("Assignee"))
         self.status_caption.setText(self.tr("Status"))
+        self.hand_off_button.setText(self.tr("Hand off…"))
+        self.hand_off_button.setToolTip(
+            self.tr("Give this conversation to a colleague with a note for them (H)")
+        )
         self.snooze_button.setText(self.tr("Snooze"))
         self.snooze_button.setToolTip(self.tr("Hide until a later time; it comes back as open"))
         self.note_toggle.setText(self.tr("Note"))
@@ -366,6 +386,7 @@ class ThreadPane(QWidget):
         self.autosave.open(conversation_id)
         self.conflict_bar.load(conversation_id)
         self._cid = conversation_id
+        self.ctx.presence.open(conversation_id)
         self._busy = False
         self.composer.setReadOnly(False)
         self.note_toggle.setChecked(False)
@@ -442,6 +463,7 @@ class ThreadPane(QWidget):
         self.channel_label.setText(f"{texts.channel_name(row.channel)} · {row.account_name}")
         self._select_data(self.department_combo, row.department)
         self._select_data(self.assignee_combo, row.assignee_id)
+        self._limit_assignees(row.assignee_id)
         status_row = self.status_combo.findData(row.status)
         if status_row < 0:  # snoozed: shown, but chosen through the snooze menu
             self.status_combo.addItem(texts.status_name(row.status), row.status)
@@ -454,12 +476,70 @@ class ThreadPane(QWidget):
         self.resolve_button.setText(self.tr("Reopen") if resolved else self.tr("Resolve"))
         self.resolve_button.setProperty("resolved", resolved)
 
+    def _limit_assignees(self, current: str | None) -> None:
+        """Grey out the assignees the acting role may not choose (a front desk cannot take a
+        colleague's conversation or hand theirs on); the combo is disabled if none is left."""
+        model = self.assignee_combo.model()
+        choices = 0
+        for i in range(self.assignee_combo.count()):
+            target = self.assignee_combo.itemData(i)
+            allowed = self.ctx.may_assign(current, target)
+            item = model.item(i) if isinstance(model, QStandardItemModel) else None
+            if item is not None:
+                item.setEnabled(allowed)
+            choices += int(allowed and target != current)
+        self.assignee_combo.setEnabled(choices > 0)
+        self.assignee_combo.setToolTip("" if choices else texts.error_code_text("not_permitted"))
+
     @staticmethod
     def _select_data(combo: QComboBox, value: object) -> None:
         row = combo.findData(value)
         if row < 0 and value is None:
             row = 0
         combo.setCurrentIndex(row)
+
+    def _typed(self) -> None:
+        # Only a person's keystrokes in a reply count (not a draft loading, not a note).
+        if self.autosave.state is DraftState.DIRTY and not self.note_toggle.isChecked():
+            self.ctx.presence.typed()
+
+    def _show_presence(self, conversation_id: str, colleagues: list[Colleague]) -> None:
+        """Say who else has this conversation open, and who is writing a reply to it."""
+        if conversation_id != (self._cid or ""):
+            return
+        typing = self._names(c for c in colleagues if c.state == PresenceState.TYPING)
+        viewing = self._names(c for c in colleagues if c.state != PresenceState.TYPING)
+        viewing = [n for n in viewing if n not in typing]
+        parts = []
+        if typing:
+            parts.append(self.tr("%1 is writing a reply").replace("%1", ", ".join(typing)))
+        if viewing:
+            parts.append(
+                self.tr("%1 is looking at this conversation").replace("%1", ", ".join(viewing))
+            )
+        text = " · ".join(parts)
+        self.presence_label.setText(text)
+        self.presence_label.setProperty("typing", bool(typing))
+        self.presence_label.style().unpolish(self.presence_label)
+        self.presence_label.style().polish(self.presence_label)
+        self.presence_label.setVisible(bool(text))
+
+    def _names(self, colleagues: Iterable[Colleague]) -> list[str]:
+        names: list[str] = []
+        for c in colleagues:
+            name = self.ctx.operator_name(c.operator_id) or self.tr("A colleague")
+            if name not in names:
+                names.append(name)
+        return names
+
+    def _staff_changed(self) -> None:
+        self._fill_assignee_combo()
+        if self._row is not None:
+            self._show_row(self._row)
+
+    def presence_text(self) -> str:
+        """The presence sentence shown (empty when hidden)."""
+        return self.presence_label.text() if not self.presence_label.isHidden() else ""
 
     def current_row(self) -> ConversationRow | None:
         """The list row of the open conversation, as last read."""
@@ -504,6 +584,18 @@ class ThreadPane(QWidget):
         value = self.status_combo.itemData(index)
         if self._cid is not None and value != Status.SNOOZED.value:
             self.ctx.set_status(self._cid, value)
+
+    def open_hand_off(self) -> QDialog | None:
+        """Open the hand-off dialog for the open conversation (returns it, or None)."""
+        if self._cid is None:
+            return None
+        from ui.handoff import HandOffDialog  # the dialog imports this module
+
+        current = self._row.assignee_id if self._row is not None else None
+        dialog = HandOffDialog(self.ctx, self._cid, current, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def toggle_resolved(self) -> None:
         """Resolve the open conversation, or reopen it if it is resolved."""

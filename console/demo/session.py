@@ -186,6 +186,9 @@ def seed_triage(store: Store, accounts: dict[str, str], rng: random.Random) -> N
         ).all()
     convs = {(a, name): (cid, waiting) for a, name, cid, waiting in rows}
     desk = services.Actor(staff.get("김지현"))
+    # The manager shares the work out: a corpus contact may come back, and handing a
+    # conversation on from a colleague is not front-desk work (Permission.REASSIGN).
+    manager = services.Actor(staff.get("한도윤"))
     for item in corpus():
         dept = item.get("department")
         key = (accounts.get(item["channel"], ""), item["contact"])
@@ -195,7 +198,7 @@ def seed_triage(store: Store, accounts: dict[str, str], rng: random.Random) -> N
         services.tag_department(store, desk, cid, dept)
         roll = rng.random()
         if roll < 0.55 and by_dept.get(dept):
-            services.assign(store, desk, cid, rng.choice(by_dept[dept]))
+            services.assign(store, manager, cid, rng.choice(by_dept[dept]))
         if rng.random() < 0.35:
             services.add_label(store, desk, cid, rng.choice(LABELS_BY_DEPT[dept]))
         last_minutes = item["messages"][-1]["minutes_ago"]

@@ -15,6 +15,12 @@ from console.services._accounts import (
     remove_account,
     set_account_enabled,
 )
+from console.services._assignment import (
+    auto_assign_ids_in,
+    auto_assign_in,
+    hand_off,
+    set_assignment_mode,
+)
 from console.services._canned import (
     CannedNotFound,
     InvalidCanned,
@@ -50,7 +56,13 @@ from console.services._contacts import (
     split_identity,
     surviving_contact,
 )
-from console.services._roles import Permission, permitted, require, role_of
+from console.services._roles import (
+    Permission,
+    assignment_permission,
+    permitted,
+    require,
+    role_of,
+)
 from console.services._routing import (
     RuleNotFound,
     add_rule,
@@ -75,7 +87,13 @@ from console.services._sla import (
     set_calendar_day,
     set_sla_target,
 )
-from console.services._staff import add_operator
+from console.services._staff import (
+    LastAdministrator,
+    add_operator,
+    set_departments,
+    set_on_duty,
+    set_role,
+)
 from console.store.contact_queries import surviving_contacts
 
 __all__ = [
@@ -87,6 +105,7 @@ __all__ = [
     "CannedNotFound",
     "Changes",
     "InvalidCanned",
+    "LastAdministrator",
     "Permission",
     "RuleNotFound",
     "UnknownChannel",
@@ -98,12 +117,16 @@ __all__ = [
     "add_operator",
     "add_rule",
     "assign",
+    "assignment_permission",
+    "auto_assign_ids_in",
+    "auto_assign_in",
     "auto_tag_in",
     "delete_canned",
     "delete_draft",
     "delete_rule",
     "delete_saved_search",
     "discard_draft_conflict",
+    "hand_off",
     "mark_read",
     "merge_contacts",
     "move_canned",
@@ -126,11 +149,15 @@ __all__ = [
     "save_draft",
     "save_search",
     "set_account_enabled",
+    "set_assignment_mode",
     "set_branch_name",
     "set_business_hours",
     "set_calendar_day",
     "set_contact_notes",
+    "set_departments",
+    "set_on_duty",
     "set_priority",
+    "set_role",
     "set_routing_threshold",
     "set_rule_enabled",
     "set_sla_target",

@@ -18,6 +18,7 @@ from console.domain import ChannelKind
 from console.ids import new_id
 from console.services._changes import Actor
 from console.services._commands import record
+from console.services._roles import Permission, require
 from console.store.engine import Store
 from console.store.models import ChannelAccount
 
@@ -81,6 +82,7 @@ def add_account(
         The new account id.
 
     Raises:
+        NotPermitted: the actor may not manage accounts (checked before the keyring is used).
         UnknownChannel, UnknownConnector, AccountExists: bad input.
         NoSecretStore: a secret was given but the machine has no keyring (nothing is saved).
     """
@@ -95,6 +97,7 @@ def add_account(
     if not display_name.strip() or not external_id.strip():
         raise errors.InvalidInput(field="display_name" if external_id.strip() else "external_id")
     with store.read() as s:
+        require(s, actor, Permission.MANAGE_ACCOUNTS)  # before the secret reaches the keyring
         taken = s.execute(
             select(ChannelAccount.id, ChannelAccount.removed_at).where(
                 ChannelAccount.connector == connector, ChannelAccount.external_id == external_id
@@ -108,6 +111,7 @@ def add_account(
         secrets.set_secret(account_id, secret)
     try:
         with store.write() as s:
+            require(s, actor, Permission.MANAGE_ACCOUNTS)
             account = s.get(ChannelAccount, account_id)
             if account is None:
                 account = ChannelAccount(id=account_id, created_at=_now_ms())
@@ -134,6 +138,7 @@ def add_account(
 def set_account_enabled(store: Store, actor: Actor, account_id: str, enabled: bool) -> None:
     """Turn polling and sending for an account on or off."""
     with store.write() as s:
+        require(s, actor, Permission.MANAGE_ACCOUNTS)
         account = s.get(ChannelAccount, account_id)
         if account is None:
             raise AccountNotFound(account_id=account_id)
@@ -151,6 +156,7 @@ def set_account_enabled(store: Store, actor: Actor, account_id: str, enabled: bo
 def remove_account(store: Store, actor: Actor, account_id: str) -> None:
     """Disconnect an account: disabled, secret forgotten, conversations kept."""
     with store.write() as s:
+        require(s, actor, Permission.MANAGE_ACCOUNTS)
         account = s.get(ChannelAccount, account_id)
         if account is None:
             raise AccountNotFound(account_id=account_id)
@@ -174,10 +180,12 @@ def reconnect_account(store: Store, actor: Actor, account_id: str, secret: str) 
     if not secret:
         raise errors.InvalidInput(field="secret")
     with store.read() as s:
+        require(s, actor, Permission.MANAGE_ACCOUNTS)  # before the secret reaches the keyring
         if s.get(ChannelAccount, account_id) is None:
             raise AccountNotFound(account_id=account_id)
     secrets.set_secret(account_id, secret)
     with store.write() as s:
+        require(s, actor, Permission.MANAGE_ACCOUNTS)
         account = s.get(ChannelAccount, account_id)
         assert account is not None
         account.secret_ref, account.last_error = account_id, None

@@ -25,6 +25,7 @@ class Changes:
         messages: How many new messages were stored.
         sla: True if SLA targets or business hours changed (breach marks and counts).
         contacts: Ids of contacts whose name, notes, identities or conversations changed.
+        staff: True if members of staff changed (added, role, departments, on duty).
     """
 
     conversations: frozenset[str] = field(default_factory=frozenset)
@@ -35,6 +36,7 @@ class Changes:
     messages: int = 0
     sla: bool = False
     contacts: frozenset[str] = field(default_factory=frozenset)
+    staff: bool = False
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
@@ -46,6 +48,7 @@ class Changes:
             self.messages + other.messages,
             self.sla or other.sla,
             self.contacts | other.contacts,
+            self.staff or other.staff,
         )
 
     def __bool__(self) -> bool:
@@ -57,4 +60,5 @@ class Changes:
             or self.outbox
             or self.sla
             or self.contacts
+            or self.staff
         )

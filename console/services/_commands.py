@@ -12,6 +12,7 @@ from console import errors
 from console.domain import MAX_LABEL_CHARS, MAX_REPLY_CHARS, OutboxState, Priority, Status
 from console.ids import new_id, reply_id
 from console.services._changes import Actor, Changes
+from console.services._roles import Permission, assignment_permission, require
 from console.store.engine import Store
 from console.store.models import (
     AuditEvent,
@@ -81,6 +82,10 @@ def record(
     return stamp
 
 
+#: Clock columns whose name is not the field's name + ``_hlc``.
+_HLC_FIELDS = {"snoozed_until": "snooze_hlc", "assignee_id": "assignee_hlc"}
+
+
 def _set_field(
     store: Store,
     actor: Actor,
@@ -89,13 +94,15 @@ def _set_field(
     value: Any,
     action: str,
     check: Any = None,
+    after: Any = None,
 ) -> Changes:
     with store.write() as s:
+        require(s, actor, Permission.WORK)
         conv = _conversation(s, conversation_id)
         if check is not None:
             check(s, conv)
         old = getattr(conv, field_name)
-        hlc_field = "snooze_hlc" if field_name == "snoozed_until" else f"{field_name}_hlc"
+        hlc_field = _HLC_FIELDS.get(field_name, f"{field_name}_hlc")
         stamp = record(
             s,
             store,
@@ -107,6 +114,8 @@ def _set_field(
         )
         setattr(conv, field_name, value)
         setattr(conv, hlc_field, stamp)
+        if after is not None:
+            after(s, conv)
     return Changes(conversations=frozenset({conversation_id}))
 
 
@@ -136,20 +145,26 @@ def reopen_in(s: Session, store: Store, conv: _StatusFields, action: str) -> Non
 def tag_department(
     store: Store, actor: Actor, conversation_id: str, department: str | None
 ) -> Changes:
-    """Set the department that must answer (``None`` puts it back to Untriaged).
+    """Set the department that must answer (``None`` puts it back to Untriaged). An
+    unassigned conversation is then given to someone on duty if the department assigns
+    automatically (see :mod:`console.services._assignment`).
 
     Raises:
         UnknownDepartment: the code is not one of the clinic's departments.
         ConversationNotFound: no such conversation.
     """
+    from console.services._assignment import auto_assign_in
 
     def check(s: Session, conv: Conversation) -> None:
         if department is not None and s.get(Department, department) is None:
             raise errors.UnknownDepartment(department=department)
         conv.department_source = "staff"  # a person decided; the classifier learns from it
 
+    def after(s: Session, conv: Conversation) -> None:
+        auto_assign_in(s, store, conv)
+
     return _set_field(
-        store, actor, conversation_id, "department", department, "tag_department", check
+        store, actor, conversation_id, "department", department, "tag_department", check, after
     )
 
 
@@ -181,11 +196,17 @@ def auto_tag_in(
 def assign(store: Store, actor: Actor, conversation_id: str, operator_id: str | None) -> Changes:
     """Give the conversation to a member of staff (``None`` unassigns).
 
+    Anyone who works conversations may give an unassigned one to someone, or let go of
+    their own; taking one from a colleague or handing one on needs ``REASSIGN``.
+
     Raises:
         OperatorNotFound: no such member of staff.
+        NotPermitted: the role may not take it from its assignee or hand it on.
     """
 
-    def check(s: Session, _conv: Conversation) -> None:
+    def check(s: Session, conv: Conversation) -> None:
+        needed = assignment_permission(actor.operator_id, conv.assignee_id, operator_id)
+        require(s, actor, needed)
         if operator_id is not None and s.get(Operator, operator_id) is None:
             raise errors.OperatorNotFound(operator_id=operator_id)
 
@@ -226,6 +247,7 @@ def snooze(store: Store, actor: Actor, conversation_id: str, until_ms: int) -> C
     if until_ms <= _now_ms():
         raise errors.SnoozeInPast(until_ms=until_ms)
     with store.write() as s:
+        require(s, actor, Permission.WORK)
         conv = _conversation(s, conversation_id)
         stamp = record(
             s,
@@ -270,6 +292,7 @@ def _set_label(
 ) -> Changes:
     label = _clean_label(label)
     with store.write() as s:
+        require(s, actor, Permission.WORK)
         _conversation(s, conversation_id)
         row = s.get(ConversationLabel, (conversation_id, label))
         stamp = record(
@@ -309,6 +332,7 @@ def remove_label(store: Store, actor: Actor, conversation_id: str, label: str) -
 def mark_read(store: Store, actor: Actor, conversation_id: str) -> Changes:
     """Mark everything received so far as read. The read position only moves forward."""
     with store.write() as s:
+        require(s, actor, Permission.WORK)
         conv = _conversation(s, conversation_id)
         upto = max(conv.read_upto, conv.last_message_at)
         if upto == conv.read_upto:
@@ -349,6 +373,7 @@ def save_draft(store: Store, actor: Actor, conversation_id: str, body: str) -> i
     """
     _check_reply_text(body)
     with store.write() as s:
+        require(s, actor, Permission.WORK)
         _conversation(s, conversation_id)
         draft = _head_draft(s, conversation_id, actor.operator_id)
         now = _now_ms()
@@ -418,6 +443,7 @@ def queue_reply(store: Store, actor: Actor, conversation_id: str, body: str) -> 
         raise errors.EmptyReply()
     _check_reply_text(body)
     with store.write() as s:
+        require(s, actor, Permission.WORK)
         conv = _conversation(s, conversation_id)
         draft = _head_draft(s, conversation_id, actor.operator_id)
         if draft is None or draft.body != body:
@@ -478,6 +504,7 @@ def add_note(store: Store, actor: Actor, conversation_id: str, body: str) -> Cha
         raise errors.EmptyNote()
     _check_reply_text(body)
     with store.write() as s:
+        require(s, actor, Permission.WORK)
         _conversation(s, conversation_id)
         note = Note(
             id=new_id(),

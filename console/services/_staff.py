@@ -1,14 +1,19 @@
-"""Members of staff."""
+"""Members of staff: adding them, their role, their departments, whether they are on duty."""
 
 from __future__ import annotations
 
 import time
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from console import errors
 from console.domain import Role
 from console.ids import new_id
-from console.services._changes import Actor
+from console.services._assignment import distribute_in
+from console.services._changes import Actor, Changes
 from console.services._commands import record
+from console.services._roles import Permission, require
 from console.store.engine import Store
 from console.store.models import Department, Operator
 
@@ -22,6 +27,8 @@ def add_operator(
         Their id.
 
     Raises:
+        NotPermitted: the actor may not manage staff (the system actor may: the first
+            administrator of a new store is added by it).
         InvalidInput: an empty name or an unknown role.
         UnknownDepartment: a department code that does not exist.
     """
@@ -34,6 +41,7 @@ def add_operator(
         raise errors.InvalidInput(field="role", value=role) from None
     operator_id = new_id()
     with store.write() as s:
+        require(s, actor, Permission.MANAGE_STAFF)
         for code in departments:
             if s.get(Department, code) is None:
                 raise errors.UnknownDepartment(department=code)
@@ -60,3 +68,119 @@ def add_operator(
             {"operator_id": operator_id, "role": role},
         )
     return operator_id
+
+
+class LastAdministrator(errors.InvalidInput):
+    """The clinic would be left with no administrator."""
+
+    code = "last_admin"
+
+
+def _operator(s: Session, operator_id: str) -> Operator:
+    operator = s.get(Operator, operator_id)
+    if operator is None:
+        raise errors.OperatorNotFound(operator_id=operator_id)
+    return operator
+
+
+def _check_departments(s: Session, departments: tuple[str, ...]) -> None:
+    for code in departments:
+        if s.get(Department, code) is None:
+            raise errors.UnknownDepartment(department=code)
+
+
+def set_role(store: Store, actor: Actor, operator_id: str, role: str) -> Changes:
+    """Change what a member of staff may do.
+
+    Raises:
+        NotPermitted: the actor may not manage staff.
+        InvalidInput: an unknown role.
+        LastAdministrator: it would leave the clinic with no administrator.
+        OperatorNotFound: no such member of staff.
+    """
+    try:
+        value = Role(role)
+    except ValueError:
+        raise errors.InvalidInput(field="role", value=role) from None
+    with store.write() as s:
+        require(s, actor, Permission.MANAGE_STAFF)
+        operator = _operator(s, operator_id)
+        if operator.role == Role.ADMIN.value and value is not Role.ADMIN:
+            admins = s.scalar(select(func.count()).where(Operator.role == Role.ADMIN.value))
+            if (admins or 0) <= 1:
+                raise LastAdministrator(operator_id=operator_id)
+        record(
+            s,
+            store,
+            actor,
+            "set_role",
+            None,
+            [("operator", operator_id, "role", value.value, None)],
+            {"operator_id": operator_id, "old": operator.role, "new": value.value},
+        )
+        operator.role = value.value
+    return Changes(staff=True)
+
+
+def set_departments(
+    store: Store, actor: Actor, operator_id: str, departments: tuple[str, ...]
+) -> Changes:
+    """Set the departments a member of staff answers for. If they are on duty, waiting
+    conversations of a department they gain are handed out again (they may get some).
+
+    Raises:
+        NotPermitted: the actor may not manage staff.
+        UnknownDepartment: a code that is not a department.
+        OperatorNotFound: no such member of staff.
+    """
+    departments = tuple(dict.fromkeys(departments))
+    with store.write() as s:
+        require(s, actor, Permission.MANAGE_STAFF)
+        operator = _operator(s, operator_id)
+        _check_departments(s, departments)
+        old = tuple(operator.departments or ())
+        record(
+            s,
+            store,
+            actor,
+            "set_departments",
+            None,
+            [("operator", operator_id, "departments", list(departments), None)],
+            {"operator_id": operator_id, "old": list(old), "new": list(departments)},
+        )
+        operator.departments = list(departments)
+        s.flush()
+        gained = [d for d in departments if d not in old]
+        given = distribute_in(s, store, gained) if operator.on_duty else set()
+    return Changes(conversations=frozenset(given), staff=True)
+
+
+def set_on_duty(store: Store, actor: Actor, operator_id: str, on_duty: bool) -> Changes:
+    """Put a member of staff on or off duty. Anyone may change their own; changing a
+    colleague's needs ``SET_DUTY``. Coming on duty hands out the waiting unassigned
+    conversations of their departments (by each department's mode, so they get their share);
+    going off duty keeps what they have, but auto-assignment passes them by.
+
+    Raises:
+        NotPermitted: a colleague's duty, without ``SET_DUTY``.
+        OperatorNotFound: no such member of staff.
+    """
+    with store.write() as s:
+        own = actor.operator_id == operator_id
+        require(s, actor, Permission.WORK if own else Permission.SET_DUTY)
+        operator = _operator(s, operator_id)
+        if bool(operator.on_duty) == on_duty:
+            return Changes()
+        record(
+            s,
+            store,
+            actor,
+            "set_on_duty",
+            None,
+            [("operator", operator_id, "on_duty", on_duty, None)],
+            {"operator_id": operator_id, "on_duty": on_duty},
+        )
+        operator.on_duty = on_duty
+        s.flush()
+        given = distribute_in(s, store, tuple(operator.departments or ())) if on_duty else set()
+    return Changes(conversations=frozenset(given), staff=True)

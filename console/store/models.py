@@ -356,6 +356,8 @@ class Note(Base):
     operator_id: Mapped[str | None] = mapped_column(ForeignKey("operator.id"))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[int]
+    #: Set when the note came with a hand-off: the member of staff it was handed to.
+    handoff_to: Mapped[str | None] = mapped_column(String(36))
 
 
 class CannedResponse(Base):
@@ -563,3 +565,29 @@ class ClinicSetting(Base):
     value: Mapped[Any] = mapped_column(JSON, nullable=True)
     hlc: Mapped[str] = mapped_column(Hlc, default="", server_default="")
     updated_at: Mapped[int]
+
+
+class DepartmentAssignment(Base):
+    """How a department's new conversations are assigned (``console.domain.AssignMode``), and
+    the round-robin position: who was given the last one (kept so the turn survives restarts).
+    """
+
+    __tablename__ = "department_assignment"
+    department: Mapped[str] = mapped_column(ForeignKey("department.code"), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(16), default="off", server_default="off")
+    mode_hlc: Mapped[str] = mapped_column(Hlc, default="", server_default="")
+    last_assignee: Mapped[str | None] = mapped_column(String(36))
+    updated_at: Mapped[int]
+
+
+class Presence(Base):
+    """Who has a conversation open on which PC, viewing or typing, and when they last said so
+    (the database's clock, ms). Used on the clinic server only (UNLOGGED there), never
+    replicated: rows older than ``console.presence.EXPIRY_MS`` mean nothing."""
+
+    __tablename__ = "presence"
+    operator_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    node: Mapped[str] = mapped_column(String(64), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(36), index=True)
+    state: Mapped[str] = mapped_column(String(8))
+    at: Mapped[int]

@@ -24,6 +24,7 @@ from console.store.models import (
     Contact,
     Conversation,
     ConversationLabel,
+    DepartmentAssignment,
     Draft,
     Message,
     Note,
@@ -121,6 +122,7 @@ class ThreadItem:
     at: int
     state: str | None  # outbox state, message delivery status
     error: str | None
+    handoff_to: str = ""  # for a hand-off note: the name of the colleague it was handed to
 
 
 @dataclass(frozen=True)
@@ -503,12 +505,13 @@ def _thread_items(s: Session, conversation_id: str, limit: int) -> list[ThreadIt
         ThreadItem("message", mid, d, author, body, at, status, None)
         for mid, d, author, body, at, status in reversed(msgs)
     ]
-    for nid, op, body, at in s.execute(
-        select(Note.id, Note.operator_id, Note.body, Note.created_at).where(
+    for nid, op, body, at, to in s.execute(
+        select(Note.id, Note.operator_id, Note.body, Note.created_at, Note.handoff_to).where(
             Note.conversation_id == conversation_id
         )
     ):
-        items.append(ThreadItem("note", nid, "out", names.get(op or "", ""), body, at, None, None))
+        author, receiver = names.get(op or "", ""), names.get(to or "", "")
+        items.append(ThreadItem("note", nid, "out", author, body, at, None, None, receiver))
     for oid, op, body, at, state, error in s.execute(
         select(
             Outbox.id,
@@ -672,3 +675,11 @@ def saved_search_counts(
 ) -> dict[str, int]:
     """How many conversations each saved search finds now (one search and one count each)."""
     return {row.id: count_list(store, row.list_filter(operator_id)) for row in rows}
+
+
+def assignment_modes(store: Store) -> dict[str, str]:
+    """Each department's auto-assignment mode (``console.domain.AssignMode`` values); a
+    department missing here assigns nobody automatically."""
+    with store.read() as s:
+        rows = s.execute(select(DepartmentAssignment.department, DepartmentAssignment.mode))
+        return {str(code): str(mode) for code, mode in rows}

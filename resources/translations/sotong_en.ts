@@ -72,6 +72,10 @@
             <translation>Changes here take effect at once. Tokens and passwords are kept only in this PC's secure password store.</translation>
         </message>
         <message>
+            <source>Only an administrator can connect, pause or remove channel accounts.</source>
+            <translation>Only an administrator can connect, pause or remove channel accounts.</translation>
+        </message>
+        <message>
             <source>Resume</source>
             <translation>Resume</translation>
         </message>
@@ -187,14 +191,6 @@ base_url=https://…</translation>
         <message>
             <source>This version of Sotong has no connectors.</source>
             <translation>This version of Sotong has no connectors.</translation>
-        </message>
-    </context>
-    <context>
-        <name>BubbleDelegate</name>
-        <message>
-            <source>Private note</source>
-            <extracomment>"message", "note" or "outbox". "in" or "out". Who wrote it (operator name for notes and replies, channel author otherwise). When, in ms since the epoch (int). Outbox state (queued, sending, failed, unknown) or message delivery status, else "". Outbox error code, else "". The item id (str). The line under a bubble: time, author, outbox state (translated). The body exactly as stored (same as DisplayRole): always plain text. How bodies are drawn: always plain text.</extracomment>
-            <translation>Private note</translation>
         </message>
     </context>
     <context>
@@ -660,6 +656,29 @@ median</translation>
         </message>
     </context>
     <context>
+        <name>HandOffDialog</name>
+        <message>
+            <source>Hand off</source>
+            <translation>Hand off</translation>
+        </message>
+        <message>
+            <source>%1 (off duty)</source>
+            <translation>%1 (off duty)</translation>
+        </message>
+        <message>
+            <source>What they need to know (private: the customer never sees it)</source>
+            <translation>What they need to know (private: the customer never sees it)</translation>
+        </message>
+        <message>
+            <source>Hand to</source>
+            <translation>Hand to</translation>
+        </message>
+        <message>
+            <source>Note</source>
+            <translation>Note</translation>
+        </message>
+    </context>
+    <context>
         <name>IdentityRow</name>
         <message numerus="yes">
             <source>%1 · %n conversation(s)</source>
@@ -716,6 +735,18 @@ median</translation>
         <message>
             <source>No conversations here.</source>
             <translation>No conversations here.</translation>
+        </message>
+        <message>
+            <source>On duty</source>
+            <translation>On duty</translation>
+        </message>
+        <message>
+            <source>Off duty</source>
+            <translation>Off duty</translation>
+        </message>
+        <message>
+            <source>Auto-assignment gives you conversations while you are on duty (Ctrl+Shift+D)</source>
+            <translation>Auto-assignment gives you conversations while you are on duty (Ctrl+Shift+D)</translation>
         </message>
         <message>
             <source>Searching…</source>
@@ -1535,8 +1566,98 @@ If this was a mistake, split the channel off again with “Split”.</numerusfor
             <translation>Canned responses</translation>
         </message>
         <message>
+            <source>Staff</source>
+            <translation>Staff</translation>
+        </message>
+        <message>
             <source>Clinic server</source>
             <translation>Clinic server</translation>
+        </message>
+    </context>
+    <context>
+        <name>Staff</name>
+        <message>
+            <source>Front desk</source>
+            <extracomment>The member of staff's id on every cell.</extracomment>
+            <translation>Front desk</translation>
+        </message>
+        <message>
+            <source>Coordinator</source>
+            <translation>Coordinator</translation>
+        </message>
+        <message>
+            <source>Manager</source>
+            <translation>Manager</translation>
+        </message>
+        <message>
+            <source>Administrator</source>
+            <translation>Administrator</translation>
+        </message>
+        <message>
+            <source>Nobody automatically</source>
+            <translation>Nobody automatically</translation>
+        </message>
+        <message>
+            <source>In turn (round robin)</source>
+            <translation>In turn (round robin)</translation>
+        </message>
+        <message>
+            <source>Fewest open conversations</source>
+            <translation>Fewest open conversations</translation>
+        </message>
+    </context>
+    <context>
+        <name>StaffPanel</name>
+        <message>
+            <source>On duty</source>
+            <translation>On duty</translation>
+        </message>
+        <message>
+            <source>Role</source>
+            <translation>Role</translation>
+        </message>
+        <message>
+            <source>Departments</source>
+            <translation>Departments</translation>
+        </message>
+        <message>
+            <source>Name of the new member of staff</source>
+            <translation>Name of the new member of staff</translation>
+        </message>
+        <message>
+            <source>Add</source>
+            <translation>Add</translation>
+        </message>
+        <message>
+            <source>Who gets a department's new conversations</source>
+            <translation>Who gets a department's new conversations</translation>
+        </message>
+        <message>
+            <source>Only staff on duty for the department are given conversations; when nobody is, they wait in its queue and are handed out when someone comes on duty.</source>
+            <translation>Only staff on duty for the department are given conversations; when nobody is, they wait in its queue and are handed out when someone comes on duty.</translation>
+        </message>
+    </context>
+    <context>
+        <name>StaffTableModel</name>
+        <message>
+            <source>Name</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>Role</source>
+            <translation>Role</translation>
+        </message>
+        <message>
+            <source>Departments</source>
+            <translation>Departments</translation>
+        </message>
+        <message>
+            <source>On duty</source>
+            <translation>On duty</translation>
+        </message>
+        <message>
+            <source>Off duty</source>
+            <translation>Off duty</translation>
         </message>
     </context>
     <context>
@@ -1728,6 +1849,10 @@ If this was a mistake, split the channel off again with “Split”.</numerusfor
         <message>
             <source>Your role does not allow this. Ask a manager or the administrator.</source>
             <translation>Your role does not allow this. Ask a manager or the administrator.</translation>
+        </message>
+        <message>
+            <source>The clinic needs at least one administrator: make someone else one first.</source>
+            <translation>The clinic needs at least one administrator: make someone else one first.</translation>
         </message>
         <message>
             <source>The routing rule is not valid ({field}).</source>
@@ -1999,6 +2124,18 @@ If this was a mistake, split the channel off again with “Split”.</numerusfor
         </message>
     </context>
     <context>
+        <name>ThreadModel</name>
+        <message>
+            <source>Handed to %1 · private note</source>
+            <extracomment>"message", "note" or "outbox". "in" or "out". Who wrote it (operator name for notes and replies, channel author otherwise). When, in ms since the epoch (int). Outbox state (queued, sending, failed, unknown) or message delivery status, else "". Outbox error code, else "". The item id (str). The line under a bubble: time, author, outbox state (translated). The body exactly as stored (same as DisplayRole): always plain text. The label over a note: "Private note", or whom it was handed to (translated); else "".</extracomment>
+            <translation>Handed to %1 · private note</translation>
+        </message>
+        <message>
+            <source>Private note</source>
+            <translation>Private note</translation>
+        </message>
+    </context>
+    <context>
         <name>ThreadPane</name>
         <message>
             <source>Choose a conversation from the list.</source>
@@ -2015,6 +2152,14 @@ If this was a mistake, split the channel off again with “Split”.</numerusfor
         <message>
             <source>Status</source>
             <translation>Status</translation>
+        </message>
+        <message>
+            <source>Hand off…</source>
+            <translation>Hand off…</translation>
+        </message>
+        <message>
+            <source>Give this conversation to a colleague with a note for them (H)</source>
+            <translation>Give this conversation to a colleague with a note for them (H)</translation>
         </message>
         <message>
             <source>Snooze</source>
@@ -2113,6 +2258,18 @@ If this was a mistake, split the channel off again with “Split”.</numerusfor
             <translation>Resolve</translation>
         </message>
         <message>
+            <source>%1 is writing a reply</source>
+            <translation>%1 is writing a reply</translation>
+        </message>
+        <message>
+            <source>%1 is looking at this conversation</source>
+            <translation>%1 is looking at this conversation</translation>
+        </message>
+        <message>
+            <source>A colleague</source>
+            <translation>A colleague</translation>
+        </message>
+        <message>
             <source>Typing…</source>
             <translation>Typing…</translation>
         </message>
@@ -2129,6 +2286,7 @@ If this was a mistake, split the channel off again with “Split”.</numerusfor
         <name>ThreadView</name>
         <message>
             <source>Copy text</source>
+            <extracomment>How bodies are drawn: always plain text.</extracomment>
             <translation>Copy text</translation>
         </message>
     </context>

@@ -72,6 +72,10 @@
         <translation>여기서 바꾼 내용은 바로 적용됩니다. 토큰과 비밀번호는 이 PC의 안전한 암호 저장소에만 보관됩니다.</translation>
     </message>
     <message>
+        <source>Only an administrator can connect, pause or remove channel accounts.</source>
+        <translation>채널 계정 연결·일시 중지·해제는 관리자만 할 수 있습니다.</translation>
+    </message>
+    <message>
         <source>Resume</source>
         <translation>다시 시작</translation>
     </message>
@@ -187,14 +191,6 @@ base_url=https://…</translation>
     <message>
         <source>This version of Sotong has no connectors.</source>
         <translation>이 버전의 소통에는 사용할 수 있는 연결 방식이 없습니다.</translation>
-    </message>
-</context>
-<context>
-    <name>BubbleDelegate</name>
-    <message>
-        <source>Private note</source>
-        <extracomment>&quot;message&quot;, &quot;note&quot; or &quot;outbox&quot;. &quot;in&quot; or &quot;out&quot;. Who wrote it (operator name for notes and replies, channel author otherwise). When, in ms since the epoch (int). Outbox state (queued, sending, failed, unknown) or message delivery status, else &quot;&quot;. Outbox error code, else &quot;&quot;. The item id (str). The line under a bubble: time, author, outbox state (translated). The body exactly as stored (same as DisplayRole): always plain text. How bodies are drawn: always plain text.</extracomment>
-        <translation>내부 메모</translation>
     </message>
 </context>
 <context>
@@ -656,6 +652,29 @@ median</source>
     </message>
 </context>
 <context>
+    <name>HandOffDialog</name>
+    <message>
+        <source>Hand off</source>
+        <translation>인계</translation>
+    </message>
+    <message>
+        <source>%1 (off duty)</source>
+        <translation>%1 (근무 외)</translation>
+    </message>
+    <message>
+        <source>What they need to know (private: the customer never sees it)</source>
+        <translation>인계받는 분이 알아야 할 내용 (내부 메모: 고객에게는 보이지 않습니다)</translation>
+    </message>
+    <message>
+        <source>Hand to</source>
+        <translation>인계받을 직원</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>메모</translation>
+    </message>
+</context>
+<context>
     <name>IdentityRow</name>
     <message numerus="yes">
         <source>%1 · %n conversation(s)</source>
@@ -713,6 +732,18 @@ median</source>
     <message>
         <source>No conversations here.</source>
         <translation>표시할 대화가 없습니다.</translation>
+    </message>
+    <message>
+        <source>On duty</source>
+        <translation>근무 중</translation>
+    </message>
+    <message>
+        <source>Off duty</source>
+        <translation>근무 외</translation>
+    </message>
+    <message>
+        <source>Auto-assignment gives you conversations while you are on duty (Ctrl+Shift+D)</source>
+        <translation>근무 중일 때만 자동 배정으로 상담이 들어옵니다 (Ctrl+Shift+D)</translation>
     </message>
     <message>
         <source>Searching…</source>
@@ -1517,8 +1548,98 @@ If this was a mistake, split the channel off again with “Split”.</source>
         <translation>상용구</translation>
     </message>
     <message>
+        <source>Staff</source>
+        <translation>직원</translation>
+    </message>
+    <message>
         <source>Clinic server</source>
         <translation>병원 서버</translation>
+    </message>
+</context>
+<context>
+    <name>Staff</name>
+    <message>
+        <source>Front desk</source>
+        <extracomment>The member of staff&apos;s id on every cell.</extracomment>
+        <translation>원무</translation>
+    </message>
+    <message>
+        <source>Coordinator</source>
+        <translation>상담실장</translation>
+    </message>
+    <message>
+        <source>Manager</source>
+        <translation>매니저</translation>
+    </message>
+    <message>
+        <source>Administrator</source>
+        <translation>관리자</translation>
+    </message>
+    <message>
+        <source>Nobody automatically</source>
+        <translation>자동 배정 안 함</translation>
+    </message>
+    <message>
+        <source>In turn (round robin)</source>
+        <translation>차례대로 (순번제)</translation>
+    </message>
+    <message>
+        <source>Fewest open conversations</source>
+        <translation>진행 중 상담이 가장 적은 직원</translation>
+    </message>
+</context>
+<context>
+    <name>StaffPanel</name>
+    <message>
+        <source>On duty</source>
+        <translation>근무 중</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>역할</translation>
+    </message>
+    <message>
+        <source>Departments</source>
+        <translation>진료과</translation>
+    </message>
+    <message>
+        <source>Name of the new member of staff</source>
+        <translation>새 직원 이름</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>추가</translation>
+    </message>
+    <message>
+        <source>Who gets a department&apos;s new conversations</source>
+        <translation>진료과별 새 상담 배정</translation>
+    </message>
+    <message>
+        <source>Only staff on duty for the department are given conversations; when nobody is, they wait in its queue and are handed out when someone comes on duty.</source>
+        <translation>해당 진료과의 근무 중인 직원에게만 배정됩니다. 근무 중인 직원이 없으면 대기열에서 기다리다가 누군가 근무를 시작하면 배정됩니다.</translation>
+    </message>
+</context>
+<context>
+    <name>StaffTableModel</name>
+    <message>
+        <source>Name</source>
+        <translation>이름</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>역할</translation>
+    </message>
+    <message>
+        <source>Departments</source>
+        <translation>진료과</translation>
+    </message>
+    <message>
+        <source>On duty</source>
+        <translation>근무 중</translation>
+    </message>
+    <message>
+        <source>Off duty</source>
+        <translation>근무 외</translation>
     </message>
 </context>
 <context>
@@ -1710,6 +1831,10 @@ If this was a mistake, split the channel off again with “Split”.</source>
     <message>
         <source>Your role does not allow this. Ask a manager or the administrator.</source>
         <translation>현재 역할로는 할 수 없는 작업입니다. 실장님이나 관리자에게 요청하세요.</translation>
+    </message>
+    <message>
+        <source>The clinic needs at least one administrator: make someone else one first.</source>
+        <translation>관리자가 한 명은 있어야 합니다. 먼저 다른 직원을 관리자로 지정하세요.</translation>
     </message>
     <message>
         <source>The routing rule is not valid ({field}).</source>
@@ -1981,6 +2106,18 @@ If this was a mistake, split the channel off again with “Split”.</source>
     </message>
 </context>
 <context>
+    <name>ThreadModel</name>
+    <message>
+        <source>Handed to %1 · private note</source>
+        <extracomment>&quot;message&quot;, &quot;note&quot; or &quot;outbox&quot;. &quot;in&quot; or &quot;out&quot;. Who wrote it (operator name for notes and replies, channel author otherwise). When, in ms since the epoch (int). Outbox state (queued, sending, failed, unknown) or message delivery status, else &quot;&quot;. Outbox error code, else &quot;&quot;. The item id (str). The line under a bubble: time, author, outbox state (translated). The body exactly as stored (same as DisplayRole): always plain text. The label over a note: &quot;Private note&quot;, or whom it was handed to (translated); else &quot;&quot;.</extracomment>
+        <translation>%1 님에게 인계 · 내부 메모</translation>
+    </message>
+    <message>
+        <source>Private note</source>
+        <translation>내부 메모</translation>
+    </message>
+</context>
+<context>
     <name>ThreadPane</name>
     <message>
         <source>Choose a conversation from the list.</source>
@@ -1997,6 +2134,14 @@ If this was a mistake, split the channel off again with “Split”.</source>
     <message>
         <source>Status</source>
         <translation>상태</translation>
+    </message>
+    <message>
+        <source>Hand off…</source>
+        <translation>인계…</translation>
+    </message>
+    <message>
+        <source>Give this conversation to a colleague with a note for them (H)</source>
+        <translation>메모와 함께 이 상담을 다른 직원에게 넘깁니다 (H)</translation>
     </message>
     <message>
         <source>Snooze</source>
@@ -2095,6 +2240,18 @@ If this was a mistake, split the channel off again with “Split”.</source>
         <translation>해결</translation>
     </message>
     <message>
+        <source>%1 is writing a reply</source>
+        <translation>%1 님이 답장을 쓰는 중입니다</translation>
+    </message>
+    <message>
+        <source>%1 is looking at this conversation</source>
+        <translation>%1 님이 보고 있습니다</translation>
+    </message>
+    <message>
+        <source>A colleague</source>
+        <translation>다른 직원</translation>
+    </message>
+    <message>
         <source>Typing…</source>
         <translation>입력 중…</translation>
     </message>
@@ -2111,6 +2268,7 @@ If this was a mistake, split the channel off again with “Split”.</source>
     <name>ThreadView</name>
     <message>
         <source>Copy text</source>
+        <extracomment>How bodies are drawn: always plain text.</extracomment>
         <translation>텍스트 복사</translation>
     </message>
 </context>

@@ -23,10 +23,11 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit
 from console import services
 from console.accounts import list_accounts
 from console.demo.server import DemoServer
+from console.domain import Role
 from console.runtime import PollReport
 from console.services import Changes
 from console.store.engine import Store
-from console.store.models import ChannelAccount
+from console.store.models import ChannelAccount, Operator
 from tests.conftest import MemoryKeyring
 from tests.unit.ui.conftest import Clinic, show_window
 from ui import texts
@@ -42,10 +43,19 @@ from ui.accounts import (
 )
 from ui.app import install_translators, remove_translators
 from ui.context import AppContext, Connection, RuntimeFactory
-from ui.settingsdialog import CHANNELS_TAB, SettingsDialog
+from ui.settingsdialog import CHANNELS_TAB, STAFF_TAB, SettingsDialog
 from ui.tasks import Tasks
 
 TOKEN = "tok-3f9a-very-secret"
+
+
+@pytest.fixture(autouse=True)
+def admin_at_this_pc(clinic: Clinic) -> None:
+    """Channel accounts are the administrator's: the person at this PC is one here."""
+    with clinic.store.write() as s:
+        operator = s.get(Operator, clinic.operator_id)
+        assert operator is not None
+        operator.role = Role.ADMIN.value
 
 
 @pytest.fixture
@@ -377,8 +387,11 @@ def test_settings_open_on_the_channels_tab(qtbot: QtBot, ctx: AppContext, clinic
         "Channels",
         "Routing",
         "Canned responses",
+        "Staff",
     ]
     assert dialog.tabs.currentIndex() == 0
+    dialog.show_tab(STAFF_TAB)
+    assert dialog.tabs.currentWidget() is dialog.staff_panel
     dialog.show_tab(CHANNELS_TAB)
     assert dialog.tabs.currentWidget() is dialog.accounts_panel
     assert dialog.accounts_panel is not None
@@ -586,3 +599,24 @@ def test_word_from_the_server_starts_a_poll_at_once(qtbot: QtBot, clinic: Clinic
     qtbot.waitUntil(lambda: "r1:polled" in log, timeout=1000)
     ctx.stop()
     ctx.close_runtime()
+
+
+def test_only_an_administrator_may_change_accounts(
+    qtbot: QtBot, panel: AccountsPanel, clinic: Clinic, memory_keyring: MemoryKeyring
+) -> None:
+    with clinic.store.write() as s:
+        operator = s.get(Operator, clinic.operator_id)
+        assert operator is not None
+        operator.role = Role.MANAGER.value
+    panel.ctx._operators = None  # the role changed under the context's cache
+    panel.reload()
+    panel.select(clinic.kakao)
+    assert not panel.add_button.isEnabled()
+    assert not panel.pause_button.isEnabled() and not panel.remove_button.isEnabled()
+    assert panel.test_button.isEnabled()  # testing changes nothing
+    assert panel.role_label.isVisibleTo(panel)
+    errors: list[str] = []
+    panel.ctx.error.connect(errors.append)
+    panel.ctx.account_command(services.set_account_enabled, clinic.kakao, False)
+    assert errors == [texts.error_code_text("not_permitted")]
+    assert [a.enabled for a in list_accounts(clinic.store) if a.id == clinic.kakao] == [True]
