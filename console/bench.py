@@ -9,6 +9,10 @@ draft, each a committed transaction with fsync), ``search_index_build_s`` (index
 message for full-text search, as after migration 0004), ``search_p50_ms`` / ``search_p95_ms``
 (:data:`SEARCH_QUERIES`: one-, two- and longer Korean terms, other scripts, phrases and
 filters), ``index_size_ratio`` (the search index's pages over the message table's),
+``contact_panel_p50_ms`` / ``contact_panel_p95_ms`` (the contact panel's reads for one
+conversation),
+``contact_merge_p95_ms`` (merging two contacts, committed), ``duplicate_suggestions_ms`` (likely
+duplicates over the whole store, run on the read lane),
 ``list_search_p95_ms`` (the list's search box: the whole searched list, read on the UI's read
 worker, over the terms of :data:`SEARCH_QUERIES`), ``saved_search_counts_ms`` (median time to
 count :data:`SAVED_SEARCHES`, as the navigation pane does after every change),
@@ -127,16 +131,18 @@ def generate(data_dir: Path, conversations: int, messages: int, seed: int = 1) -
             batch_contacts,
         )
         conn.executemany(
-            "INSERT INTO contact_identity (id, contact_id, account_id, handle) VALUES (?, ?, ?, ?)",
+            "INSERT INTO contact_identity (id, contact_id, account_id, handle, origin_contact_id)"
+            " VALUES (?, ?, ?, ?, ?)",
             batch_ids,
         )
         conn.executemany(
-            "INSERT INTO conversation (id, account_id, contact_id, external_thread_id, status,"
+            "INSERT INTO conversation (id, account_id, contact_id, identity_id,"
+            " external_thread_id, status,"
             " status_hlc, department, department_hlc, assignee_id, assignee_hlc, priority,"
             " priority_hlc, snoozed_until, snooze_hlc, read_upto, created_at, last_message_at,"
             " last_inbound_at, waiting_since, snippet, message_count, opened_at,"
             " first_response_at, resolved_at, replied_at, replied_wait_from)"
-            " VALUES (?, ?, ?, ?, ?, '', ?, '', ?, '', 1, '', ?, '', ?, ?, ?, ?, ?, ?, ?,"
+            " VALUES (?, ?, ?, ?, ?, ?, '', ?, '', ?, '', 1, '', ?, '', ?, ?, ?, ?, ?, ?, ?,"
             " ?, ?, ?, ?, ?)",
             batch_convs,
         )
@@ -177,12 +183,14 @@ def generate(data_dir: Path, conversations: int, messages: int, seed: int = 1) -
         status = rng.choice(STATUSES)
         snoozed = now + 86_400_000 if status == "snoozed" else None
         batch_contacts.append((contact, f"고객{n}", created))
-        batch_ids.append((new_id(), contact, account, handle))
+        identity = new_id()
+        batch_ids.append((identity, contact, account, handle, contact))
         batch_convs.append(
             (
                 cid,
                 account,
                 contact,
+                identity,
                 f"t-{handle}",
                 status,
                 rng.choice(DEPARTMENTS),
@@ -326,6 +334,38 @@ SEARCH_QUERIES = (
     "after:{month_ago}",
     "channel:sms status:open",
 )
+
+
+def measure_contacts(store: Store, pairs: int = 100) -> dict[str, float]:
+    """The contact panel's reads for a conversation (contact, card, every conversation), a
+    merge, and the duplicate suggestions over the whole store."""
+    from sqlalchemy import select
+
+    from console.contacts import suggest_duplicates
+    from console.store.contact_queries import contact_panel
+    from console.store.models import Conversation
+
+    with store.read() as s:
+        sample = list(
+            s.execute(select(Conversation.id, Conversation.contact_id).limit(pairs * 2)).all()
+        )
+    admin = services.Actor(None)  # the system actor may merge
+    merging: list[float] = []
+    for (_a, keep), (_b, other) in zip(sample[::2], sample[1::2], strict=False):
+        merging += _timed(partial(services.merge_contacts, store, admin, keep, other), 1)
+
+    reads: list[float] = []
+    for cid, _contact in sample:
+        reads += _timed(partial(contact_panel, store, cid), 1)
+    t0 = time.perf_counter()
+    suggest_duplicates(store)
+    suggest_ms = (time.perf_counter() - t0) * 1000
+    return {
+        "contact_panel_p50_ms": round(statistics.median(reads), 2),
+        "contact_panel_p95_ms": round(_percentile(reads, 95), 2),
+        "contact_merge_p95_ms": round(_percentile(merging, 95), 2) if merging else 0.0,
+        "duplicate_suggestions_ms": round(suggest_ms, 1),
+    }
 
 
 def build_search_index(store: Store, progress: Callable[[str], object] | None = None) -> float:
@@ -566,6 +606,8 @@ def run(
             figures.update(measure_dashboard(store))
             say("measuring search ...")
             figures.update(measure_search(store))
+            say("measuring the contact panel and merges ...")
+            figures.update(measure_contacts(store))
             say("measuring the list's search and saved search counts ...")
             figures.update(measure_list_search(store))
             ratio = search_index_ratio(store)
@@ -594,6 +636,7 @@ TARGETS = {
     "open_conversation_p95_ms": 30,
     "service_call_p95_ms": 10,
     "search_p95_ms": 50,
+    "contact_panel_p95_ms": 3,
     "peak_rss_mb": 400,
     "dashboard_ms": 200,
 }

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from console.domain import Direction
 from console.store.engine import Store
@@ -52,6 +52,14 @@ def normalise_phone(text: str) -> str | None:
     """The one phone number ``text`` is (national digits), or None if it is not one."""
     numbers = phone_numbers(text)
     return next(iter(numbers)) if len(numbers) == 1 else None
+
+
+def format_phone(digits: str) -> str:
+    """National digits as people write them: ``010-1234-5678``, ``02-123-4567``."""
+    area = 2 if digits.startswith("02") else 3
+    rest = digits[area:]
+    cut = len(rest) - 4
+    return f"{digits[:area]}-{rest[:cut]}-{rest[cut:]}" if cut > 0 else digits
 
 
 def email_addresses(text: str) -> set[str]:
@@ -155,3 +163,95 @@ def suggest_duplicates(
     if contact_id is not None:
         out = [g for g in out if contact_id in g.contact_ids]
     return out
+
+
+def _pattern(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def duplicates_of(store: Store, contact_id: str, own_messages: int = 500) -> list[Suggestion]:
+    """Contacts that look like the same person as one contact, each with the reason.
+
+    What :func:`suggest_duplicates` finds for one contact, without reading the whole store:
+    the numbers and addresses in this contact's handles and newest ``own_messages`` messages
+    are looked for in the other handles and in every customer message (a ``LIKE`` on the
+    number's last four digits or the address first, then the exact normalised match), and the
+    name among the other contacts' names.
+
+    Returns:
+        One :class:`Suggestion` per other contact (``contact_ids`` is ``(contact_id, other)``),
+        phone matches first, then e-mail, then names.
+    """
+    with store.read() as s:
+        name = s.scalar(select(Contact.display_name).where(Contact.id == contact_id))
+        if name is None:
+            return []
+        own = s.execute(
+            select(ContactIdentity.handle, ChannelAccount.kind)
+            .join(ChannelAccount, ChannelAccount.id == ContactIdentity.account_id)
+            .where(ContactIdentity.contact_id == contact_id)
+        ).all()
+        bodies = s.scalars(
+            select(Message.body)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .where(
+                Conversation.contact_id == contact_id,
+                Message.direction == Direction.INBOUND.value,
+            )
+            .order_by(Message.sent_at.desc())
+            .limit(own_messages)
+        ).all()
+        keys = {k for text in [*(h for h, _k in own), *bodies] for k in _keys(text)}
+        found: dict[str, tuple[int, str, str]] = {}  # contact -> (rank, reason, value)
+
+        def add(cid: str, rank: int, reason: str, value: str) -> None:
+            if cid != contact_id and (cid not in found or found[cid][0] > rank):
+                found[cid] = (rank, reason, value)
+
+        for kind, value in sorted(keys):
+            rank = 0 if kind == "phone" else 1
+            probe = _pattern(value[-4:] if kind == "phone" else value)
+            for cid, handle in s.execute(
+                select(ContactIdentity.contact_id, ContactIdentity.handle).where(
+                    ContactIdentity.handle.like(probe, escape="\\")
+                )
+            ):
+                if (kind, value) in set(_keys(handle)):
+                    add(cid, rank, kind, value)
+            for cid, body in s.execute(
+                select(Conversation.contact_id, Message.body)
+                .join(Conversation, Conversation.id == Message.conversation_id)
+                .where(
+                    Message.direction == Direction.INBOUND.value,
+                    Message.body.like(probe, escape="\\"),
+                    Conversation.contact_id != contact_id,
+                )
+                .limit(MESSAGE_SCAN)
+            ):
+                if (kind, value) in set(_keys(body)):
+                    add(cid, rank, kind, value)
+        loose = name_key(name)
+        if len(loose) >= _MIN_NAME_CHARS:
+            mine = {k for _h, k in own}
+            same = s.execute(
+                select(Contact.id, ChannelAccount.kind)
+                .join(ContactIdentity, ContactIdentity.contact_id == Contact.id)
+                .join(ChannelAccount, ChannelAccount.id == ContactIdentity.account_id)
+                .where(
+                    Contact.merged_into.is_(None),
+                    func.lower(func.replace(Contact.display_name, " ", "")) == loose,
+                )
+            ).all()
+            kinds: dict[str, set[str]] = {}
+            for cid, kind in same:
+                kinds.setdefault(cid, set()).add(kind)
+            for cid, theirs in kinds.items():
+                if len(mine | theirs) > 1:  # one channel only: usually two people
+                    add(cid, 2, "name", name)
+        alive = set(
+            s.scalars(
+                select(Contact.id).where(Contact.id.in_(list(found)), Contact.merged_into.is_(None))
+            )
+        )
+    ordered = sorted((v[0], cid) for cid, v in found.items() if cid in alive)
+    return [Suggestion((contact_id, cid), found[cid][1], found[cid][2]) for _rank, cid in ordered]

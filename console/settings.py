@@ -71,6 +71,7 @@ class Settings:
         proxy: HTTP proxy URL for channel APIs, or empty.
         window_geometry: Saved main window geometry (base64), or empty.
         server: The clinic server (the file's ``[server]`` table).
+        contact_panel: The contact panel beside the thread is shown (Ctrl+I).
     """
 
     language: str = "auto"
@@ -79,6 +80,7 @@ class Settings:
     proxy: str = ""
     window_geometry: str = ""
     server: ServerSettings = ServerSettings()
+    contact_panel: bool = False
 
 
 _CHOICES: dict[str, tuple[str, ...]] = {"language": ("auto", "ko", "en"), "tls": TLS_MODES}

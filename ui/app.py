@@ -224,6 +224,15 @@ def _save_geometry(data_dir: Path, geometry: str) -> None:
         log.warning("could not save the window geometry: %s", exc)
 
 
+def save_contact_panel(data_dir: Path, visible: bool) -> None:
+    """Remember whether the contact panel is shown (a failure to write is only logged)."""
+    try:
+        settings = load_settings(data_dir)
+        save_settings(data_dir, dataclasses.replace(settings, contact_panel=visible))
+    except OSError as exc:
+        log.warning("could not save the contact panel state: %s", exc)
+
+
 def run(options: AppOptions) -> int:
     """Run the console until the window closes (or the screenshot is taken).
 
@@ -277,6 +286,10 @@ def run(options: AppOptions) -> int:
         )
         if options.screenshot is None:
             window.restore_geometry_b64(settings.window_geometry)
+            window.set_contact_panel_visible(settings.contact_panel)
+            window.contact_panel_toggled.connect(
+                lambda visible: save_contact_panel(options.data_dir, visible)
+            )
         window.settings_requested.connect(
             lambda: _edit_settings(app, window, options.data_dir, translators)
         )

@@ -51,6 +51,7 @@ from console.store.queries import (
 )
 from ui import icons, texts
 from ui.accounts import ExpiredBanner
+from ui.contactpanel import ContactPanel
 from ui.context import AppContext, Connection
 from ui.conversations import ConversationListModel, ConversationListView, IdRole
 from ui.dashboard import DashboardWindow
@@ -105,11 +106,13 @@ class MainWindow(QMainWindow):
         settings_requested(): the user asked for the settings (button or Ctrl+,).
         channels_requested(): the user asked for the Channels tab of the settings (the
             expired-login banner's "Reconnect…").
+        contact_panel_toggled(bool): the contact panel was shown (True) or hidden (Ctrl+I).
     """
 
     closing = Signal()
     settings_requested = Signal()
     channels_requested = Signal()
+    contact_panel_toggled = Signal(bool)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -149,6 +152,12 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self._build_list())
         self.thread_pane = ThreadPane(ctx, self.departments, splitter)
         splitter.addWidget(self.thread_pane)
+        self.contact_panel = ContactPanel(ctx, self.departments, splitter)
+        self.contact_panel.hide()
+        splitter.addWidget(self.contact_panel)
+        splitter.setStretchFactor(3, 0)
+        self.thread_pane.opened.connect(self.contact_panel.show_conversation)
+        self.contact_panel.open_requested.connect(self.open_conversation)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 0)
         splitter.setStretchFactor(2, 1)
@@ -169,6 +178,7 @@ class MainWindow(QMainWindow):
 
         ctx.changed.connect(self.list_model.on_changed)
         ctx.changed.connect(self.thread_pane.on_changed)
+        ctx.changed.connect(self.contact_panel.on_changed)
         ctx.changed.connect(self._after_change)
         ctx.error.connect(self.show_error)
         ctx.counts_changed.connect(self._counts_changed)
@@ -351,6 +361,10 @@ class MainWindow(QMainWindow):
         preferences = QShortcut(QKeySequence("Ctrl+,"), self)
         preferences.activated.connect(self.settings_requested)
         self.shortcuts["settings"] = preferences
+        contact = QShortcut(QKeySequence("Ctrl+I"), self)
+        contact.setContext(Qt.ShortcutContext.WindowShortcut)
+        contact.activated.connect(self.toggle_contact_panel)
+        self.shortcuts["contact"] = contact
 
     def retranslate_ui(self) -> None:
         """Set every fixed text in the current language."""
@@ -633,6 +647,46 @@ class MainWindow(QMainWindow):
         else:
             self.list_view.setCurrentIndex(index)
         self.list_view.scrollTo(index)
+
+    def toggle_contact_panel(self) -> None:
+        """Show the contact panel and put the keyboard in it, or hide it (Ctrl+I)."""
+        self.set_contact_panel_visible(not self.contact_panel.isVisible(), focus=True)
+
+    def set_contact_panel_visible(self, visible: bool, focus: bool = False) -> None:
+        """Show or hide the contact panel beside the thread.
+
+        Args:
+            visible: Show it.
+            focus: Move the keyboard into it (shown) or back to the list (hidden).
+        """
+        if visible == self.contact_panel.isVisible():
+            return
+        if visible:
+            sizes = self.splitter.sizes()
+            width = 300
+            sizes[2] = max(360, sizes[2] - width)
+            self.contact_panel.show_conversation(self.thread_pane.conversation_id)
+            self.contact_panel.show()
+            self.splitter.setSizes([*sizes[:3], width])
+            if focus:
+                self.contact_panel.conversations.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        else:
+            self.contact_panel.notes_edit.save_now()
+            self.contact_panel.hide()
+            if focus:
+                self.list_view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.contact_panel_toggled.emit(visible)
+
+    def open_conversation(self, conversation_id: str) -> None:
+        """Open a conversation in the thread and select it in the list if the list has it."""
+        self.thread_pane.open(conversation_id)
+        row = self.list_model.row_of(conversation_id)
+        if row >= 0:
+            index = self.list_model.index(row)
+            self.list_view.setCurrentIndex(index)
+            self.list_view.scrollTo(index)
+        else:
+            self.list_view.selectionModel().clearSelection()
 
     def current_conversation(self) -> str | None:
         """The open conversation's id."""

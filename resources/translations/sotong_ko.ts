@@ -308,6 +308,63 @@ base_url=https://…</translation>
     </message>
 </context>
 <context>
+    <name>ContactPanel</name>
+    <message>
+        <source>Open a conversation to see who the customer is.</source>
+        <translation>대화를 열면 어떤 고객인지 여기에 표시됩니다.</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>고객 정보</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>이름</translation>
+    </message>
+    <message>
+        <source>The name staff know this customer by</source>
+        <translation>직원들이 이 고객을 부르는 이름</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>메모</translation>
+    </message>
+    <message>
+        <source>Notes for colleagues; never sent</source>
+        <translation>직원용 메모 (고객에게 보내지 않음)</translation>
+    </message>
+    <message>
+        <source>Channels</source>
+        <translation>채널</translation>
+    </message>
+    <message>
+        <source>Merge…</source>
+        <translation>병합…</translation>
+    </message>
+    <message>
+        <source>Join another contact into this one: the same person on another channel</source>
+        <translation>다른 채널에 있는 같은 사람을 이 고객으로 합칩니다</translation>
+    </message>
+    <message>
+        <source>Conversations on every channel</source>
+        <translation>모든 채널의 대화</translation>
+    </message>
+    <message>
+        <source>Split off a channel</source>
+        <translation>채널 분리</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 on %2 and its %n conversation(s) will become a separate contact. “%3” keeps the other channels. You can merge them again at any time.</source>
+        <translation>
+            <numerusform>%2의 %1 계정과 대화 %n건이 별도의 고객으로 분리됩니다. “%3” 고객에는 나머지 채널이 남습니다. 언제든 다시 병합할 수 있습니다.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Split</source>
+        <translation>분리</translation>
+    </message>
+</context>
+<context>
     <name>ConversationDelegate</name>
     <message>
         <source>Conflict</source>
@@ -630,6 +687,24 @@ median</source>
     </message>
 </context>
 <context>
+    <name>IdentityRow</name>
+    <message numerus="yes">
+        <source>%1 · %n conversation(s)</source>
+        <extracomment>Conversation id (str). Channel kind (str). Department chip text (str). Department colour (hex) or "" when untriaged. Status and date, one line (str). Contact id (str), in the merge picker. The second line of a merge candidate: channels and handles, or why it is suggested.</extracomment>
+        <translation>
+            <numerusform>%1 · 대화 %n건</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Split</source>
+        <translation>분리</translation>
+    </message>
+    <message>
+        <source>Make %1 a contact of its own, with its conversations</source>
+        <translation>%1 계정과 그 대화를 별도의 고객으로 분리합니다</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Sotong</source>
@@ -807,6 +882,75 @@ median</source>
     <message>
         <source>Dashboard</source>
         <translation>대시보드</translation>
+    </message>
+</context>
+<context>
+    <name>MergeDialog</name>
+    <message>
+        <source>Merge contacts</source>
+        <translation>고객 병합</translation>
+    </message>
+    <message>
+        <source>Who is the same person as “%1”?</source>
+        <translation>“%1” 고객과 같은 사람을 선택하세요.</translation>
+    </message>
+    <message>
+        <source>Search by name, phone number or handle</source>
+        <translation>이름, 전화번호, 계정 ID로 검색</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>취소</translation>
+    </message>
+    <message>
+        <source>Next…</source>
+        <translation>다음…</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>뒤로</translation>
+    </message>
+    <message>
+        <source>Merge</source>
+        <translation>병합</translation>
+    </message>
+    <message>
+        <source>Likely the same person:</source>
+        <translation>같은 사람일 가능성이 있는 고객:</translation>
+    </message>
+    <message>
+        <source>No likely duplicates.</source>
+        <translation>같은 사람으로 보이는 고객이 없습니다.</translation>
+    </message>
+    <message>
+        <source>Same phone number %1</source>
+        <translation>같은 전화번호 %1</translation>
+    </message>
+    <message>
+        <source>Same e-mail address %1</source>
+        <translation>같은 이메일 주소 %1</translation>
+    </message>
+    <message>
+        <source>Same name on another channel</source>
+        <translation>다른 채널에 같은 이름</translation>
+    </message>
+    <message>
+        <source>No contact matches.</source>
+        <translation>일치하는 고객이 없습니다.</translation>
+    </message>
+    <message numerus="yes">
+        <source>“%1” (%2) will be merged into “%3”.
+
+Its channel accounts and %n conversation(s) move to “%3”, and its notes are added to “%3”'s. “%1” no longer appears as a separate contact.
+
+If this was a mistake, split the channel off again with “Split”.</source>
+        <translation>
+            <numerusform>“%1” (%2) 고객이 “%3” 고객으로 병합됩니다.
+
+“%1”의 채널 계정과 대화 %n건이 “%3”(으)로 옮겨지고, 메모는 “%3”의 메모에 덧붙여집니다. 이후 “%1”은(는) 별도의 고객으로 표시되지 않습니다.
+
+잘못 병합했다면 해당 채널의 “분리” 버튼으로 되돌릴 수 있습니다.</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -7,7 +7,13 @@ from sqlalchemy import select
 
 from console import errors, services
 from console.channels.base import FetchResult, InboundMessage
-from console.contacts import normalise_phone, phone_numbers, suggest_duplicates
+from console.contacts import (
+    duplicates_of,
+    format_phone,
+    normalise_phone,
+    phone_numbers,
+    suggest_duplicates,
+)
 from console.domain import Role
 from console.ingest import ingest
 from console.services import Actor
@@ -15,6 +21,7 @@ from console.store.contact_queries import (
     contact_card,
     contact_conversations,
     contact_of,
+    contact_panel,
     find_contacts,
 )
 from console.store.engine import Store
@@ -83,6 +90,24 @@ def test_merge_moves_identities_and_conversations(two: Two) -> None:
     }
     assert contact_card(s, two.insta_contact).id == two.kakao_contact  # type: ignore[union-attr]
     assert [m.id for m in find_contacts(s, "minji")] == [two.kakao_contact]
+
+
+def test_the_panel_read_is_the_card_and_the_conversations(two: Two) -> None:
+    s = two.store
+    services.merge_contacts(s, two.admin, two.kakao_contact, two.insta_contact)
+    for conversation in (two.k1, two.i1):
+        data = contact_panel(s, conversation)
+        assert data is not None
+        assert data.card == contact_card(s, two.kakao_contact)
+        assert list(data.conversations) == contact_conversations(s, two.kakao_contact)
+        assert contact_panel(s, conversation, limit=1).card == data.card  # type: ignore[union-attr]
+    # A conversation still naming the merged contact (as sync may bring) reads the survivor.
+    with s.write() as db:
+        from console.store.models import Conversation
+
+        db.get(Conversation, two.i1).contact_id = two.insta_contact  # type: ignore[union-attr]
+    assert contact_panel(s, two.i1).card.id == two.kakao_contact  # type: ignore[union-attr]
+    assert contact_panel(s, "missing") is None
 
 
 def test_merging_keeps_both_contacts_notes(two: Two) -> None:
@@ -241,6 +266,12 @@ def test_phone_numbers_are_normalised(text: str) -> None:
     assert phone_numbers(f"연락처는 {text} 입니다") == {"01012345678"}
 
 
+def test_numbers_are_shown_as_people_write_them() -> None:
+    assert format_phone("01012345678") == "010-1234-5678"
+    assert format_phone("0111234567") == "011-123-4567"
+    assert format_phone("021234567") == "02-123-4567"
+
+
 def test_dates_and_order_numbers_are_not_phone_numbers() -> None:
     assert phone_numbers("2026-11-26 예약, 주문번호 12010123456789, 1234-5678") == set()
     assert phone_numbers("서울 02-123-4567") == {"021234567"}
@@ -263,6 +294,12 @@ def test_the_same_phone_number_in_a_handle_and_in_a_message_is_suggested(store: 
     assert set(phone[0].contact_ids) == ids and phone[0].value == "01012345678"
     # Only for one contact; and once merged, the group is gone.
     assert suggest_duplicates(store, contact_of(store, b)) == phone
+    for x in (a, b, c):
+        mine = contact_of(store, x)
+        assert mine
+        found = duplicates_of(store, mine)
+        assert {g.contact_ids[1] for g in found} == ids - {mine}
+        assert {(g.reason, g.value) for g in found} == {("phone", "01012345678")}
     admin = Actor(add_operator(store, "박원장", Role.ADMIN))
     first, *rest = phone[0].contact_ids
     for other in rest:
@@ -285,3 +322,15 @@ def test_the_same_e_mail_and_the_same_name_across_channels_are_suggested(store: 
         ("email", frozenset({contact_of(store, a), contact_of(store, b)})),
         ("name", frozenset({contact_of(store, c), contact_of(store, d)})),
     }
+    one = contact_of(store, c)
+    assert one
+    assert [(g.reason, g.contact_ids) for g in duplicates_of(store, one)] == [
+        ("name", (one, contact_of(store, d)))
+    ]
+    mail = contact_of(store, a)
+    assert mail
+    assert [(g.reason, g.value) for g in duplicates_of(store, mail)] == [
+        ("email", "seo.lee@example.com")
+    ]
+    lone = contact_of(store, add_conversation(store, kakao, [("in", "예약")], "고객", "k-x3"))
+    assert lone and duplicates_of(store, lone) == []  # "고객" only on KakaoTalk
