@@ -35,8 +35,8 @@ from ui.cannedsettings import CannedPanel
 from ui.context import AppContext
 from ui.routingsettings import RoutingPanel
 from ui.serversettings import ServerPanel
-from ui.staff import StaffPanel
 from ui.slasettings import SlaPanel
+from ui.staff import StaffPanel
 
 #: Language choices: the setting's value and the name shown (languages name themselves).
 LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
