@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from console.store.engine import Store
@@ -148,30 +149,36 @@ def contact_conversations(
     store: Store, contact_id: str, limit: int = CONVERSATION_LIMIT
 ) -> list[ContactConversation]:
     """A contact's conversations on every channel, most recent first."""
-    c = Conversation
     with store.read() as s:
         contact_id = _survivor(s, contact_id)
-        rows = s.execute(
-            select(
-                c.id,
-                ChannelAccount.kind,
-                ChannelAccount.display_name,
-                c.snippet,
-                c.subject,
-                c.department,
-                c.status,
-                c.last_message_at,
-                c.unread,
-            )
-            .join(ChannelAccount, ChannelAccount.id == c.account_id)
-            .where(c.contact_id == contact_id)
-            .order_by(c.last_message_at.desc(), c.id.desc())
-            .limit(limit)
-        ).all()
+        rows = s.execute(_conversations(contact_id, limit)).all()
     return [
         ContactConversation(i, k, a, sn, sub, d, st, int(at), bool(u))
-        for i, k, a, sn, sub, d, st, at, u in rows
+        for i, k, a, sn, sub, d, st, at, u, _identity in rows
     ]
+
+
+def _conversations(contact_id: str, limit: int) -> Select[*tuple[Any, ...]]:
+    """A contact's conversations, newest first: the panel's rows and each one's identity."""
+    c = Conversation
+    return (
+        select(
+            c.id,
+            ChannelAccount.kind,
+            ChannelAccount.display_name,
+            c.snippet,
+            c.subject,
+            c.department,
+            c.status,
+            c.last_message_at,
+            c.unread,
+            c.identity_id,
+        )
+        .join(ChannelAccount, ChannelAccount.id == c.account_id)
+        .where(c.contact_id == contact_id)
+        .order_by(c.last_message_at.desc(), c.id.desc())
+        .limit(limit)
+    )
 
 
 @dataclass(frozen=True)
@@ -221,24 +228,7 @@ def contact_panel(
             .where(ContactIdentity.contact_id == contact_id)
             .order_by(ChannelAccount.kind, ContactIdentity.handle)
         ).all()
-        rows = s.execute(
-            select(
-                c.id,
-                ChannelAccount.kind,
-                ChannelAccount.display_name,
-                c.snippet,
-                c.subject,
-                c.department,
-                c.status,
-                c.last_message_at,
-                c.unread,
-                c.identity_id,
-            )
-            .join(ChannelAccount, ChannelAccount.id == c.account_id)
-            .where(c.contact_id == contact_id)
-            .order_by(c.last_message_at.desc(), c.id.desc())
-            .limit(limit)
-        ).all()
+        rows = s.execute(_conversations(contact_id, limit)).all()
         counts: dict[str | None, int] = {}
         if len(rows) < limit:
             for r in rows:
