@@ -16,7 +16,9 @@ it does nothing at all (single-PC mode: the app is its own leader, as before). W
 - runs a first full copy (:meth:`SyncEngine.initial_sync`) on a new PC or after the server was
   restored (a new epoch), with a progress dialog. Closing the dialog only hides it: the copy
   goes on; if Sotong quits first the next start copies again, and changes not yet sent are
-  pushed before anything is replaced, so nothing is lost;
+  pushed before anything is replaced, so nothing is lost. A PC that worked alone first has
+  its own conversations merged into the server (after its own channel runtime closed), and
+  the dialog says so ("이 PC의 대화 N건을 서버에 합칩니다…");
 - takes part in leader election (:class:`console.sync.leader.Leader`) on a thread of its own:
   standby attempts every :data:`LEADER_RETRY_S`, heartbeats every
   :data:`~console.sync.leader.HEARTBEAT_S` while leading. Only while this process leads does
@@ -114,6 +116,9 @@ class ServerLink(QObject):
         synced(object): a sync round finished; carries its ``SyncReport``.
         leadership_changed(bool): this process became the leader (True) or stopped (False).
         initial_sync_progress(int, int): rows done and in total during a first full copy.
+        initial_sync_merging(int, int, int): before the first copy of a PC that worked
+            alone, its own conversations merged into the server so far, in total, and the
+            demo's conversations left out.
         initial_sync_finished(bool): the first full copy finished (True) or failed (False).
     """
 
@@ -121,6 +126,7 @@ class ServerLink(QObject):
     synced = Signal(object)
     leadership_changed = Signal(bool)
     initial_sync_progress = Signal(int, int)
+    initial_sync_merging = Signal(int, int, int)
     initial_sync_finished = Signal(bool)
     _hinted = Signal()
     _leader_event = Signal(int, bool)  # generation, leading
@@ -161,6 +167,7 @@ class ServerLink(QObject):
         self._status_timer.timeout.connect(self._read_status)
         self._hinted.connect(self.sync_now, Qt.ConnectionType.QueuedConnection)
         self.initial_sync_progress.connect(self._progress, Qt.ConnectionType.QueuedConnection)
+        self.initial_sync_merging.connect(self._merging, Qt.ConnectionType.QueuedConnection)
         self._leader_event.connect(self._on_leader_event, Qt.ConnectionType.QueuedConnection)
 
     @property
@@ -331,10 +338,30 @@ class ServerLink(QObject):
             return
         self._initial = True
         self._show_progress()
+        # The runtime this PC ran alone is closed on the network lane, behind a send in
+        # progress: only then are its replies merged into the server (and sent by the leader).
+        self.ctx.tasks.network(
+            lambda: None,
+            lambda _done: self._copy(engine, generation),
+            lambda _exc: self._copy(engine, generation),
+        )
+
+    def _copy(self, engine: SyncEngine, generation: int) -> None:
+        if generation != self._generation:
+            return
         progress = self.initial_sync_progress.emit  # emitted on the worker, delivered queued
+        merging_signal = self.initial_sync_merging.emit
+        local = self.ctx.store
 
         def work() -> SyncReport:
-            return engine.initial_sync(progress)
+            from console.sync._merge import own_data
+
+            demo = own_data(local).demo_conversations
+
+            def merging(done: int, total: int) -> None:
+                merging_signal(done, total, demo)
+
+            return engine.initial_sync(progress, merging)
 
         def done(report: SyncReport) -> None:
             self._initial = False
@@ -384,6 +411,35 @@ class ServerLink(QObject):
             dialog.setRange(0, total)
             dialog.setValue(min(done, total))
         dialog.setLabelText(self._progress_text(done, total))
+
+    def _merging(self, done: int, total: int, demo: int) -> None:
+        dialog = self.progress_dialog
+        if dialog is None or not isValid(dialog) or total <= 0:
+            return
+        dialog.setRange(0, total)
+        dialog.setValue(min(done, total))
+        dialog.setLabelText(self._merging_text(done, total, demo))
+
+    def _merging_text(self, done: int, total: int, demo: int) -> str:
+        head = self.tr("Merging this PC's %1 conversations into the clinic server…").replace(
+            "%1", f"{total:,}"
+        )
+        count = (
+            self.tr("%1 of %2 conversations").replace("%1", f"{done:,}").replace("%2", f"{total:,}")
+        )
+        backup = self.tr(
+            "A copy of this PC's data was saved first. The clinic's other PCs will see these "
+            "conversations, replies waiting to be sent are sent once by the leader, and then "
+            "this PC gets the clinic's conversations."
+        )
+        left_out = (
+            self.tr("The demo's %1 practice conversations stay out of the clinic server.").replace(
+                "%1", f"{demo:,}"
+            )
+            if demo
+            else ""
+        )
+        return "\n\n".join(part for part in (head, count, backup, left_out) if part)
 
     def _progress_text(self, done: int, total: int) -> str:
         head = self.tr("Copying the clinic's conversations from the clinic server to this PC…")

@@ -520,6 +520,9 @@ class SyncProgress(Base):
     __tablename__ = "sync_progress"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_sync_at: Mapped[int | None]
+    #: The server epoch this PC's own rows were merged into before its first copy (None
+    #: until then); a first copy interrupted later does not merge again.
+    merged_into: Mapped[str | None] = mapped_column(String(64))
 
 
 class SyncDirty(Base):

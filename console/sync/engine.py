@@ -60,7 +60,7 @@ from console.store.models import (
     SyncProgress,
     SyncState,
 )
-from console.sync import _pull
+from console.sync import _merge, _pull
 from console.sync._push import (
     CLAMP_AHEAD_MS,
     ROW_CLOCKS,
@@ -96,12 +96,14 @@ class SyncReport:
         changes: What moved here, for the views.
         conflicts: Edits that met a concurrent one: a draft kept as a conflict copy, or a
             field edit an edit with a later clock had overwritten.
+        merged: This PC's own conversations merged into the server before its first copy.
     """
 
     pushed: int
     pulled: int
     changes: Changes
     conflicts: int
+    merged: int = 0
 
 
 @dataclass(frozen=True)
@@ -183,20 +185,28 @@ class SyncEngine:
                     return SyncReport(pushed, pulled, changes | more, conflicts)
             return self._initial_sync(None)
 
-    def initial_sync(self, progress: Callable[[int, int], None] | None = None) -> SyncReport:
+    def initial_sync(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        merging: Callable[[int, int], None] | None = None,
+    ) -> SyncReport:
         """Replace this PC's copy with a consistent snapshot of the server.
 
-        Pending ops are pushed first. If the PC already holds messages its file is copied
-        aside before the copy is replaced (``sotong.before-resync.<time>.db``).
+        If the PC already holds messages its file is first copied aside
+        (``sotong.before-resync.<time>.db``). A PC that synced before pushes its pending
+        ops; a PC that never did (it worked alone) merges its own rows into the server
+        (:mod:`console.sync._merge`) — once per server epoch — before the copy.
 
         Args:
-            progress: Called with ``(rows done, rows in total)`` after each page.
+            progress: Called with ``(rows done, rows in total)`` after each copied page.
+            merging: Called with ``(conversations done, in total)`` while this PC's own
+                conversations are merged into the server.
 
         Raises:
             ServerUnavailable: the server could not be reached.
         """
         with self._lock, self._reaching():
-            return self._initial_sync(progress)
+            return self._initial_sync(progress, merging)
 
     def needs_initial_sync(self) -> bool:
         """Whether this PC has never synced with this server, or the server's epoch changed.
@@ -538,9 +548,15 @@ class SyncEngine:
 
     # -- initial sync ---------------------------------------------------------------------
 
-    def _initial_sync(self, progress: Callable[[int, int], None] | None) -> SyncReport:
-        pushed, conflicts, _ = self._push_all() if self._has_epoch() else (0, 0, Changes())
+    def _initial_sync(
+        self,
+        progress: Callable[[int, int], None] | None,
+        merging: Callable[[int, int], None] | None = None,
+    ) -> SyncReport:
+        first = not self._has_epoch()
+        pushed, conflicts, _ = (0, 0, Changes()) if first else self._push_all()
         self._backup_before_wipe()
+        merged = self._merge_own(merging) if first else 0
         with (
             self.server.engine.connect().execution_options(
                 isolation_level="REPEATABLE READ"
@@ -587,7 +603,47 @@ class SyncEngine:
             self._observe(max((t or "" for t in top), default=""))
         search.ensure_index(self.local, max_pending=SEARCH_CATCH_UP)
         changes = Changes(new_conversations=True, outbox=True, messages=counts["message"])
-        return SyncReport(pushed, done, changes, conflicts)
+        return SyncReport(pushed, done, changes, conflicts, merged)
+
+    def _merge_own(self, progress: Callable[[int, int], None] | None) -> int:
+        """Merge this PC's own rows into the server before its first copy (once per server
+        epoch), then drop the pending ops the merged rows already carry.
+
+        Returns:
+            The conversations merged.
+        """
+        with self._server_reads() as conn:
+            epoch = self._server_epoch(conn)
+            bound = self._bound_ms(conn)
+        with self.local.read() as s:
+            state = s.get(SyncProgress, 1)
+            if state is not None and state.merged_into == epoch:
+                return 0
+            last_op = s.scalar(select(func.max(PendingOp.seq))) or 0
+        own = _merge.own_data(self.local)
+        merged = 0
+        if own.any or last_op:
+            stamp = str(self.local.clock.now())
+            report = _merge.merge_own_rows(self.local, self.server, bound, stamp, progress)
+            merged = report.conversations
+            _share_tokens(report.accounts_joined)
+            log.info(
+                "sync: merged this PC's %d conversations (%d joined, %d messages, %d replies)",
+                report.conversations,
+                report.joined,
+                report.messages,
+                report.replies,
+            )
+        failpoint("sync.merge.before_local_commit")
+        with self._local_write() as s:
+            # The merged rows carry every change these ops describe (under this PC's ids).
+            s.execute(delete(PendingOp).where(PendingOp.seq <= last_op))
+            row = s.get(SyncProgress, 1)
+            if row is None:
+                s.add(SyncProgress(id=1, last_sync_at=None, merged_into=epoch))
+            else:
+                row.merged_into = epoch
+        return merged
 
     def _copy_snapshot(
         self, conn: Connection, total: int, progress: Callable[[int, int], None] | None
@@ -653,6 +709,20 @@ class SyncEngine:
         for table in _SEARCH_TABLES:
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
         conn.execute(update(SyncState).where(SyncState.id == 1).values(epoch=None))
+
+
+def _share_tokens(joined: list[tuple[str, str]]) -> None:
+    """This PC's token of an account another PC had already added: kept in this PC's
+    keyring under the server's account id too (where a leader here looks for it)."""
+    from console import secrets
+
+    for mine, theirs in joined:
+        try:
+            token = secrets.get_secret(mine)
+            if token is not None and secrets.get_secret(theirs) is None:
+                secrets.set_secret(theirs, token)
+        except secrets.NoSecretStore:
+            return
 
 
 def _snapshot_pages(conn: Connection, tbl: str) -> Iterator[list[dict[str, Any]]]:
