@@ -31,10 +31,12 @@ import logging.handlers
 import signal
 import sys
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from sqlalchemy import URL, make_url
 
@@ -43,6 +45,9 @@ from console.errors import NoSecretStore, SotongError, StaleLeader, StorageError
 from console.runtime import Fence, Runtime
 from console.store.engine import Store
 from console.sync.config import SECRET_KEY
+
+if TYPE_CHECKING:
+    from console.accounts import AccountRow
 
 log = logging.getLogger("sotong.agent")
 
@@ -61,6 +66,10 @@ LOG_MAX_BYTES = 5_000_000
 LOG_BACKUPS = 5
 
 LOG_FILE = "agent.log"
+
+#: While leading without some accounts' tokens, look in the keyring again this often: a
+#: token stored meanwhile (``sotong agent secret set``) is used without a restart.
+SECRET_RECHECK_S = 30.0
 
 
 def safe_url(url: str | URL) -> str:
@@ -150,6 +159,7 @@ class Agent:
         stale_after = STALE_AFTER_S if stale_after_s is None else stale_after_s
         self.leader = Leader(url, password=password, stale_after_s=stale_after)
         self.heartbeat_s = min(HEARTBEAT_S, stale_after / 3)
+        self.secret_recheck_s = min(SECRET_RECHECK_S, max(1.0, 5 * poll_interval_s))
         self.report = AgentReport()
         self._runtime_factory = runtime_factory
         self._stop = threading.Event()
@@ -158,6 +168,10 @@ class Agent:
         self._runtime: Runtime | None = None
         self._heartbeat: threading.Thread | None = None
         self._term_over = threading.Event()
+        #: Accounts left out of this term's runtime for want of a token here, and when to
+        #: look in the keyring for them again.
+        self._missing: list[str] = []
+        self._recheck_at = 0.0
 
     # -- control -------------------------------------------------------------------------
 
@@ -211,6 +225,7 @@ class Agent:
                     self._wait(self.standby_retry_s)
                     return
                 self._become_leader(self._open_store())
+            self._pick_up_tokens()
             runtime = self._runtime
             assert runtime is not None
             self._round(runtime)
@@ -276,12 +291,54 @@ class Agent:
             if recovered.outbox:
                 log.info("settled replies an earlier leader left sending")
             runtime.watch(self._wake.set)
+            self._note_missing(store)
         except BaseException:
             self._stand_down("start failed")
             raise
         log.info(
             "leading with %d channel accounts (epoch %s)", len(runtime.channels), self.leader.epoch
         )
+
+    def _note_missing(self, store: Store) -> None:
+        """Remember the accounts whose token this machine lacks (the runtime left them out,
+        recording ``no_secret`` on the account for the PCs' status bars)."""
+        self._missing = missing_secrets(store)
+        self._recheck_at = time.monotonic() + self.secret_recheck_s
+        for account_id in self._missing:
+            log.warning(
+                "account %s has no token in this machine's keyring: it is not polled and its"
+                " replies wait (store one with `sotong agent secret set %s`)",
+                account_id,
+                account_id,
+            )
+
+    def _pick_up_tokens(self) -> None:
+        """While leading without some tokens: every :attr:`secret_recheck_s` seconds (at most
+        :data:`SECRET_RECHECK_S`, five polling intervals), look again; once one is there,
+        build the runtime afresh (no restart needed)."""
+        if not self._missing or time.monotonic() < self._recheck_at:
+            return
+        self._recheck_at = time.monotonic() + self.secret_recheck_s
+        found = []
+        for account_id in self._missing:
+            try:
+                if secrets.get_secret(account_id) is not None:
+                    found.append(account_id)
+            except NoSecretStore:
+                return
+        if not found or self._store is None:
+            return
+        log.info("token now stored for %s: connecting", ", ".join(found))
+        old = self._runtime
+        if self._runtime_factory is not None:
+            runtime = self._runtime_factory(self._store, self.leader)
+        else:
+            runtime = self._build_runtime(self._store)
+        self._runtime = runtime
+        runtime.watch(self._wake.set)
+        if old is not None:
+            old.close()
+        self._note_missing(self._store)
 
     def _build_runtime(self, store: Store) -> Runtime:
         from console.accounts import build_runtime
@@ -350,6 +407,13 @@ def resolve_server(url: str | None, data_dir: Path) -> tuple[str | URL, str | No
         raise SystemExit(f"--server-url is not a PostgreSQL URL ({type(exc).__name__})") from None
 
 
+def _read_value(what: str) -> str:
+    """A secret from standard input, or asked for without echo at a terminal."""
+    if sys.stdin.isatty():
+        return getpass.getpass(f"{what} (not shown): ")
+    return sys.stdin.readline().rstrip("\r\n")
+
+
 def store_secret(account_id: str | None) -> int:
     """Read a secret from standard input (or ask for it without echo) into the keyring: the
     clinic server's password, or a channel account's token (``account_id``). The agent's
@@ -363,10 +427,7 @@ def store_secret(account_id: str | None) -> int:
         if account_id
         else ("the clinic server's password")
     )
-    if sys.stdin.isatty():
-        value = getpass.getpass(f"{what} (not shown): ")
-    else:
-        value = sys.stdin.readline().rstrip("\r\n")
+    value = _read_value(what)
     if not value:
         print(f"nothing stored: {what} was empty", file=sys.stderr)
         return 1
@@ -377,6 +438,93 @@ def store_secret(account_id: str | None) -> int:
         return 1
     print(f"stored {what} in this machine's keyring", file=sys.stderr)
     return 0
+
+
+class AccountLookupError(Exception):
+    """No channel account, or more than one, answers to the id or name given."""
+
+
+def find_account(accounts: Sequence[AccountRow], given: str) -> AccountRow:
+    """The account whose id is ``given``, else the one (not removed) whose display name is
+    ``given``, compared without case.
+
+    Raises:
+        AccountLookupError: none, or several by that name (the message lists their ids).
+    """
+    for account in accounts:
+        if account.id == given:
+            return account
+    wanted = given.strip().casefold()
+    named = [a for a in accounts if not a.removed and a.display_name.casefold() == wanted]
+    if len(named) == 1:
+        return named[0]
+    if not named:
+        raise AccountLookupError(
+            f"no channel account has the id or name {given!r} (see `sotong agent secret list`)"
+        )
+    ids = ", ".join(f"{a.id} ({a.kind})" for a in named)
+    raise AccountLookupError(f"several channel accounts are called {given!r}; give the id: {ids}")
+
+
+def secret_set(url: str | URL, password: str | None, given: str) -> int:
+    """``sotong agent secret set``: look the account up on the server by id or name, read its
+    token (standard input, or asked without echo) into this machine's keyring under the
+    account's id. A running agent picks it up within :data:`SECRET_RECHECK_S` seconds
+    (without a restart).
+
+    Returns:
+        0 when stored; 1 when the server could not be reached, the account is unknown or
+        needs no token, nothing was given, or there is no keyring.
+    """
+    from console.accounts import list_accounts
+    from console.store.server import open_server_store
+
+    try:
+        store = open_server_store(url, password=password)
+    except StorageError as exc:
+        log.error("clinic server unavailable: %s", exc.params.get("reason", exc.code))
+        return 1
+    try:
+        account = find_account(list_accounts(store), given)
+    except AccountLookupError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    label = f"{account.display_name} ({account.kind}, {account.id})"
+    if not account.has_secret:
+        print(f"{label} needs no token: nothing stored", file=sys.stderr)
+        return 1
+    value = _read_value(f"the token or password of {label}")
+    if not value:
+        print("nothing stored: the token was empty", file=sys.stderr)
+        return 1
+    try:
+        secrets.set_secret(account.id, value)
+    except NoSecretStore:
+        print("no keyring on this machine (see docs/agent.md)", file=sys.stderr)
+        return 1
+    print(f"stored the token of {label} in this machine's keyring", file=sys.stderr)
+    return 0
+
+
+def missing_secrets(store: Store) -> list[str]:
+    """The enabled accounts (not the demo's) that need a token this machine's keyring lacks."""
+    from console.accounts import list_accounts
+
+    missing = []
+    for account in list_accounts(store):
+        if not account.enabled or account.removed or not account.has_secret:
+            continue
+        if account.config.get("demo"):
+            continue
+        try:
+            here = secrets.get_secret(account.id) is not None
+        except NoSecretStore:
+            here = False
+        if not here:
+            missing.append(account.id)
+    return missing
 
 
 def migrate_only(url: str | URL, password: str | None) -> int:

@@ -205,6 +205,35 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds a leader may go without a heartbeat before a standby replaces it"
         " (default 30)",
     )
+    agent_sub = agent.add_subparsers(dest="agent_command", metavar="{secret}")
+    secret = agent_sub.add_parser(
+        "secret", help="channel tokens in this machine's keyring (the leader needs them)"
+    )
+    secret_sub = secret.add_subparsers(dest="keyring_action", required=True)
+    secret_set = secret_sub.add_parser(
+        "set",
+        help="read an account's token (standard input, or asked without echo) into this"
+        " machine's keyring",
+    )
+    secret_set.add_argument("account", metavar="ACCOUNT_ID_OR_NAME")
+    secret_list = secret_sub.add_parser(
+        "list",
+        help="the server's channel accounts and whether this machine's keyring has each"
+        " one's token (never the token; one JSON object a line)",
+    )
+    for p in (secret_set, secret_list):
+        p.add_argument(
+            "--server-url",
+            dest="secret_server_url",
+            help="as for `sotong agent` (default: this machine's server settings)",
+        )
+        p.add_argument(
+            "--data-dir",
+            dest="secret_data_dir",
+            type=Path,
+            default=None,
+            help="as for `sotong agent`",
+        )
 
     fetch = sub.add_parser("fetch", parents=[common], help="poll channel accounts now")
     _add_data_dir(fetch)
@@ -238,13 +267,21 @@ def _run_agent(args: argparse.Namespace) -> int:
     from console.agent import LOG_FILE, Agent, resolve_server, setup_logging
     from console.settings import load_settings
 
-    data_dir = args.data_dir or default_data_dir()
+    data_dir = args.data_dir or getattr(args, "secret_data_dir", None) or default_data_dir()
     if args.store_password or args.store_secret:
         from console.agent import store_secret
 
         return store_secret(args.store_secret)
     settings = load_settings(data_dir)
-    url, password = resolve_server(args.server_url, data_dir)
+    url, password = resolve_server(
+        args.server_url or getattr(args, "secret_server_url", None), data_dir
+    )
+    if args.agent_command == "secret":
+        from console.agent import list_server_accounts, secret_set
+
+        if args.keyring_action == "set":
+            return secret_set(url, password, args.account)
+        return list_server_accounts(url, password)
     if args.migrate_only:
         from console.agent import migrate_only
 
