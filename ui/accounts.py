@@ -65,6 +65,8 @@ AccountIdRole = Qt.ItemDataRole.UserRole + 1
 StateRole = Qt.ItemDataRole.UserRole + 2
 #: The account's raw ``last_error`` code, or None.
 ErrorCodeRole = Qt.ItemDataRole.UserRole + 3
+#: True when the account needs a token this PC's keyring does not hold.
+MissingTokenRole = Qt.ItemDataRole.UserRole + 4
 
 #: Keys that mean someone is about to put a secret into the (plain, synced) settings.
 SECRET_KEY_WORDS = ("token", "password", "passwd", "secret", "api_key", "apikey")
@@ -136,6 +138,7 @@ class AccountTableModel(QAbstractTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._rows: list[AccountRow] = []
+        self._missing: frozenset[str] = frozenset()
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         """The number of accounts (a table has no children)."""
@@ -173,11 +176,15 @@ class AccountTableModel(QAbstractTableModel):
             return state.value
         if role == ErrorCodeRole:
             return row.last_error
+        if role == MissingTokenRole:
+            return row.id in self._missing
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(row, column, state)
         if role == Qt.ItemDataRole.DecorationRole and column is Column.CHANNEL:
             return icons.channel_icon(row.kind)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column is Column.ERROR and row.id in self._missing and not row.last_error:
+                return texts.token_missing_here_help()
             if column is Column.ERROR and (row.last_error or row.skipped_items):
                 lines = [texts.connection_check_text(row.last_error)] if row.last_error else []
                 if row.skipped_items:
@@ -211,14 +218,18 @@ class AccountTableModel(QAbstractTableModel):
         if column is Column.STATE:
             return texts.account_state_name(state.value)
         if column is Column.ERROR:
-            return texts.channel_error_text(row.last_error) if row.last_error else ""
+            if row.last_error:
+                return texts.channel_error_text(row.last_error)
+            return texts.token_missing_here_text() if row.id in self._missing else ""
         if row.last_fetch_at:
             return texts.short_time(row.last_fetch_at)
         return self.tr("Not yet")
 
-    def set_rows(self, rows: list[AccountRow]) -> None:
-        """Show these accounts: changed cells are updated in place when the same accounts are
-        listed in the same order, else the table is reset."""
+    def set_rows(self, rows: list[AccountRow], missing: frozenset[str] = frozenset()) -> None:
+        """Show these accounts (``missing``: the ids whose token this PC's keyring lacks):
+        changed cells are updated in place when the same accounts are listed in the same
+        order, else the table is reset."""
+        old_missing, self._missing = self._missing, frozenset(missing)
         if [r.id for r in rows] != [r.id for r in self._rows]:
             self.beginResetModel()
             self._rows = list(rows)
@@ -227,7 +238,8 @@ class AccountTableModel(QAbstractTableModel):
         old, self._rows = self._rows, list(rows)
         last = len(Column) - 1
         for number, (before, after) in enumerate(zip(old, rows, strict=True)):
-            if before != after:
+            flipped = (after.id in old_missing) != (after.id in self._missing)
+            if before != after or flipped:
                 self.dataChanged.emit(
                     self.index(number, 0),
                     self.index(number, last),
@@ -238,8 +250,13 @@ class AccountTableModel(QAbstractTableModel):
                         Qt.ItemDataRole.ForegroundRole,
                         StateRole,
                         ErrorCodeRole,
+                        MissingTokenRole,
                     ],
                 )
+
+    def token_missing(self, account_id: str) -> bool:
+        """Whether the account needs a token this PC's keyring does not hold."""
+        return account_id in self._missing
 
     def account_at(self, row: int) -> AccountRow | None:
         """The account on a row, or None."""
@@ -370,18 +387,20 @@ class AccountsPanel(QWidget):
         """Re-read the accounts on the read worker and keep the selected one selected."""
         store = self.ctx.store
 
-        def work() -> list[AccountRow]:
+        def work() -> tuple[list[AccountRow], frozenset[str]]:
             from console.accounts import list_accounts
 
-            return list_accounts(store)
+            rows = list_accounts(store)
+            return rows, _tokens_missing_here(rows)
 
         self.ctx.tasks.read(work, self._loaded)
 
-    def _loaded(self, rows: list[AccountRow]) -> None:
+    def _loaded(self, result: tuple[list[AccountRow], frozenset[str]]) -> None:
         if not isValid(self):
             return
+        rows, missing = result
         current = self.current_account()
-        self.model.set_rows(rows)
+        self.model.set_rows(rows, missing)
         wanted = self._select_next or (current.id if current is not None else None)
         if wanted is not None and self.select(wanted):
             self._select_next = None
@@ -419,6 +438,11 @@ class AccountsPanel(QWidget):
         manage = self.ctx.can(Permission.MANAGE_ACCOUNTS)  # else only testing is offered
         self.add_button.setEnabled(manage)
         self.reconnect_button.setEnabled(manage and account is not None and account.has_secret)
+        missing = account is not None and self.model.token_missing(account.id)
+        self.reconnect_button.setText(self.tr("Enter token…") if missing else self.tr("Reconnect…"))
+        self.reconnect_button.setToolTip(
+            texts.token_missing_here_help() if missing else self.tr("Enter a new token or password")
+        )
         self.test_button.setEnabled(account is not None and self._testing is None)
         self.pause_button.setEnabled(manage and account is not None)
         self.pause_button.setText(
@@ -443,12 +467,15 @@ class AccountsPanel(QWidget):
             self._select_next = account_id  # once the context's re-read lists it
 
     def reconnect(self) -> None:
-        """Ask for a new token for the selected account (after its login expired)."""
+        """Ask for a new token for the selected account (after its login expired), or for the
+        token this PC lacks (an account added on another PC)."""
         account = self.current_account()
         if account is None or not account.has_secret:
             return
-        dialog = ReconnectDialog(self.ctx, account, self)
-        dialog.reconnected.connect(lambda: self._show_result(self.tr("New token saved."), "ok"))
+        missing = self.model.token_missing(account.id)
+        dialog = ReconnectDialog(self.ctx, account, self, missing=missing)
+        saved = self.tr("Token saved on this PC.") if missing else self.tr("New token saved.")
+        dialog.reconnected.connect(lambda: self._show_result(saved, "ok"))
         dialog.open()
 
     def test_connection(self) -> None:
@@ -529,6 +556,23 @@ class AccountsPanel(QWidget):
     def result_text(self) -> str:
         """The sentence under the buttons (empty when none is shown)."""
         return self.result_label.text() if not self.result_label.isHidden() else ""
+
+
+def _tokens_missing_here(rows: list[AccountRow]) -> frozenset[str]:
+    """The accounts (connected, not the demo's) needing a token this PC's keyring lacks.
+    Asks the keyring: call it on a worker, never the GUI thread."""
+    from console import secrets
+
+    missing = set()
+    for row in rows:
+        if not row.has_secret or row.removed or row.config.get("demo"):
+            continue
+        try:
+            if secrets.get_secret(row.id) is None:
+                missing.add(row.id)
+        except secrets.NoSecretStore:
+            return frozenset()  # said elsewhere: no password store on this PC at all
+    return frozenset(missing)
 
 
 # -- dialogs ---------------------------------------------------------------------------------
@@ -707,6 +751,7 @@ class ReconnectDialog(QDialog):
         ctx: The application context.
         account: The account to reconnect (it must have a stored token).
         parent: The owning widget.
+        missing: This PC's keyring has no token for it yet (added on another computer).
 
     Signals:
         reconnected(): the new token was saved.
@@ -714,19 +759,32 @@ class ReconnectDialog(QDialog):
 
     reconnected = Signal()
 
-    def __init__(self, ctx: AppContext, account: AccountRow, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        account: AccountRow,
+        parent: QWidget | None = None,
+        *,
+        missing: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("reconnectDialog")
-        self.setWindowTitle(self.tr("Reconnect %1").replace("%1", account.display_name))
+        title = self.tr("Enter the token of %1") if missing else self.tr("Reconnect %1")
+        self.setWindowTitle(title.replace("%1", account.display_name))
         self.ctx = ctx
         self._account_id = account.id
-        intro = plain_label(
+        words = (
             self.tr(
+                "This PC has no token for “%1” (it was connected on another computer). Enter "
+                "it to keep it in this PC's password store; it never leaves this PC."
+            )
+            if missing
+            else self.tr(
                 "Enter the new token or password for “%1”. Conversations and settings stay as "
                 "they are."
-            ).replace("%1", account.display_name),
-            self,
+            )
         )
+        intro = plain_label(words.replace("%1", account.display_name), self)
         intro.setWordWrap(True)
         self.secret_edit = _secret_field(self)
         self.error_label = _error_label(self)

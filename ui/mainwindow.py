@@ -64,6 +64,8 @@ SEARCH_DELAY_MS = 250
 DEFAULT_SIZE = (1280, 800)
 #: The account error that the banner over the conversations reports.
 EXPIRED = "auth_expired"
+#: The ``last_error`` of an account whose token the leader's keyring lacks.
+NO_SECRET = "no_secret"  # noqa: S105 - an error code, not a secret
 
 
 class SearchBox(QLineEdit):
@@ -836,13 +838,28 @@ class MainWindow(QMainWindow):
         )
         if health.accounts_in_error:
             names = ", ".join(
-                f"{name} ({texts.channel_error_text(code)})"
-                for name, code in health.accounts_in_error
+                f"{name} ({self._account_problem(code)})" for name, code in health.accounts_in_error
             )
             self.account_errors_label.setText(self.tr("Account problem: %1").replace("%1", names))
+            silent = any(code == NO_SECRET for _, code in health.accounts_in_error)
+            self.account_errors_label.setToolTip(
+                texts.leader_no_secret_help() if silent and self._another_leads() else ""
+            )
             self.account_errors_label.show()
         else:
             self.account_errors_label.hide()
+
+    def _another_leads(self) -> bool:
+        """A clinic server is configured and this PC does not lead (the leader is elsewhere)."""
+        state = self.ctx.server_link.state
+        return state.mode is not ServerMode.OFF and not state.leader_is_me
+
+    def _account_problem(self, code: str) -> str:
+        """The phrase for an account's error code; ``no_secret`` recorded by a leader on
+        another machine names that machine, not this PC."""
+        if code == NO_SECRET and self._another_leads():
+            return texts.leader_no_secret_text(self.ctx.server_link.state.leader)
+        return texts.channel_error_text(code)
 
     def _after_initial_sync(self, ok: bool) -> None:
         """After a first full copy from the clinic server every list is read afresh."""
@@ -889,6 +906,8 @@ class MainWindow(QMainWindow):
         self.leader_label.setToolTip(
             self.tr("The leader checks the channels and sends the replies of every PC.")
         )
+        if self._health is not None:
+            self._health_changed(self._health)  # a leader's missing token names the leader
 
     @staticmethod
     def _restyle(widget: QWidget, state: str) -> None:

@@ -263,7 +263,7 @@ def channel_error_text(code: str) -> str:
         "outside_window": translate("Texts", "the channel's reply window has closed"),
         "invalid_token": translate("Texts", "login expired, reconnect the account"),
         "no_keyring": translate("Texts", "no secure password store on this PC"),
-        "no_secret": translate("Texts", "token missing on this PC, reconnect the account"),
+        "no_secret": translate("Texts", "no token on this PC — enter it in Settings → Channels"),
         "unknown_connector": translate("Texts", "not supported by this version"),
         "bad_config": translate("Texts", "connector settings incomplete"),
     }
@@ -271,6 +271,43 @@ def channel_error_text(code: str) -> str:
 
 
 # -- channel accounts --------------------------------------------------------------------
+
+
+def leader_no_secret_text(leader: str | None) -> str:
+    """The status bar's phrase for an account the leader (another machine) left out because
+    its keyring lacks the token."""
+    if not leader:
+        return translate("Texts", "no token on the leader: the channel is not checked")
+    return _fill(
+        translate("Texts", "no token on the leader ({leader}): the channel is not checked"),
+        {"leader": leader},
+    )
+
+
+def leader_no_secret_help() -> str:
+    """How to give the leader the token it lacks (a tooltip)."""
+    return translate(
+        "Texts",
+        "The computer that checks the channels and sends replies (the leader) has no token "
+        "for this account, so nothing is received or sent on it. If the agent leads, store "
+        "the token on its machine: sotong agent secret set ACCOUNT. If a PC leads, enter it "
+        "there in Settings → Channels (Enter token…).",
+    )
+
+
+def token_missing_here_text() -> str:
+    """The Channels tab's mark on an account whose token is not in this PC's keyring."""
+    return translate("Texts", "No token on this PC")
+
+
+def token_missing_here_help() -> str:
+    """Why an account is marked as having no token on this PC, and what to do."""
+    return translate(
+        "Texts",
+        "This PC has no token for this account — enter it in Settings → Channels (select "
+        "it and press Enter token…). It is needed when this PC checks the channels (when it "
+        "leads); with the agent leading, store it on the agent's machine instead.",
+    )
 
 
 def no_secret_store_text() -> str:

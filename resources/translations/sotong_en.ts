@@ -5,7 +5,7 @@
         <name>AccountTableModel</name>
         <message>
             <source>Channel</source>
-            <extracomment>Account id (str). An :class:`AccountState` value (str). The account's raw ``last_error`` code, or None. Keys that mean someone is about to put a secret into the (plain, synced) settings.</extracomment>
+            <extracomment>Account id (str). An :class:`AccountState` value (str). The account's raw ``last_error`` code, or None. True when the account needs a token this PC's keyring does not hold. Keys that mean someone is about to put a secret into the (plain, synced) settings.</extracomment>
             <translation>Channel</translation>
         </message>
         <message>
@@ -76,6 +76,10 @@
             <translation>Only an administrator can connect, pause or remove channel accounts.</translation>
         </message>
         <message>
+            <source>Enter token…</source>
+            <translation>Enter token…</translation>
+        </message>
+        <message>
             <source>Resume</source>
             <translation>Resume</translation>
         </message>
@@ -86,6 +90,10 @@
         <message>
             <source>New token saved.</source>
             <translation>New token saved.</translation>
+        </message>
+        <message>
+            <source>Token saved on this PC.</source>
+            <translation>Token saved on this PC.</translation>
         </message>
         <message>
             <source>Testing %1…</source>
@@ -712,7 +720,7 @@ median</translation>
         <name>MainWindow</name>
         <message>
             <source>Sotong</source>
-            <extracomment>The account error that the banner over the conversations reports. The saved search the list shows, if it shows one. The managers' dashboard, once opened (Ctrl+D).</extracomment>
+            <extracomment>The account error that the banner over the conversations reports. The ``last_error`` of an account whose token the leader's keyring lacks. The saved search the list shows, if it shows one. The managers' dashboard, once opened (Ctrl+D).</extracomment>
             <translation>Sotong</translation>
         </message>
         <message>
@@ -1025,6 +1033,14 @@ If this was a mistake, split the channel off again with “Split”.</numerusfor
         <message>
             <source>Reconnect %1</source>
             <translation>Reconnect %1</translation>
+        </message>
+        <message>
+            <source>Enter the token of %1</source>
+            <translation>Enter the token of %1</translation>
+        </message>
+        <message>
+            <source>This PC has no token for “%1” (it was connected on another computer). Enter it to keep it in this PC's password store; it never leaves this PC.</source>
+            <translation>This PC has no token for “%1” (it was connected on another computer). Enter it to keep it in this PC's password store; it never leaves this PC.</translation>
         </message>
         <message>
             <source>Enter the new token or password for “%1”. Conversations and settings stay as they are.</source>
@@ -2176,16 +2192,32 @@ If this was a mistake, split the channel off again with “Split”.</numerusfor
             <translation>no secure password store on this PC</translation>
         </message>
         <message>
-            <source>token missing on this PC, reconnect the account</source>
-            <translation>token missing on this PC, reconnect the account</translation>
-        </message>
-        <message>
             <source>not supported by this version</source>
             <translation>not supported by this version</translation>
         </message>
         <message>
             <source>connector settings incomplete</source>
             <translation>connector settings incomplete</translation>
+        </message>
+        <message>
+            <source>no token on the leader: the channel is not checked</source>
+            <translation>no token on the leader: the channel is not checked</translation>
+        </message>
+        <message>
+            <source>no token on the leader ({leader}): the channel is not checked</source>
+            <translation>no token on the leader ({leader}): the channel is not checked</translation>
+        </message>
+        <message>
+            <source>The computer that checks the channels and sends replies (the leader) has no token for this account, so nothing is received or sent on it. If the agent leads, store the token on its machine: sotong agent secret set ACCOUNT. If a PC leads, enter it there in Settings → Channels (Enter token…).</source>
+            <translation>The computer that checks the channels and sends replies (the leader) has no token for this account, so nothing is received or sent on it. If the agent leads, store the token on its machine: sotong agent secret set ACCOUNT. If a PC leads, enter it there in Settings → Channels (Enter token…).</translation>
+        </message>
+        <message>
+            <source>No token on this PC</source>
+            <translation>No token on this PC</translation>
+        </message>
+        <message>
+            <source>This PC has no token for this account — enter it in Settings → Channels (select it and press Enter token…). It is needed when this PC checks the channels (when it leads); with the agent leading, store it on the agent's machine instead.</source>
+            <translation>This PC has no token for this account — enter it in Settings → Channels (select it and press Enter token…). It is needed when this PC checks the channels (when it leads); with the agent leading, store it on the agent's machine instead.</translation>
         </message>
         <message>
             <source>This PC has no secure password store, so the token cannot be saved. (Linux: install gnome-keyring or KWallet)</source>
@@ -2322,6 +2354,10 @@ If this was a mistake, split the channel off again with “Split”.</numerusfor
         <message>
             <source>{n} min</source>
             <translation>{n} min</translation>
+        </message>
+        <message>
+            <source>no token on this PC — enter it in Settings → Channels</source>
+            <translation>no token on this PC — enter it in Settings → Channels</translation>
         </message>
         <message>
             <source>{n} h</source>

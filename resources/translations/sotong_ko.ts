@@ -5,7 +5,7 @@
     <name>AccountTableModel</name>
     <message>
         <source>Channel</source>
-        <extracomment>Account id (str). An :class:`AccountState` value (str). The account&apos;s raw ``last_error`` code, or None. Keys that mean someone is about to put a secret into the (plain, synced) settings.</extracomment>
+        <extracomment>Account id (str). An :class:`AccountState` value (str). The account&apos;s raw ``last_error`` code, or None. True when the account needs a token this PC&apos;s keyring does not hold. Keys that mean someone is about to put a secret into the (plain, synced) settings.</extracomment>
         <translation>채널</translation>
     </message>
     <message>
@@ -76,6 +76,10 @@
         <translation>채널 계정 연결·일시 중지·해제는 관리자만 할 수 있습니다.</translation>
     </message>
     <message>
+        <source>Enter token…</source>
+        <translation>토큰 입력…</translation>
+    </message>
+    <message>
         <source>Resume</source>
         <translation>다시 시작</translation>
     </message>
@@ -86,6 +90,10 @@
     <message>
         <source>New token saved.</source>
         <translation>새 토큰을 저장했습니다.</translation>
+    </message>
+    <message>
+        <source>Token saved on this PC.</source>
+        <translation>이 PC에 토큰을 저장했습니다.</translation>
     </message>
     <message>
         <source>Testing %1…</source>
@@ -709,7 +717,7 @@ median</source>
     <name>MainWindow</name>
     <message>
         <source>Sotong</source>
-        <extracomment>The account error that the banner over the conversations reports. The saved search the list shows, if it shows one. The managers&apos; dashboard, once opened (Ctrl+D).</extracomment>
+        <extracomment>The account error that the banner over the conversations reports. The ``last_error`` of an account whose token the leader&apos;s keyring lacks. The saved search the list shows, if it shows one. The managers&apos; dashboard, once opened (Ctrl+D).</extracomment>
         <translation>소통</translation>
     </message>
     <message>
@@ -1013,6 +1021,14 @@ If this was a mistake, split the channel off again with “Split”.</source>
     <message>
         <source>Reconnect %1</source>
         <translation>%1 다시 연결</translation>
+    </message>
+    <message>
+        <source>Enter the token of %1</source>
+        <translation>%1 토큰 입력</translation>
+    </message>
+    <message>
+        <source>This PC has no token for “%1” (it was connected on another computer). Enter it to keep it in this PC&apos;s password store; it never leaves this PC.</source>
+        <translation>이 PC에는 “%1”의 토큰이 없습니다(다른 컴퓨터에서 연결한 계정입니다). 입력하면 이 PC의 암호 저장소에만 보관되며, 이 PC 밖으로 나가지 않습니다.</translation>
     </message>
     <message>
         <source>Enter the new token or password for “%1”. Conversations and settings stay as they are.</source>
@@ -2164,16 +2180,32 @@ If this was a mistake, split the channel off again with “Split”.</source>
         <translation>이 PC에 안전한 암호 저장소 없음</translation>
     </message>
     <message>
-        <source>token missing on this PC, reconnect the account</source>
-        <translation>이 PC에 토큰 없음, 계정을 다시 연결하세요</translation>
-    </message>
-    <message>
         <source>not supported by this version</source>
         <translation>이 버전에서 지원하지 않음</translation>
     </message>
     <message>
         <source>connector settings incomplete</source>
         <translation>연결 설정 오류</translation>
+    </message>
+    <message>
+        <source>no token on the leader: the channel is not checked</source>
+        <translation>리더에 토큰이 없어 이 채널을 확인하지 못합니다</translation>
+    </message>
+    <message>
+        <source>no token on the leader ({leader}): the channel is not checked</source>
+        <translation>리더({leader})에 토큰이 없어 이 채널을 확인하지 못합니다</translation>
+    </message>
+    <message>
+        <source>The computer that checks the channels and sends replies (the leader) has no token for this account, so nothing is received or sent on it. If the agent leads, store the token on its machine: sotong agent secret set ACCOUNT. If a PC leads, enter it there in Settings → Channels (Enter token…).</source>
+        <translation>채널을 확인하고 답장을 보내는 컴퓨터(리더)에 이 계정의 토큰이 없어, 이 채널로는 아무것도 받거나 보내지 못합니다. 에이전트가 리더라면 그 컴퓨터에서 sotong agent secret set 계정 으로 토큰을 저장하세요. PC가 리더라면 그 PC의 설정 → 채널에서 입력하세요(토큰 입력…).</translation>
+    </message>
+    <message>
+        <source>No token on this PC</source>
+        <translation>이 PC에 토큰 없음</translation>
+    </message>
+    <message>
+        <source>This PC has no token for this account — enter it in Settings → Channels (select it and press Enter token…). It is needed when this PC checks the channels (when it leads); with the agent leading, store it on the agent&apos;s machine instead.</source>
+        <translation>이 PC에 토큰이 없습니다 — 설정 → 채널에서 입력하세요(계정을 고르고 ‘토큰 입력…’). 이 PC가 리더로 채널을 확인할 때 필요하며, 에이전트가 리더라면 에이전트 컴퓨터에 저장하면 됩니다.</translation>
     </message>
     <message>
         <source>This PC has no secure password store, so the token cannot be saved. (Linux: install gnome-keyring or KWallet)</source>
@@ -2310,6 +2342,10 @@ If this was a mistake, split the channel off again with “Split”.</source>
     <message>
         <source>{n} min</source>
         <translation>{n}분</translation>
+    </message>
+    <message>
+        <source>no token on this PC — enter it in Settings → Channels</source>
+        <translation>이 PC에 토큰이 없습니다 — 설정 → 채널에서 입력</translation>
     </message>
     <message>
         <source>{n} h</source>
