@@ -201,6 +201,8 @@ def auto_assign_in(s: Session, store: Store, conv: Conversation) -> str | None:
         ops,
         {"assignee": chosen, "department": conv.department, "mode": policy.mode},
     )
+    if policy.mode == AssignMode.ROUND_ROBIN.value:
+        policy.last_assignee_hlc = stamp
     conv.assignee_id, conv.assignee_hlc = chosen, stamp
     s.flush()  # the next choice counts this one
     return chosen
