@@ -18,8 +18,9 @@ keyed so that running it again — after a crash at any point — adds nothing t
 - messages: inserted unless the server has the id or the (account, external id) — the
   channel's own key, so a message both PCs fetched is kept once;
 - labels and the clinic's settings (SLA targets, calendar, canned answers, routing rules,
-  clinic settings): the later clock stamp wins, as a push would; starter rows never edited
-  (empty stamp) leave the server's alone;
+  clinic settings; each department's assignment mode and turn field by field): the later
+  clock stamp wins, as a push would; starter rows never edited (empty stamp) leave the
+  server's alone;
 - drafts: this PC's text is kept — as the head where the server has none for that
   conversation and member of staff, else as a conflict copy;
 - replies (``outbox``): inserted with their state. A ``queued`` one is then sent by the
@@ -50,7 +51,7 @@ from sqlalchemy.orm import Session
 from console.failpoints import failpoint
 from console.store.engine import Store
 from console.sync._pull import TABLES, columns
-from console.sync._push import ROW_CLOCKS, clamp
+from console.sync._push import FIELD_CLOCKS, ROW_CLOCKS, clamp
 
 _T = TypeVar("_T")
 
@@ -227,6 +228,7 @@ class _Merger:
                 if tbl != "conversation_label"
             }
             saved = _rows(s, TABLES["saved_search"])
+            modes = _rows(s, TABLES["department_assignment"])
             if self.demo:
                 operators = self._referenced(s, operators, saved)
         kept_ids = used | {i["contact_id"] for i in identities}
@@ -240,6 +242,7 @@ class _Merger:
             for tbl, rows in settings.items():
                 self._row_clocks(conn, tbl, rows)
             self.insert_absent(conn, "saved_search", saved)
+            self._assignment_modes(conn, modes)
             failpoint("sync.merge.before_server_commit")
 
     def _demo_identities(self) -> list[dict[str, Any]]:
@@ -370,6 +373,26 @@ class _Merger:
 
     def contact(self, contact_id: str) -> str:
         return self.contacts.get(contact_id, contact_id)
+
+    def _assignment_modes(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        """Each department's auto-assignment mode and round-robin turn: the later stamp of
+        each field wins (a department the server has no row for gets this PC's)."""
+        table = TABLES["department_assignment"]
+        clocks = FIELD_CLOCKS["department_assignment"]
+        for given in rows:
+            row = {**given, **{h: self.clamp(given[h]) for h in clocks.values()}}
+            self.insert_absent(conn, "department_assignment", [row])
+            for name, hlc in clocks.items():
+                if not row[hlc]:
+                    continue
+                conn.execute(
+                    update(table)
+                    .where(
+                        table.c.department == row["department"],
+                        table.c[hlc].collate("C") < row[hlc],
+                    )
+                    .values({name: row[name], hlc: row[hlc]})
+                )
 
     def _row_clocks(self, conn: Connection, tbl: str, rows: list[dict[str, Any]]) -> None:
         """Settings rows: the later stamp wins (a row the server lacks is inserted)."""

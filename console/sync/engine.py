@@ -79,6 +79,9 @@ PUSH_BATCH = 500
 PULL_PAGE = 1000
 #: Rows per local transaction during an initial sync.
 SNAPSHOT_PAGE = 20_000
+#: Attempts at a first copy while staff keep editing on this PC (then it copies anyway;
+#: later edits are pushed after it).
+COPY_ATTEMPTS = 3
 #: The channel the server's triggers notify on.
 CHANNEL = "sotong_sync"
 
@@ -556,7 +559,34 @@ class SyncEngine:
         first = not self._has_epoch()
         pushed, conflicts, _ = (0, 0, Changes()) if first else self._push_all()
         self._backup_before_wipe()
-        merged = self._merge_own(merging) if first else 0
+        merged, covered = self._merge_own(merging) if first else (0, 0)
+        for attempt in range(1, COPY_ATTEMPTS + 1):
+            try:
+                return self._copy(progress, pushed, conflicts, merged, covered)
+            except _EditedMeanwhile:
+                # Staff changed something on this PC after its changes were sent (the merge
+                # or the push): send those too, then copy again.
+                log.info("sync: edits made during the first copy; sending them (%d)", attempt)
+                if first:
+                    more, covered = self._merge_own(merging, again=True)
+                    merged = max(merged, more)
+                else:
+                    more_pushed, more_conflicts, _ = self._push_all()
+                    pushed, conflicts = pushed + more_pushed, conflicts + more_conflicts
+        return self._copy(progress, pushed, conflicts, merged, None)
+
+    def _copy(
+        self,
+        progress: Callable[[int, int], None] | None,
+        pushed: int,
+        conflicts: int,
+        merged: int,
+        covered: int | None,
+    ) -> SyncReport:
+        """Load the server's snapshot over this PC's copy. ``covered``: the last pending op
+        the server has (merged or pushed); a later one found when the copy is about to
+        empty the tables raises :class:`_EditedMeanwhile` and nothing is replaced (None:
+        do not check)."""
         with (
             self.server.engine.connect().execution_options(
                 isolation_level="REPEATABLE READ"
@@ -585,7 +615,7 @@ class SyncEngine:
             total = sum(counts.values())
             if progress is not None:
                 progress(0, total)
-            done = self._copy_snapshot(conn, total, progress)
+            done = self._copy_snapshot(conn, total, progress, covered)
         with self._local_write() as s:
             s.execute(
                 update(SyncState)
@@ -605,21 +635,24 @@ class SyncEngine:
         changes = Changes(new_conversations=True, outbox=True, messages=counts["message"])
         return SyncReport(pushed, done, changes, conflicts, merged)
 
-    def _merge_own(self, progress: Callable[[int, int], None] | None) -> int:
+    def _merge_own(
+        self, progress: Callable[[int, int], None] | None, *, again: bool = False
+    ) -> tuple[int, int]:
         """Merge this PC's own rows into the server before its first copy (once per server
-        epoch), then drop the pending ops the merged rows already carry.
+        epoch, unless ``again``: edits were made meanwhile), then drop the pending ops the
+        merged rows already carry.
 
         Returns:
-            The conversations merged.
+            The conversations merged, and the last pending op the merge covered.
         """
         with self._server_reads() as conn:
             epoch = self._server_epoch(conn)
             bound = self._bound_ms(conn)
         with self.local.read() as s:
             state = s.get(SyncProgress, 1)
-            if state is not None and state.merged_into == epoch:
-                return 0
             last_op = s.scalar(select(func.max(PendingOp.seq))) or 0
+            if not again and state is not None and state.merged_into == epoch:
+                return 0, last_op
         own = _merge.own_data(self.local)
         merged = 0
         if own.any or last_op:
@@ -643,13 +676,18 @@ class SyncEngine:
                 s.add(SyncProgress(id=1, last_sync_at=None, merged_into=epoch))
             else:
                 row.merged_into = epoch
-        return merged
+        return merged, last_op
 
     def _copy_snapshot(
-        self, conn: Connection, total: int, progress: Callable[[int, int], None] | None
+        self,
+        conn: Connection,
+        total: int,
+        progress: Callable[[int, int], None] | None,
+        covered: int | None = None,
     ) -> int:
         """Empty this PC's replicated tables and fill them from the snapshot, parents first,
-        :data:`SNAPSHOT_PAGE` rows per local transaction (the first one also empties)."""
+        :data:`SNAPSHOT_PAGE` rows per local transaction (the first one also empties, unless
+        a pending op later than ``covered`` is there: :class:`_EditedMeanwhile`)."""
         done = 0
         batch: list[tuple[str, list[dict[str, Any]]]] = []
         wiped = False
@@ -658,6 +696,10 @@ class SyncEngine:
             nonlocal wiped
             with self._local_write() as s:
                 if not wiped:
+                    # The same transaction as the wipe (BEGIN IMMEDIATE): no edit slips in.
+                    newest = s.scalar(select(func.max(PendingOp.seq))) or 0
+                    if covered is not None and newest > covered:
+                        raise _EditedMeanwhile()
                     self._wipe(s)
                     wiped = True
                 for tbl, rows in batch:
@@ -711,6 +753,11 @@ class SyncEngine:
         conn.execute(update(SyncState).where(SyncState.id == 1).values(epoch=None))
 
 
+class _EditedMeanwhile(Exception):
+    """A pending op newer than what the server was sent appeared before the first copy
+    emptied this PC's tables: send it, then copy again."""
+
+
 def _share_tokens(joined: list[tuple[str, str]]) -> None:
     """This PC's token of an account another PC had already added: kept in this PC's
     keyring under the server's account id too (where a leader here looks for it)."""
@@ -721,7 +768,8 @@ def _share_tokens(joined: list[tuple[str, str]]) -> None:
             token = secrets.get_secret(mine)
             if token is not None and secrets.get_secret(theirs) is None:
                 secrets.set_secret(theirs, token)
-        except secrets.NoSecretStore:
+        except Exception as exc:  # a convenience: a locked keyring must not stop the copy
+            log.warning("sync: token of account %s not copied: %s", theirs, type(exc).__name__)
             return
 
 

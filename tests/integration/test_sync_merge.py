@@ -24,9 +24,11 @@ from console.store.models import (
     ChannelAccount,
     Conversation,
     ConversationLabel,
+    DepartmentAssignment,
     Draft,
     Message,
     Note,
+    Operator,
     Outbox,
     PendingOp,
 )
@@ -161,6 +163,7 @@ def _build(url: URL, root: Path) -> Clinic:
     services.save_draft(a, staff_a, a2, "주말 진료 안내 초안")
     services.save_draft(a, staff_a, shared_a, "A의 초안")
     reply = services.queue_reply(a, staff_a, a1, "예약 도와드릴게요")
+    services.set_assignment_mode(a, services.Actor(None), "derm", "least_loaded")
     a.close()
     return Clinic(
         url, server, b, sync_b, a_dir, server_shared, a_shared, a_only, shared_b, a1, a2,
@@ -211,6 +214,8 @@ def _check_union(c: Clinic) -> None:
         assert label is not None and label.present
         vip = s.get(ConversationLabel, (c.b_conv, "VIP"))
         assert vip is not None and vip.present
+        mode = s.get(DepartmentAssignment, "derm")
+        assert mode is not None and mode.mode == "least_loaded"
         replies = s.scalars(select(Outbox)).all()
         assert [(r.id, r.state) for r in replies] == [(c.reply, "queued")]
     assert _count(server, Message) == 7
@@ -274,6 +279,36 @@ def test_a_reply_already_sent_alone_is_not_sent_again(clinic: Clinic) -> None:
         leader_channel = Recorder()
         Runtime(clinic.server, {clinic.a_only: leader_channel}).send_due()
         assert leader_channel.sent == []
+    finally:
+        sync_a.close()
+        sync_a.server.close()
+        a.close()
+
+
+def test_a_reply_queued_while_the_merge_runs_reaches_the_server(clinic: Clinic) -> None:
+    a, sync_a = clinic.pc_a()
+    with a.read() as s:
+        staff = s.scalar(select(Operator.id).where(Operator.name == "박서연"))
+    assert staff is not None
+    queued: list[str] = []
+
+    def merging(done: int, total: int) -> None:
+        # Staff answer a conversation after the merge passed it, before the copy.
+        if done == total and not queued:
+            queued.append(
+                services.queue_reply(a, services.Actor(staff), clinic.a2, "주말에도 진료합니다")
+            )
+
+    try:
+        report = sync_a.initial_sync(merging=merging)
+        assert queued and report.merged == 3
+        with clinic.server.read() as s:
+            row = s.get(Outbox, queued[0])
+            assert row is not None and row.state == "queued" and row.body == "주말에도 진료합니다"
+        assert _count(a, Outbox, Outbox.id == queued[0]) == 1
+        assert _count(a, PendingOp) == 0
+        assert _count(clinic.server, Conversation) == 4
+        assert _count(clinic.server, Message) == 7
     finally:
         sync_a.close()
         sync_a.server.close()
