@@ -651,8 +651,10 @@ class SyncEngine:
         with self.local.read() as s:
             state = s.get(SyncProgress, 1)
             last_op = s.scalar(select(func.max(PendingOp.seq))) or 0
-            if not again and state is not None and state.merged_into == epoch:
-                return 0, last_op
+            # Merged before (the copy was interrupted): again only for edits made since,
+            # which the merge deleted none of — running it again adds nothing twice.
+            if not again and not last_op and state is not None and state.merged_into == epoch:
+                return 0, 0
         own = _merge.own_data(self.local)
         merged = 0
         if own.any or last_op:

@@ -368,3 +368,33 @@ def test_a_merge_killed_anywhere_loses_and_duplicates_nothing(
         sync_a.close()
         sync_a.server.close()
         a.close()
+
+
+def test_an_edit_after_an_interrupted_first_copy_is_merged_on_restart(
+    clinic: Clinic, tmp_path: Path
+) -> None:
+    keyring_file = tmp_path / "keyring.json"
+    write_keyring(keyring_file, {})
+    done = _child(clinic, "sync.initial.before_local_commit", keyring_file)
+    assert done.returncode == -signal.SIGKILL, done.stderr[-2000:]
+    _check_union(clinic)  # merged; the copy never replaced anything
+    a = open_store(clinic.a_dir)
+    with a.read() as s:
+        staff = s.scalar(select(Operator.id).where(Operator.name == "박서연"))
+    assert staff is not None
+    later = services.queue_reply(a, services.Actor(staff), clinic.a2, "네, 토요일 오전 진료합니다")
+    a.close()
+    a, sync_a = clinic.pc_a()
+    try:
+        sync_a.sync_once()
+        with clinic.server.read() as s:
+            row = s.get(Outbox, later)
+            assert row is not None and row.state == "queued"
+        assert _count(clinic.server, Outbox) == 2
+        assert _count(a, Outbox) == 2
+        assert _count(a, PendingOp) == 0
+        assert _count(clinic.server, Conversation) == 4
+    finally:
+        sync_a.close()
+        sync_a.server.close()
+        a.close()
