@@ -100,7 +100,8 @@ def _may_hold_key(column: Any, dialect: str) -> Any:
     """A SQL condition true for every text in which :func:`_keys` can find something, and for
     few others: three digits and later four more (every phone number's last two groups), or
     an ``@`` with a dot after it (every address). The database evaluates it, so the regular
-    expressions run only on the texts that pass."""
+    expressions run only on the texts that pass. Digits are ASCII digits: a number typed in
+    full-width digits is not read (its key would never equal one typed in ASCII anyway)."""
     if dialect == "sqlite":
         glob = column.op("GLOB", is_comparison=True)
         return or_(glob("*[0-9][0-9][0-9]*[0-9][0-9][0-9][0-9]*"), glob("*@*.*"))
