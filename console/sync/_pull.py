@@ -34,6 +34,11 @@ from console.sync.schema import REPLICATED
 
 TABLES: dict[str, Table] = {name: Base.metadata.tables[name] for name in REPLICATED}
 
+#: Tables whose pulled rows change what :attr:`Changes.staff` and :attr:`Changes.sla` cover
+#: (the duty button, staff pickers and assignment modes; the SLA cutoffs).
+STAFF_TABLES = frozenset({"operator", "department_assignment"})
+SLA_TABLES = frozenset({"sla_target", "business_calendar", "calendar_day"})
+
 #: Tables whose rows an unsent edit can hold back, read again from the server afterwards.
 REFRESHABLE = frozenset({*FIELD_CLOCKS, *ROW_CLOCKS, "outbox", "note", "saved_search"})
 
@@ -148,6 +153,8 @@ class Applier:
         self._new_conv = False
         self._outbox = False
         self._messages = 0
+        self._staff = False
+        self._sla = False
 
     def dirty(self, tbl: str, pk: str) -> None:
         self.conn.execute(sqlite_insert(SyncDirty).values(tbl=tbl, pk=pk).on_conflict_do_nothing())
@@ -158,6 +165,8 @@ class Applier:
         present = [rows[pk] for pk in pks if pk in rows]
         gone = [pk for pk in pks if pk not in rows]
         self.out.rows += len(pks)
+        self._staff = self._staff or (tbl in STAFF_TABLES and bool(pks))
+        self._sla = self._sla or (tbl in SLA_TABLES and bool(pks))
         if tbl in FIELD_CLOCKS:
             present = self._merge_fields(tbl, present)
         elif tbl in ROW_CLOCKS or tbl == "saved_search":
@@ -178,6 +187,8 @@ class Applier:
             new_conversations=self._new_conv,
             outbox=self._outbox,
             messages=self._messages,
+            sla=self._sla,
+            staff=self._staff,
         )
 
     # -- generic ---------------------------------------------------------------------------

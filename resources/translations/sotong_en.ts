@@ -205,6 +205,7 @@ base_url=https://…</translation>
         <name>CannedPanel</name>
         <message>
             <source>e.g. 강남점</source>
+            <extracomment>Asks what to do with unsaved edits: :data:`SAVE`, :data:`DISCARD` or :data:`CANCEL`. (title, shortcut, text) as last shown or saved: the edits are what differs.</extracomment>
             <translation>e.g. 강남점</translation>
         </message>
         <message>
@@ -260,6 +261,30 @@ base_url=https://…</translation>
             <translation>Branch name ({지점})</translation>
         </message>
         <message>
+            <source>“%1” has changes that are not saved.</source>
+            <translation>“%1” has changes that are not saved.</translation>
+        </message>
+        <message>
+            <source>The new response is not saved.</source>
+            <translation>The new response is not saved.</translation>
+        </message>
+        <message>
+            <source>Unsaved changes</source>
+            <translation>Unsaved changes</translation>
+        </message>
+        <message>
+            <source>Save them before moving on?</source>
+            <translation>Save them before moving on?</translation>
+        </message>
+        <message>
+            <source>Discard</source>
+            <translation>Discard</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>Cancel</translation>
+        </message>
+        <message>
             <source>Saved.</source>
             <translation>Saved.</translation>
         </message>
@@ -288,7 +313,7 @@ base_url=https://…</translation>
         <name>CannedTexts</name>
         <message>
             <source>Give the response a title of 1 to 120 characters.</source>
-            <extracomment>The response's id (str). The sample customer the preview fills in.</extracomment>
+            <extracomment>The response's id (str). The sample customer the preview fills in. Answers to "save the changes?": save them, drop them, or stay on the response.</extracomment>
             <translation>Give the response a title of 1 to 120 characters.</translation>
         </message>
         <message>

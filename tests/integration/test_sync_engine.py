@@ -379,7 +379,7 @@ def test_assignment_modes_reach_the_other_pc_and_concurrent_edits_resolve_by_clo
     clinic: Clinic,
 ) -> None:
     from console.domain import AssignMode, Role
-    from console.store.models import DepartmentAssignment
+    from console.store.models import DepartmentAssignment, Operator
 
     manager = add_operator(clinic.server, "박관리", Role.MANAGER)
     a, sync_a = clinic.pc("a")
@@ -394,7 +394,7 @@ def test_assignment_modes_reach_the_other_pc_and_concurrent_edits_resolve_by_clo
     # A sets plastic surgery to round-robin; B shows the same mode after a sync.
     services.set_assignment_mode(a, actor, "plastic", AssignMode.ROUND_ROBIN)
     assert sync_a.sync_once().pushed == 1
-    sync_b.sync_once()
+    assert sync_b.sync_once().changes.staff  # B's staff settings and pickers read it again
     assert policy(b, "plastic") == ("round_robin", None)
     assert policy(clinic.server, "plastic") == ("round_robin", None)
 
@@ -416,6 +416,14 @@ def test_assignment_modes_reach_the_other_pc_and_concurrent_edits_resolve_by_clo
     sync_b.sync_once()
     assert _conv(b, clinic.cid).assignee_id == clinic.operator
     assert policy(b, "general") == ("round_robin", clinic.operator)
+    # Going off duty on B reaches A, and the leader's ingest would skip them there.
+    services.set_on_duty(b, services.Actor(clinic.operator), clinic.operator, False)
+    sync_b.sync_once()
+    assert sync_a.sync_once().changes.staff
+    for store in (a, clinic.server):
+        with store.read() as s:
+            duty = s.get(Operator, clinic.operator)
+            assert duty is not None and duty.on_duty is False
     for store in (a, b):
         with store.read() as s:
             assert s.scalar(select(func.count()).select_from(SyncPoison)) == 0

@@ -44,6 +44,7 @@ from sqlalchemy.orm import sessionmaker
 
 from console import errors, services
 from console.channels.base import FetchResult, InboundMessage
+from console.domain import Role
 from console.ingest import ingest
 from console.store.engine import DB_NAME, Store, open_store, sqlite_engine
 from console.store.models import (
@@ -114,7 +115,12 @@ class World:
         with self.server.write() as s:  # DELETE: TRUNCATE makes new files, slower here
             s.connection().exec_driver_sql("; ".join(f"DELETE FROM {t}" for t in tables))
         account = add_account(self.server)
-        operators = [add_operator(self.server, "김지현"), add_operator(self.server, "이수진")]
+        # The one who edits on every PC is a coordinator: the assign rule also takes a
+        # conversation from a colleague, which front desk may not (``REASSIGN``).
+        operators = [
+            add_operator(self.server, "김지현", Role.COORDINATOR),
+            add_operator(self.server, "이수진"),
+        ]
         convs = [
             add_conversation(self.server, account, [("in", "쌍수 상담 가능할까요?")]),
             add_conversation(self.server, account, [("in", "스케일링 예약 문의")]),
