@@ -31,6 +31,7 @@ from console.store.models import (
     Operator,
     Outbox,
     SavedSearch,
+    SyncFieldConflict,
 )
 from console.store.search import SearchHit, search
 
@@ -111,6 +112,8 @@ class ConversationRow:
     #: applies to the wait, else the next-response one).
     first_response_at: int | None = None
     has_conflict: bool = False  # a draft here has a conflict copy (sync kept the other text)
+    #: A field edit made here was overwritten by a concurrent edit on another PC.
+    field_conflict: bool = False
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,26 @@ class DraftConflictRow:
     body: str
     rev: int
     updated_at: int
+
+
+@dataclass(frozen=True)
+class FieldConflictRow:
+    """A field edit of this PC that a concurrent edit on another PC overwrote.
+
+    Attributes:
+        field: The conversation field (``department``, ``assignee_id``, ``status`` …).
+        mine: The value chosen on this PC.
+        theirs: The value that was applied (the later edit's).
+        winner_node: The node id of the PC whose edit won ("" if unknown).
+        at: When this PC found out (ms).
+    """
+
+    conversation_id: str
+    field: str
+    mine: object
+    theirs: object
+    winner_node: str
+    at: int
 
 
 @dataclass(frozen=True)
@@ -365,6 +388,7 @@ def conversation_rows(store: Store, ids: Sequence[str]) -> dict[str, Conversatio
     c = Conversation
     has_draft = exists().where(Draft.conversation_id == c.id)
     has_conflict = exists().where(Draft.conversation_id == c.id, Draft.is_conflict)
+    field_conflict = exists().where(SyncFieldConflict.conversation_id == c.id)
     queued = (
         select(func.count())
         .where(Outbox.conversation_id == c.id, Outbox.state.in_(("queued", "sending")))
@@ -398,6 +422,7 @@ def conversation_rows(store: Store, ids: Sequence[str]) -> dict[str, Conversatio
             c.suggestion_confidence,
             has_conflict,
             c.first_response_at,
+            field_conflict,
         )
         .join(ChannelAccount, ChannelAccount.id == c.account_id)
         .join(Contact, Contact.id == c.contact_id)
@@ -437,6 +462,7 @@ def conversation_rows(store: Store, ids: Sequence[str]) -> dict[str, Conversatio
             suggestion_confidence=r[18],
             has_conflict=bool(r[19]),
             first_response_at=r[20],
+            field_conflict=bool(r[21]),
         )
         for r in rows
     }
@@ -565,6 +591,18 @@ def draft_conflicts(
     with store.read() as s:
         rows = s.execute(query.order_by(Draft.updated_at.desc(), Draft.id)).all()
     return [DraftConflictRow(*row) for row in rows]
+
+
+def field_conflicts(store: Store, conversation_id: str) -> list[FieldConflictRow]:
+    """This PC's field edits on a conversation that concurrent edits overwrote, newest first."""
+    f = SyncFieldConflict
+    with store.read() as s:
+        rows = s.execute(
+            select(f.conversation_id, f.field, f.mine, f.theirs, f.winner_node, f.at)
+            .where(f.conversation_id == conversation_id)
+            .order_by(f.at.desc(), f.field)
+        ).all()
+    return [FieldConflictRow(*row) for row in rows]
 
 
 def operators(store: Store) -> list[OperatorRow]:

@@ -56,6 +56,7 @@ from console.store.models import (
     SavedSearch,
     SyncDirty,
     SyncDraft,
+    SyncFieldConflict,
     SyncPoison,
     SyncProgress,
     SyncState,
@@ -63,6 +64,7 @@ from console.store.models import (
 from console.sync import _pull
 from console.sync._push import (
     CLAMP_AHEAD_MS,
+    CONVERSATION_FIELDS,
     ROW_CLOCKS,
     NeedsCare,
     Outcome,
@@ -83,7 +85,7 @@ SNAPSHOT_PAGE = 20_000
 CHANNEL = "sotong_sync"
 
 _SEARCH_TABLES = ("search_backfill", "search_state", "search_doc", "search_fts")
-_LOCAL_ONLY = (SyncDirty, SyncDraft)
+_LOCAL_ONLY = (SyncDirty, SyncDraft, SyncFieldConflict)
 
 
 @dataclass(frozen=True)
@@ -448,6 +450,7 @@ class SyncEngine:
                     touched.add(conv)
                 log.warning("sync: op %s on %s set aside: %s", op.op_id, op.tbl, outcome.reason)
             s.execute(delete(PendingOp).where(PendingOp.op_id.in_(list(by_id))))
+            touched |= _note_lost_edits(s, batch, outcomes, now)
             failpoint("sync.push.before_local_commit")
         ids = frozenset(touched)
         return Changes(conversations=ids, threads=ids, drafts=ids)
@@ -514,8 +517,10 @@ class SyncEngine:
             return 0, Changes(), False
         by_table = _pull.group((e.tbl, e.pk) for e in entries)
         fetched = {t: _pull.fetch_rows(conn, t, pks) for t, pks in by_table.items()}
+        losses = self._losses(conn, by_table.get("conversation", []))
         last = entries[-1]
         with self._local_write() as s:
+            noted = _note_losses(s, losses, _now_ms())
             applier = _pull.Applier(s, _pull.Overlay.load(s))
             for tbl in _pull.in_fk_order(by_table):
                 applier.apply(tbl, by_table[tbl], fetched[tbl])
@@ -526,7 +531,25 @@ class SyncEngine:
             )
             self._observe(applier.out.max_hlc)
             failpoint("sync.pull.before_local_commit")
-        return applier.out.rows, applier.changes(), len(entries) == PULL_PAGE
+        changes = applier.changes()
+        if noted:
+            changes |= Changes(conversations=frozenset(noted))
+        return applier.out.rows, changes, len(entries) == PULL_PAGE
+
+    def _losses(self, conn: Connection, conversation_ids: list[str]) -> list[_Loss]:
+        """This PC's field edits that another PC's concurrent edit overwrote on the server,
+        among the pulled conversations (``sync_field_loss``)."""
+        if not conversation_ids:
+            return []
+        rows = conn.execute(
+            text(
+                "SELECT conversation_id, field, loser_hlc, loser_value, winner_value,"
+                " winner_hlc FROM sync_field_loss WHERE conversation_id = ANY(:ids)"
+                " AND split_part(loser_hlc, ':', 3) = :me ORDER BY id"
+            ),
+            {"ids": list(dict.fromkeys(conversation_ids)), "me": self.local.node_id},
+        ).all()
+        return [_Loss(*row) for row in rows]
 
     def _observe(self, stamp: str) -> None:
         if stamp:
@@ -655,6 +678,107 @@ class SyncEngine:
         conn.execute(update(SyncState).where(SyncState.id == 1).values(epoch=None))
 
 
+@dataclass(frozen=True)
+class _Loss:
+    """A ``sync_field_loss`` row: this PC's value of a field, replaced on the server by a
+    concurrent edit of another PC."""
+
+    conversation_id: str
+    field: str
+    loser_hlc: str
+    loser_value: Any
+    winner_value: Any
+    winner_hlc: str
+
+
+def _node(stamp: str) -> str:
+    return stamp.split(":", 2)[2] if stamp.count(":") >= 2 else ""
+
+
+def _field_stamp(s: Session, conversation_id: str, field: str) -> str | None:
+    column = CONVERSATION_FIELDS.get(field)
+    if column is None:
+        return None
+    conv = s.get(Conversation, conversation_id)
+    return None if conv is None else str(getattr(conv, column))
+
+
+def _unsent(s: Session, conversation_id: str, field: str, after: str = "") -> bool:
+    """Whether this PC holds an edit of the field stamped later than ``after`` and not yet
+    pushed: that edit decides the field next, and supersedes a note about it."""
+    found = s.scalar(
+        select(PendingOp.seq)
+        .where(
+            PendingOp.tbl == "conversation",
+            PendingOp.pk == conversation_id,
+            PendingOp.field == field,
+            PendingOp.hlc > after,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def _note(
+    s: Session, conversation_id: str, field: str, mine: Any, theirs: Any, stamp: str, now: int
+) -> None:
+    s.merge(
+        SyncFieldConflict(
+            conversation_id=conversation_id,
+            field=field,
+            mine=mine,
+            theirs=theirs,
+            winner_node=_node(stamp),
+            winner_hlc=stamp,
+            at=now,
+        )
+    )
+
+
+def _note_lost_edits(
+    s: Session, batch: list[PushOp], outcomes: list[Outcome], now: int
+) -> set[str]:
+    """Record the pushed field edits a concurrent edit of another PC beat (the server kept
+    its later value), unless a later edit of the same field from here follows."""
+    noted: set[str] = set()
+    for i, (op, outcome) in enumerate(zip(batch, outcomes, strict=True)):
+        if outcome.result != "lost" or outcome.winner is None or op.tbl != "conversation":
+            continue
+        value, stamp = outcome.winner
+        if value == op.value or _node(stamp) == _node(op.hlc):
+            continue
+        later = any(
+            o.tbl == op.tbl and o.pk == op.pk and o.field == op.field for o in batch[i + 1 :]
+        )
+        if later or _unsent(s, op.pk, op.field):
+            continue
+        _note(s, op.pk, op.field, op.value, value, stamp, now)
+        noted.add(op.pk)
+    return noted
+
+
+def _note_losses(s: Session, losses: list[_Loss], now: int) -> set[str]:
+    """Record the pulled losses of this PC's edits that the PC still shows (its field holds
+    the stamp that lost), before the pulled rows replace them."""
+    noted: set[str] = set()
+    for loss in losses:
+        if _field_stamp(s, loss.conversation_id, loss.field) != loss.loser_hlc:
+            continue  # already replaced here, or noted before
+        if _unsent(s, loss.conversation_id, loss.field, after=loss.loser_hlc):
+            continue
+        _note(
+            s,
+            loss.conversation_id,
+            loss.field,
+            loss.loser_value,
+            loss.winner_value,
+            loss.winner_hlc,
+            now,
+        )
+        noted.add(loss.conversation_id)
+    return noted
+
+
 def _snapshot_pages(conn: Connection, tbl: str) -> Iterator[list[dict[str, Any]]]:
     table = _pull.TABLES[tbl]
     names = _pull.columns(table)
@@ -722,9 +846,15 @@ def _extra(s: Session, op: PendingOp) -> dict[str, Any]:
             row.pop(runtime_owned, None)
         row.pop("last_skip_reason", None)
         return {"row": row}
-    if op.tbl == "conversation" and op.field == "department":
-        conv = s.get(Conversation, op.pk)
-        return {"source": conv.department_source} if conv is not None else {}
+    if op.tbl == "conversation":
+        extra: dict[str, Any] = {}
+        if op.base_hlc is not None:
+            extra["base_hlc"] = op.base_hlc
+        if op.field == "department":
+            conv = s.get(Conversation, op.pk)
+            if conv is not None:
+                extra["source"] = conv.department_source
+        return extra
     return {}
 
 
