@@ -330,7 +330,16 @@ def test_bad_updates_are_skipped_and_good_ones_kept(items: list[Any]) -> None:
     _check(parsed.messages)
     assert len(parsed.messages) + len(parsed.skipped) == len(items) + 1
     assert parsed.messages[-1].body == "<i>예약</i> 문의"
-    assert parsed.last_update_id == 2**41
+    # A malformed update with a larger id still moves the offset past itself.
+    ids = [
+        item["update_id"]
+        for item in items
+        if isinstance(item, dict)
+        and isinstance(item.get("update_id"), int)
+        and not isinstance(item["update_id"], bool)
+        and abs(item["update_id"]) < 2**53  # the parser's limit (JSON-safe)
+    ]
+    assert parsed.last_update_id == max([2**41, *ids])
 
 
 def test_telegram_update_kinds() -> None:
