@@ -225,6 +225,7 @@ class Applier:
         """The server's rows, each field kept as this PC has it while an unsent edit of it
         carries a later stamp (and the read position as the higher one while unsent)."""
         clocks = FIELD_CLOCKS[tbl]
+        key = REPLICATED[tbl][0]
         for row in rows:
             for hlc_col in clocks.values():
                 self.out.saw(row[hlc_col])
@@ -232,34 +233,34 @@ class Applier:
         if overlay is None or not rows:
             return rows
         held_ids = {
-            row["id"]
+            row[key]
             for row in rows
-            if any(overlay.newer(tbl, row["id"], f, row[h]) for f, h in clocks.items())
-            or (tbl, row["id"], "read_upto") in overlay.stamps
+            if any(overlay.newer(tbl, row[key], f, row[h]) for f, h in clocks.items())
+            or (tbl, row[key], "read_upto") in overlay.stamps
         }
         if not held_ids:
             return rows
         table = TABLES[tbl]
-        names = ["id", *[n for f, h in clocks.items() for n in (f, h)]]
+        names = [key, *[n for f, h in clocks.items() for n in (f, h)]]
         if tbl == "conversation":
             names.append("read_upto")
         local = {
             values[0]: values._mapping
             for values in self.conn.execute(
-                select(*[table.c[n] for n in names]).where(table.c.id.in_(held_ids))
+                select(*[table.c[n] for n in names]).where(table.c[key].in_(held_ids))
             )
         }
         merged = []
         for server_row in rows:
             row = dict(server_row)
-            mine = local.get(row["id"])
+            mine = local.get(row[key])
             if mine is not None:
                 for name, hlc_col in clocks.items():
-                    if overlay.newer(tbl, row["id"], name, row[hlc_col]):
+                    if overlay.newer(tbl, row[key], name, row[hlc_col]):
                         row[name], row[hlc_col] = mine[name], mine[hlc_col]
-                if (tbl, row["id"], "read_upto") in overlay.stamps:
+                if (tbl, row[key], "read_upto") in overlay.stamps:
                     row["read_upto"] = max(row["read_upto"], mine["read_upto"])
-                self.dirty(tbl, row["id"])
+                self.dirty(tbl, row[key])
             merged.append(row)
         return merged
 

@@ -35,6 +35,7 @@ REPLICATED: dict[str, tuple[str, ...]] = {
     "calendar_day": ("day",),
     "routing_rule": ("id",),
     "clinic_setting": ("key",),
+    "department_assignment": ("department",),
 }
 
 

@@ -1320,7 +1320,7 @@ If this was a mistake, split the channel off again with “Split”.</numerusfor
         <name>RuleTexts</name>
         <message>
             <source>The regular expression is not valid near character %1. Check brackets and special characters such as ( ) [ ] + * ?.</source>
-            <extracomment>The rule's id (str). Whether the rule is on (bool). Quiet time after the threshold moves before it is saved.</extracomment>
+            <extracomment>The rule's id (str). Whether the rule is on (bool). Quiet time after the threshold moves before it is saved. What "try a message" found: the decision, the threshold, who would be assigned, staff names.</extracomment>
             <translation>The regular expression is not valid near character %1. Check brackets and special characters such as ( ) [ ] + * ?.</translation>
         </message>
         <message>
@@ -1406,6 +1406,30 @@ If this was a mistake, split the channel off again with “Split”.</numerusfor
         <message>
             <source>Urgent</source>
             <translation>Urgent</translation>
+        </message>
+        <message>
+            <source>The rule names %1, who is not on duty for %2 now.</source>
+            <translation>The rule names %1, who is not on duty for %2 now.</translation>
+        </message>
+        <message>
+            <source>Assigned to %1, as the rule says.</source>
+            <translation>Assigned to %1, as the rule says.</translation>
+        </message>
+        <message>
+            <source>Assigned to %1 (in turn among the staff on duty).</source>
+            <translation>Assigned to %1 (in turn among the staff on duty).</translation>
+        </message>
+        <message>
+            <source>Assigned to %1 (the fewest open conversations).</source>
+            <translation>Assigned to %1 (the fewest open conversations).</translation>
+        </message>
+        <message>
+            <source>Nobody is on duty for %1: it waits unassigned in the queue.</source>
+            <translation>Nobody is on duty for %1: it waits unassigned in the queue.</translation>
+        </message>
+        <message>
+            <source>%1 does not assign automatically: it waits unassigned in the queue.</source>
+            <translation>%1 does not assign automatically: it waits unassigned in the queue.</translation>
         </message>
         <message>
             <source>Rule %1 “%2” fires → %3.</source>

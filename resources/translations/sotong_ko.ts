@@ -1308,7 +1308,7 @@ If this was a mistake, split the channel off again with “Split”.</source>
     <name>RuleTexts</name>
     <message>
         <source>The regular expression is not valid near character %1. Check brackets and special characters such as ( ) [ ] + * ?.</source>
-        <extracomment>The rule&apos;s id (str). Whether the rule is on (bool). Quiet time after the threshold moves before it is saved.</extracomment>
+        <extracomment>The rule&apos;s id (str). Whether the rule is on (bool). Quiet time after the threshold moves before it is saved. What &quot;try a message&quot; found: the decision, the threshold, who would be assigned, staff names.</extracomment>
         <translation>정규식의 %1번째 글자 근처가 올바르지 않습니다. 괄호와 ( ) [ ] + * ? 같은 특수 문자를 확인하세요.</translation>
     </message>
     <message>
@@ -1394,6 +1394,30 @@ If this was a mistake, split the channel off again with “Split”.</source>
     <message>
         <source>Urgent</source>
         <translation>긴급</translation>
+    </message>
+    <message>
+        <source>The rule names %1, who is not on duty for %2 now.</source>
+        <translation>규칙이 지정한 %1 님은 지금 %2 근무 중이 아닙니다.</translation>
+    </message>
+    <message>
+        <source>Assigned to %1, as the rule says.</source>
+        <translation>규칙에 따라 %1 님에게 배정됩니다.</translation>
+    </message>
+    <message>
+        <source>Assigned to %1 (in turn among the staff on duty).</source>
+        <translation>%1 님에게 배정됩니다 (근무 중인 담당자 순번).</translation>
+    </message>
+    <message>
+        <source>Assigned to %1 (the fewest open conversations).</source>
+        <translation>%1 님에게 배정됩니다 (진행 중인 상담이 가장 적은 담당자).</translation>
+    </message>
+    <message>
+        <source>Nobody is on duty for %1: it waits unassigned in the queue.</source>
+        <translation>%1에 근무 중인 담당자가 없어 미배정으로 대기열에서 기다립니다.</translation>
+    </message>
+    <message>
+        <source>%1 does not assign automatically: it waits unassigned in the queue.</source>
+        <translation>%1은(는) 자동 배정을 하지 않아 미배정으로 대기열에서 기다립니다.</translation>
     </message>
     <message>
         <source>Rule %1 “%2” fires → %3.</source>

@@ -171,6 +171,34 @@ def test_try_a_message_explains_the_rule_and_the_classifier(panel: RoutingPanel)
     assert "At the threshold of 85% it would be applied automatically." in result
 
 
+def test_try_a_message_says_who_would_be_assigned(panel: RoutingPanel) -> None:
+    from console.domain import AssignMode
+
+    store = panel.ctx.store
+    named = add_operator(store, "치과 실장", Role.COORDINATOR, ("dental",))
+    other = add_operator(store, "치과 상담", Role.COORDINATOR, ("dental",))
+    services.add_rule(
+        store, SYSTEM, Rule("미백 상담", "dental", keywords_any=("미백",), assignee_id=named)
+    )
+    panel.reload()
+    panel.try_edit.setPlainText("치아 미백 가격이 궁금해요")
+    panel.try_button.click()
+    assert "Assigned to 치과 실장, as the rule says." in panel.try_result.text()
+
+    services.set_on_duty(store, SYSTEM, named, False)
+    panel.try_button.click()
+    result = panel.try_result.text()
+    assert "The rule names 치과 실장, who is not on duty for Dental now." in result
+    assert "Dental does not assign automatically: it waits unassigned in the queue." in result
+
+    services.set_assignment_mode(store, SYSTEM, "dental", AssignMode.ROUND_ROBIN)
+    panel.try_button.click()
+    assert "Assigned to 치과 상담 (in turn among the staff on duty)." in panel.try_result.text()
+    services.set_on_duty(store, SYSTEM, other, False)
+    panel.try_button.click()
+    assert "Nobody is on duty for Dental" in panel.try_result.text()
+
+
 def test_the_threshold_is_stored_and_honoured_by_try(qtbot: QtBot, panel: RoutingPanel) -> None:
     assert panel.threshold_spin.value() == 85
     panel.threshold_slider.setValue(100)

@@ -1,7 +1,7 @@
 """Sync: field conflicts shown to staff, and a pruned change log
 
 Revision ID: 0013
-Revises: 0007
+Revises: 0012
 Create Date: 2026-11-26
 
 Both databases: ``pending_op.base_hlc`` (for an edit of a conversation field, the stamp the
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0007"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
