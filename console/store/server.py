@@ -146,6 +146,42 @@ def server_url(url: str | URL, password: str | None = None) -> URL:
     return parsed
 
 
+def _connect_args(connect_timeout: int, application_name: str) -> dict[str, Any]:
+    """What every connection to the server passes besides the URL: timeouts, name, keepalives."""
+    return {
+        "connect_timeout": connect_timeout,
+        "application_name": application_name,
+        "options": server_options(),
+        "tcp_user_timeout": CLIENT_TCP_USER_TIMEOUT_MS,
+        **CLIENT_KEEPALIVES,
+    }
+
+
+def connect_kwargs(
+    url: str | URL,
+    password: str | None = None,
+    *,
+    connect_timeout: int = CONNECT_TIMEOUT_S,
+    application_name: str = "sotong",
+) -> dict[str, Any]:
+    """Keyword arguments for ``psycopg.connect`` that reach the server exactly as the store's
+    engine does: host, port, user, password, database, every libpq setting of the URL's query
+    (``sslmode``, ``sslrootcert`` …), and the engine's own connect arguments. For the
+    connections made apart from the pool (the leader lock, LISTEN).
+
+    Args:
+        url: The server's URL (see :func:`server_url`).
+        password: The password, if it is not in the URL.
+        connect_timeout: Seconds to wait for the server (wins over the URL's).
+        application_name: Shown in ``pg_stat_activity``.
+    """
+    parsed = server_url(url, password)
+    kwargs: dict[str, Any] = parsed.translate_connect_args(username="user", database="dbname")
+    for key, value in parsed.query.items():
+        kwargs[key] = value if isinstance(value, str) else value[-1]
+    return {**kwargs, **_connect_args(connect_timeout, application_name)}
+
+
 def server_engine(
     url: str | URL,
     *,
@@ -174,13 +210,7 @@ def server_engine(
         pool_size=pool_size,
         max_overflow=max_overflow,
         isolation_level="READ COMMITTED",
-        connect_args={
-            "connect_timeout": connect_timeout,
-            "application_name": application_name,
-            "options": server_options(),
-            "tcp_user_timeout": CLIENT_TCP_USER_TIMEOUT_MS,
-            **CLIENT_KEEPALIVES,
-        },
+        connect_args=_connect_args(connect_timeout, application_name),
     )
     event.listen(engine, "begin", _on_begin)
     return engine

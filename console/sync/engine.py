@@ -61,6 +61,7 @@ from console.store.models import (
     SyncProgress,
     SyncState,
 )
+from console.store.server import connect_kwargs
 from console.sync import _pull
 from console.sync._push import (
     CLAMP_AHEAD_MS,
@@ -319,21 +320,9 @@ class SyncEngine:
             raise
 
     def _listen(self) -> psycopg.Connection[Any]:
-        url = self.server.engine.url
-        conn = psycopg.connect(
-            host=url.host,
-            port=url.port,
-            user=url.username,
-            password=url.password,
-            dbname=url.database,
-            autocommit=True,
-            connect_timeout=5,
-            application_name="sotong-sync-listen",
-            keepalives=1,
-            keepalives_idle=30,
-            keepalives_interval=10,
-            keepalives_count=3,
-        )
+        # Every setting the store's engine connects with: TLS mode and CA file included.
+        kwargs = connect_kwargs(self.server.engine.url, application_name="sotong-sync-listen")
+        conn = psycopg.connect(**kwargs, autocommit=True)
         conn.execute(f"LISTEN {CHANNEL}")
         return conn
 
