@@ -28,6 +28,7 @@ import getpass
 import json
 import logging
 import logging.handlers
+import platform
 import signal
 import sys
 import threading
@@ -151,6 +152,9 @@ class Agent:
         self.leader = Leader(url, password=password, stale_after_s=stale_after)
         self.heartbeat_s = min(HEARTBEAT_S, stale_after / 3)
         self.report = AgentReport()
+        #: Its node id on the server: the same after every restart of this agent, another
+        #: than any other process's (see :func:`console.store.server.node_for`).
+        self.node_id = agent_node(data_dir)
         self._runtime_factory = runtime_factory
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -252,7 +256,10 @@ class Agent:
             from console.sync.leader import session_name
 
             self._store = open_server_store(
-                self.url, password=self.password, application_name=session_name(self.leader.holder)
+                self.url,
+                password=self.password,
+                application_name=session_name(self.leader.holder),
+                node_id=self.node_id,
             )
         return self._store
 
@@ -314,6 +321,13 @@ class Agent:
         self._wake.wait(seconds)
         if not self._stop.is_set():
             self._wake.clear()
+
+
+def agent_node(data_dir: Path) -> str:
+    """The node id of the agent that keeps its files in ``data_dir`` on this machine."""
+    from console.store.server import node_for
+
+    return node_for("agent", platform.node(), str(data_dir.resolve()))
 
 
 def resolve_server(url: str | None, data_dir: Path) -> tuple[str | URL, str | None]:

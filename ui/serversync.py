@@ -198,7 +198,7 @@ class ServerLink(QObject):
 
         def work() -> _Opened:
             from console.errors import NoSecretStore, ServerCheckFailed, StorageError
-            from console.store.server import open_server_store
+            from console.store.server import node_for, open_server_store
             from console.sync.config import classify, read_password, server_url
             from console.sync.engine import SyncEngine
             from console.sync.leader import Leader
@@ -209,7 +209,9 @@ class ServerLink(QObject):
                 raise ServerCheckFailed(reason="no_keyring") from None
             url = server_url(settings, password)
             try:
-                server = open_server_store(url)
+                # This PC's own node id on the server too (not the one every process there
+                # would share), derived from its store's: see console.store.server.node_for.
+                server = open_server_store(url, node_id=node_for("pc", local.node_id))
             except StorageError as exc:
                 raise ServerCheckFailed(reason=classify(exc)) from None
             engine = SyncEngine(local, server)
