@@ -179,11 +179,18 @@ class SyncEngine:
         with self._lock, self._reaching():
             with self._server_reads() as conn:
                 if not self._needs_initial_sync(conn):
-                    pushed, conflicts, changes = self._push_all()
-                    changes |= self._refresh_dirty(conn)
-                    pulled, more = self._pull_all(conn)
-                    self._finish()
-                    return SyncReport(pushed, pulled, changes | more, conflicts)
+                    try:
+                        pushed, conflicts, changes = self._push_all()
+                        changes |= self._refresh_dirty(conn)
+                        pulled, more = self._pull_all(conn)
+                    except _BelowFloor:
+                        log.warning(
+                            "sync: the server pruned changes this PC has not pulled yet;"
+                            " copying everything afresh"
+                        )
+                    else:
+                        self._finish()
+                        return SyncReport(pushed, pulled, changes | more, conflicts)
             return self._initial_sync(None)
 
     def initial_sync(self, progress: Callable[[int, int], None] | None = None) -> SyncReport:
@@ -202,7 +209,8 @@ class SyncEngine:
             return self._initial_sync(progress)
 
     def needs_initial_sync(self) -> bool:
-        """Whether this PC has never synced with this server, or the server's epoch changed.
+        """Whether this PC has never synced with this server, the server's epoch changed, or
+        the server pruned change-log entries this PC has not pulled yet.
 
         Raises:
             ServerUnavailable: the server could not be reached.
@@ -353,7 +361,9 @@ class SyncEngine:
         with self.local.read() as s:
             state = s.get(SyncState, 1)
             mine = state.epoch if state is not None else None
-        return mine is None or self._server_epoch(conn) != mine
+        if mine is None or self._server_epoch(conn) != mine:
+            return True
+        return self._cursor() < _floor(conn)
 
     # -- push -----------------------------------------------------------------------------
 
@@ -493,15 +503,24 @@ class SyncEngine:
 
     def _pull_page(self, conn: Connection) -> tuple[int, Changes, bool]:
         cur_xid, cur_seq = self._cursor()
-        entries = conn.execute(
+        # The pruning floor comes in the same statement (one snapshot): if entries after the
+        # cursor were pruned, the floor read with them says so (housekeeping raises it in the
+        # transaction that deletes them).
+        rows = conn.execute(
             text(
-                "SELECT xid::text, seq, tbl, pk FROM change_log"
+                "SELECT m.floor_xid::text, m.floor_seq, e.xid, e.seq, e.tbl, e.pk"
+                " FROM sync_meta m LEFT JOIN LATERAL ("
+                " SELECT xid::text AS xid, seq, tbl, pk FROM change_log"
                 " WHERE (xid, seq) > (CAST(:x AS xid8), :s)"
                 " AND xid < pg_snapshot_xmin(pg_current_snapshot())"
-                " ORDER BY xid, seq LIMIT :n"
+                " ORDER BY change_log.xid, change_log.seq LIMIT :n) e ON true"
+                " ORDER BY e.xid::xid8, e.seq"
             ),
             {"x": str(cur_xid), "s": cur_seq, "n": PULL_PAGE},
         ).all()
+        if rows and (cur_xid, cur_seq) < (int(rows[0][0]), int(rows[0][1])):
+            raise _BelowFloor
+        entries = [r for r in rows if r.xid is not None]
         if not entries:
             return 0, Changes(), False
         by_table = _pull.group((e.tbl, e.pk) for e in entries)
@@ -665,6 +684,17 @@ class SyncEngine:
         for table in _SEARCH_TABLES:
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
         conn.execute(update(SyncState).where(SyncState.id == 1).values(epoch=None))
+
+
+class _BelowFloor(Exception):
+    """The server pruned change-log entries after this PC's cursor: pulling cannot catch up,
+    a fresh first copy must (see :mod:`console.sync.housekeeping`)."""
+
+
+def _floor(conn: Connection) -> tuple[int, int]:
+    """The last change-log entry the server pruned, ``(xid, seq)``; ``(0, 0)`` before any."""
+    row = conn.execute(text("SELECT floor_xid::text, floor_seq FROM sync_meta")).one()
+    return int(row[0]), int(row[1])
 
 
 @dataclass(frozen=True)
