@@ -202,9 +202,11 @@ class Health:
     """What the status bar shows."""
 
     waiting_to_send: int
-    failed_replies: int
+    failed_replies: int  # refused by the channel, with a reason
     last_fetch_at: int | None
     accounts_in_error: tuple[tuple[str, str], ...]  # (display name, error code)
+    #: Replies whose fate is unknown (the channel's answer was lost): staff check them.
+    unknown_replies: int = 0
 
 
 _FOLDER = {View.SNOOZED: FOLDER_SNOOZED, View.RESOLVED: FOLDER_RESOLVED}
@@ -629,14 +631,17 @@ def health(store: Store) -> Health:
     """Outbox and fetch figures for the status bar."""
     with store.read() as s:
         waiting = s.scalar(select(func.count()).where(Outbox.state.in_(("queued", "sending")))) or 0
-        failed = s.scalar(select(func.count()).where(Outbox.state.in_(("failed", "unknown")))) or 0
+        failed = s.scalar(select(func.count()).where(Outbox.state == "failed")) or 0
+        unknown = s.scalar(select(func.count()).where(Outbox.state == "unknown")) or 0
         last = s.scalar(select(func.max(ChannelAccount.last_fetch_at)))
         errs = s.execute(
             select(ChannelAccount.display_name, ChannelAccount.last_error).where(
                 ChannelAccount.enabled, ChannelAccount.last_error.is_not(None)
             )
         ).all()
-    return Health(int(waiting), int(failed), last, tuple((n, e or "") for n, e in errs))
+    return Health(
+        int(waiting), int(failed), last, tuple((n, e or "") for n, e in errs), int(unknown)
+    )
 
 
 def now_ms() -> int:

@@ -891,6 +891,17 @@ median</translation>
                 <numerusform>%n not sent</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <source>%n to check</source>
+            <translation>
+                <numerusform>%n to check</numerusform>
+                <numerusform>%n to check</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>A reply to check may or may not have reached the customer (the channel's answer was lost): open its conversation and look before sending it again.</source>
+            <translation>A reply to check may or may not have reached the customer (the channel's answer was lost): open its conversation and look before sending it again.</translation>
+        </message>
         <message>
             <source>Last received %1</source>
             <translation>Last received %1</translation>

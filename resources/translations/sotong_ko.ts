@@ -889,6 +889,16 @@ median</source>
             <numerusform>전송 실패 %n건</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n to check</source>
+        <translation>
+            <numerusform>확인 필요 %n건</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>A reply to check may or may not have reached the customer (the channel&apos;s answer was lost): open its conversation and look before sending it again.</source>
+        <translation>확인이 필요한 답장은 고객에게 전달되었는지 알 수 없습니다(채널의 응답이 끊겼습니다). 다시 보내기 전에 해당 대화를 열어 확인하세요.</translation>
+    </message>
     <message>
         <source>Last received %1</source>
         <translation>마지막 수신 %1</translation>
