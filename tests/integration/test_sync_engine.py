@@ -171,6 +171,32 @@ def test_concurrent_draft_saves_keep_both_texts(clinic: Clinic) -> None:
     assert sync_b.status().conflicts == 1
 
 
+def test_a_conflict_copy_is_not_overwritten_by_another_line_of_edits(clinic: Clinic) -> None:
+    """B's first draft became a conflict copy (A's draft was there first). B then edits the
+    head it pulled while A edits it too: B's edit is a conflict again, and must not land on
+    B's earlier copy, whose text nobody has seen replaced."""
+    a, sync_a = clinic.pc("a")
+    b, sync_b = clinic.pc("b")
+    actor = services.Actor(clinic.operator)
+    services.save_draft(a, actor, clinic.cid, "A의 첫 초안")
+    services.save_draft(b, actor, clinic.cid, "B의 첫 초안")
+    sync_a.sync_once()
+    sync_b.sync_once()  # B's draft: a conflict copy beside A's head; B pulls both
+    services.save_draft(a, actor, clinic.cid, "A가 고친 초안")
+    services.save_draft(b, actor, clinic.cid, "B가 고친 초안")  # over A's head, as B saw it
+    sync_a.sync_once()
+    sync_b.sync_once()
+    sync_a.sync_once()
+    for store in (a, b, clinic.server):
+        with store.read() as s:
+            drafts = {(d.body, d.is_conflict) for d in s.scalars(select(Draft))}
+        assert drafts == {
+            ("A가 고친 초안", False),
+            ("B의 첫 초안", True),
+            ("B가 고친 초안", True),
+        }
+
+
 def test_two_pcs_queueing_the_same_synced_draft_make_one_reply(clinic: Clinic) -> None:
     a, sync_a = clinic.pc("a")
     b, sync_b = clinic.pc("b")
