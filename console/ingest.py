@@ -9,6 +9,7 @@ with one multi-row statement per table.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -25,6 +26,7 @@ from console.services import (
     auto_tag_in,
     reopen_in,
     rule_actions_in,
+    rule_assign_in,
     surviving_contacts,
 )
 from console.store import search
@@ -41,6 +43,8 @@ from console.store.models import (
 
 if TYPE_CHECKING:
     from console.routing.triage import Triage
+
+log = logging.getLogger(__name__)
 
 SNIPPET_CHARS = 120
 _CHUNK = 500
@@ -282,10 +286,12 @@ def _route(
     labels: list[dict[str, Any]],
 ) -> bool:
     """Route a new conversation into its row-to-be (``conv.new``); a deciding rule's labels
-    are added to ``labels`` (rows to insert once the conversation exists).
+    are added to ``labels`` (rows to insert once the conversation exists), and its assignee
+    is given the conversation when they are on duty for the rule's department.
 
     Returns:
-        Whether a department was set (the conversation may then be auto-assigned).
+        Whether the department's automatic assignment should still run: a department was set
+        and nobody was given the conversation by the rule.
     """
     assert conv.new is not None
     decision = triage.decide(text, channel, account_id, handle)
@@ -305,7 +311,21 @@ def _route(
         labels.extend(rows)
         if decision.priority is not None:
             conv.new.update(priority=int(decision.priority), priority_hlc=stamp)
-    return conv.new.get("department") is not None
+    department = conv.new.get("department")
+    if decision.rule_name and decision.assignee_id and department is not None:
+        given = rule_assign_in(
+            s, store, conv.id, decision.rule_name, department, decision.assignee_id
+        )
+        if given is not None:
+            conv.new.update(assignee_id=decision.assignee_id, assignee_hlc=given)
+            return False
+        log.info(
+            "rule %r names %s, who is not on duty for %s: the department's mode decides",
+            decision.rule_name,
+            decision.assignee_id,
+            department,
+        )
+    return department is not None
 
 
 def ingest(
@@ -315,8 +335,9 @@ def ingest(
 
     An inbound message reopens a resolved or snoozed conversation. With ``triage``, each new
     conversation that starts with a customer message is routed: a rule or a confident
-    classifier sets its department (source "rule" or "auto") — and, if that department assigns
-    automatically, its assignee — otherwise the classifier's proposal is kept as a
+    classifier sets its department (source "rule" or "auto") — and its assignee: the person
+    a deciding rule names when they are on duty for that department, else whoever the
+    department's automatic assignment chooses — otherwise the classifier's proposal is kept as a
     suggestion for staff.
 
     Returns:
@@ -450,7 +471,7 @@ def ingest(
             search.index_messages(s, rows)
         if page.new_refs:
             s.execute(insert(ThreadRef), page.new_refs)
-        if routed:  # sorted into a department that may assign automatically
+        if routed:  # sorted into a department that may assign automatically (and no rule did)
             auto_assign_ids_in(s, store, routed)
         account.cursor = result.next_cursor
         account.last_fetch_at = now

@@ -76,6 +76,8 @@ THRESHOLD_MIN, THRESHOLD_MAX = 50, 100
 THRESHOLD_SAVE_MS = 500
 
 ModelIndex = QModelIndex | QPersistentModelIndex
+#: What "try a message" found: the decision, the threshold, who would be assigned, staff names.
+_Tried = tuple["Decision", float, "services.AssignPreview | None", dict[str, str]]
 
 
 def split_list(text: str) -> tuple[str, ...]:
@@ -317,12 +319,80 @@ def priority_name(priority: Priority | int) -> str:
 # -- explaining a decision -----------------------------------------------------------------
 
 
+def assignment_text(preview: services.AssignPreview, department: str, staff: dict[str, str]) -> str:
+    """Who a new conversation would be given, in words (Settings → Routing's "try a message").
+
+    Args:
+        preview: What :func:`console.services.assignment_preview` answered.
+        department: The department's name.
+        staff: Names of the staff by id.
+    """
+
+    def name(operator_id: str | None) -> str:
+        return staff.get(operator_id or "", operator_id or "")
+
+    lines: list[str] = []
+    if preview.rule_assignee_unavailable:
+        lines.append(
+            translate("RuleTexts", "The rule names %1, who is not on duty for %2 now.")
+            .replace("%1", name(preview.rule_assignee))
+            .replace("%2", department)
+        )
+    if preview.how == "rule":
+        lines.append(
+            translate("RuleTexts", "Assigned to %1, as the rule says.").replace(
+                "%1", name(preview.operator_id)
+            )
+        )
+    elif preview.how == "round_robin":
+        lines.append(
+            translate("RuleTexts", "Assigned to %1 (in turn among the staff on duty).").replace(
+                "%1", name(preview.operator_id)
+            )
+        )
+    elif preview.how == "least_loaded":
+        lines.append(
+            translate("RuleTexts", "Assigned to %1 (the fewest open conversations).").replace(
+                "%1", name(preview.operator_id)
+            )
+        )
+    elif preview.how == "nobody_on_duty":
+        lines.append(
+            translate(
+                "RuleTexts", "Nobody is on duty for %1: it waits unassigned in the queue."
+            ).replace("%1", department)
+        )
+    else:
+        lines.append(
+            translate(
+                "RuleTexts", "%1 does not assign automatically: it waits unassigned in the queue."
+            ).replace("%1", department)
+        )
+    return "\n".join(lines)
+
+
 def explain_text(
-    decision: Decision, text: str, departments: dict[str, str], threshold: float
+    decision: Decision,
+    text: str,
+    departments: dict[str, str],
+    threshold: float,
+    assignment: services.AssignPreview | None = None,
+    staff: dict[str, str] | None = None,
 ) -> str:
     """What happens to a message, in words: the rule and what it matched (a pattern's match
     is shown in the message between ⟦ ⟧), or the classifier's proposal and whether it would be
-    applied at ``threshold``."""
+    applied at ``threshold``; then, when the department is applied, who would be given it
+    (``assignment``, with ``staff`` names by id)."""
+    lines = _decision_lines(decision, text, departments, threshold)
+    if assignment is not None and decision.department is not None:
+        department = departments.get(decision.department, decision.department)
+        lines.append(assignment_text(assignment, department, staff or {}))
+    return "\n".join(lines)
+
+
+def _decision_lines(
+    decision: Decision, text: str, departments: dict[str, str], threshold: float
+) -> list[str]:
     from console.routing import ConditionKind
 
     percent = f"{round(decision.confidence * 100)}%"
@@ -365,7 +435,7 @@ def explain_text(
         extra = describe_actions(decision.match.rule)
         if extra:
             lines.append(extra)
-        return "\n".join(lines)
+        return lines
     lines = [
         translate("RuleTexts", "No rule matches. The classifier proposes %1 (%2 sure).")
         .replace("%1", name)
@@ -384,7 +454,7 @@ def explain_text(
                 "RuleTexts", "Below the threshold of %1: it would only be suggested to staff."
             ).replace("%1", limit)
         )
-    return "\n".join(lines)
+    return lines
 
 
 def describe_actions(rule: Rule) -> str:
@@ -758,19 +828,27 @@ class RoutingPanel(QWidget):
         channel = self.try_channel.currentData()
         store, triage = self.ctx.store, self.ctx.triage
 
-        def work() -> tuple[Decision, float]:
+        def work() -> _Tried:
             from console.routing import starter_model
             from console.routing.stored import routing_threshold
             from console.routing.triage import Triage
+            from console.store.queries import operators
 
             judge = triage if triage is not None else Triage(starter_model())
-            return judge.explain(store, text, channel), routing_threshold(store)
+            decision = judge.explain(store, text, channel)
+            preview = None
+            if decision.department is not None:
+                preview = services.assignment_preview(
+                    store, decision.department, decision.assignee_id
+                )
+            staff = {op.id: op.name for op in operators(store)}
+            return decision, routing_threshold(store), preview, staff
 
-        def done(result: tuple[Decision, float]) -> None:
+        def done(result: _Tried) -> None:
             if not isValid(self):
                 return
-            decision, threshold = result
-            sentence = explain_text(decision, text, self._departments, threshold)
+            decision, threshold, preview, staff = result
+            sentence = explain_text(decision, text, self._departments, threshold, preview, staff)
             self.try_result.setText(sentence)
             self.explained.emit(sentence)
 

@@ -16,9 +16,12 @@ from console.services._accounts import (
     set_account_enabled,
 )
 from console.services._assignment import (
+    AssignPreview,
+    assignment_preview,
     auto_assign_ids_in,
     auto_assign_in,
     hand_off,
+    rule_assign_in,
     set_assignment_mode,
 )
 from console.services._canned import (
@@ -102,6 +105,7 @@ __all__ = [
     "AccountExists",
     "AccountNotFound",
     "Actor",
+    "AssignPreview",
     "CannedNotFound",
     "Changes",
     "InvalidCanned",
@@ -118,6 +122,7 @@ __all__ = [
     "add_rule",
     "assign",
     "assignment_permission",
+    "assignment_preview",
     "auto_assign_ids_in",
     "auto_assign_in",
     "auto_tag_in",
@@ -146,6 +151,7 @@ __all__ = [
     "restore_draft_conflict",
     "role_of",
     "rule_actions_in",
+    "rule_assign_in",
     "save_draft",
     "save_search",
     "set_account_enabled",

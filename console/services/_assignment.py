@@ -15,12 +15,19 @@ first.
 - Least-loaded picks whoever has the fewest active (open or pending) conversations assigned,
   ties to the lowest id, so the same state always gives the same choice.
 
+A routing rule may name an assignee: ingest gives the new conversation to that person
+(:func:`rule_assign_in`, audit ``rule_assign``) when they are on duty for the rule's
+department; otherwise the department's own mode decides, as for any other conversation.
+:func:`assignment_preview` says beforehand who would be given one (Settings → Routing's "try a
+message").
+
 The system actor records each automatic assignment (audit ``auto_assign``).
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -86,6 +93,84 @@ def choose(s: Session, mode: str, department: str, last: str | None) -> str | No
     return min(eligible, key=lambda oid: (loads.get(oid, 0), oid))
 
 
+@dataclass(frozen=True, slots=True)
+class AssignPreview:
+    """Who a new conversation of a department would be given now, and why.
+
+    Attributes:
+        operator_id: The member of staff, or None (it would wait unassigned in the queue).
+        how: ``"rule"`` (the rule's person), a mode (``"round_robin"``, ``"least_loaded"``),
+            ``"off"`` (the department does not assign) or ``"nobody_on_duty"``.
+        rule_assignee: The person the rule named, whether or not they can take it.
+    """
+
+    operator_id: str | None
+    how: str
+    rule_assignee: str | None = None
+
+    @property
+    def rule_assignee_unavailable(self) -> bool:
+        """The rule named someone who is off duty, not in the department, or gone."""
+        return self.rule_assignee is not None and self.how != "rule"
+
+
+def rule_assignee_available(s: Session, department: str, operator_id: str) -> bool:
+    """Whether a rule's assignee may be given a conversation of ``department`` now: a member
+    of staff on duty for it."""
+    return operator_id in eligible_staff(s, department)
+
+
+def preview_in(s: Session, department: str, rule_assignee: str | None = None) -> AssignPreview:
+    """:class:`AssignPreview` read in the caller's session (nothing is written)."""
+    if rule_assignee is not None and rule_assignee_available(s, department, rule_assignee):
+        return AssignPreview(rule_assignee, "rule", rule_assignee)
+    policy = s.get(DepartmentAssignment, department)
+    mode = policy.mode if policy is not None else AssignMode.OFF.value
+    if mode == AssignMode.OFF.value:
+        return AssignPreview(None, mode, rule_assignee)
+    chosen = choose(s, mode, department, policy.last_assignee if policy else None)
+    return AssignPreview(chosen, mode if chosen else "nobody_on_duty", rule_assignee)
+
+
+def assignment_preview(
+    store: Store, department: str, rule_assignee: str | None = None
+) -> AssignPreview:
+    """Who a new conversation sorted into ``department`` (by a rule naming ``rule_assignee``,
+    or None) would be given if it arrived now; ingest decides the same way."""
+    with store.read() as s:
+        return preview_in(s, department, rule_assignee)
+
+
+def rule_assign_in(
+    s: Session,
+    store: Store,
+    conversation_id: str,
+    rule_name: str,
+    department: str,
+    operator_id: str,
+) -> str | None:
+    """Record a new conversation given to the person its routing rule names, inside ingest's
+    transaction, as the system: the audit event (``rule_assign``) and the pending op. Only
+    when they are on duty for ``department``; the caller sets ``assignee_id`` and
+    ``assignee_hlc`` on the row it inserts.
+
+    Returns:
+        The clock stamp for ``assignee_hlc``, or None when the person cannot take it (off
+        duty, not in the department, gone) and the department's mode should decide.
+    """
+    if not rule_assignee_available(s, department, operator_id):
+        return None
+    return record(
+        s,
+        store,
+        Actor(None),
+        "rule_assign",
+        conversation_id,
+        [("conversation", conversation_id, "assignee_id", operator_id, None)],
+        {"assignee": operator_id, "department": department, "rule": rule_name},
+    )
+
+
 def auto_assign_in(s: Session, store: Store, conv: Conversation) -> str | None:
     """Give an unassigned active conversation to someone on duty for its department, inside
     the caller's transaction, if the department's mode says so.
@@ -116,6 +201,8 @@ def auto_assign_in(s: Session, store: Store, conv: Conversation) -> str | None:
         ops,
         {"assignee": chosen, "department": conv.department, "mode": policy.mode},
     )
+    if policy.mode == AssignMode.ROUND_ROBIN.value:
+        policy.last_assignee_hlc = stamp
     conv.assignee_id, conv.assignee_hlc = chosen, stamp
     s.flush()  # the next choice counts this one
     return chosen

@@ -323,7 +323,7 @@ def rule_actions_in(
     """Record what a routing rule does to a new conversation besides its department (labels,
     priority) inside ingest's transaction, as the system: the audit event and pending ops.
     The caller sets the conversation's ``priority``/``priority_hlc`` and inserts the label
-    rows once the conversation row exists. (The rule's assignee is left to assignment.)
+    rows once the conversation row exists. (The rule's assignee: :func:`rule_assign_in`.)
 
     Returns:
         The clock stamp, and the ``conversation_label`` rows to insert.

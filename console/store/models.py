@@ -578,6 +578,8 @@ class DepartmentAssignment(Base):
     mode_hlc: Mapped[str] = mapped_column(Hlc, default="", server_default="")
     last_assignee: Mapped[str | None] = mapped_column(String(36))
     updated_at: Mapped[int]
+    #: Clock of ``last_assignee`` (``mode`` has ``mode_hlc``): sync merges each by its stamp.
+    last_assignee_hlc: Mapped[str] = mapped_column(Hlc, default="", server_default="")
 
 
 class Presence(Base):

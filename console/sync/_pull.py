@@ -35,6 +35,11 @@ from console.sync.schema import REPLICATED
 
 TABLES: dict[str, Table] = {name: Base.metadata.tables[name] for name in REPLICATED}
 
+#: Tables whose pulled rows change what :attr:`Changes.staff` and :attr:`Changes.sla` cover
+#: (the duty button, staff pickers and assignment modes; the SLA cutoffs).
+STAFF_TABLES = frozenset({"operator", "department_assignment"})
+SLA_TABLES = frozenset({"sla_target", "business_calendar", "calendar_day"})
+
 #: Tables whose rows an unsent edit can hold back, read again from the server afterwards.
 REFRESHABLE = frozenset({*FIELD_CLOCKS, *ROW_CLOCKS, "outbox", "note", "saved_search"})
 
@@ -149,6 +154,8 @@ class Applier:
         self._new_conv = False
         self._outbox = False
         self._messages = 0
+        self._staff = False
+        self._sla = False
 
     def dirty(self, tbl: str, pk: str) -> None:
         self.conn.execute(sqlite_insert(SyncDirty).values(tbl=tbl, pk=pk).on_conflict_do_nothing())
@@ -159,6 +166,8 @@ class Applier:
         present = [rows[pk] for pk in pks if pk in rows]
         gone = [pk for pk in pks if pk not in rows]
         self.out.rows += len(pks)
+        self._staff = self._staff or (tbl in STAFF_TABLES and bool(pks))
+        self._sla = self._sla or (tbl in SLA_TABLES and bool(pks))
         if tbl in FIELD_CLOCKS:
             present = self._merge_fields(tbl, present)
         elif tbl in ROW_CLOCKS or tbl == "saved_search":
@@ -179,6 +188,8 @@ class Applier:
             new_conversations=self._new_conv,
             outbox=self._outbox,
             messages=self._messages,
+            sla=self._sla,
+            staff=self._staff,
         )
 
     # -- generic ---------------------------------------------------------------------------
@@ -219,6 +230,7 @@ class Applier:
         """The server's rows, each field kept as this PC has it while an unsent edit of it
         carries a later stamp (and the read position as the higher one while unsent)."""
         clocks = FIELD_CLOCKS[tbl]
+        key = REPLICATED[tbl][0]
         for row in rows:
             for hlc_col in clocks.values():
                 self.out.saw(row[hlc_col])
@@ -226,34 +238,34 @@ class Applier:
         if overlay is None or not rows:
             return rows
         held_ids = {
-            row["id"]
+            row[key]
             for row in rows
-            if any(overlay.newer(tbl, row["id"], f, row[h]) for f, h in clocks.items())
-            or (tbl, row["id"], "read_upto") in overlay.stamps
+            if any(overlay.newer(tbl, row[key], f, row[h]) for f, h in clocks.items())
+            or (tbl, row[key], "read_upto") in overlay.stamps
         }
         if not held_ids:
             return rows
         table = TABLES[tbl]
-        names = ["id", *[n for f, h in clocks.items() for n in (f, h)]]
+        names = [key, *[n for f, h in clocks.items() for n in (f, h)]]
         if tbl == "conversation":
             names.append("read_upto")
         local = {
             values[0]: values._mapping
             for values in self.conn.execute(
-                select(*[table.c[n] for n in names]).where(table.c.id.in_(held_ids))
+                select(*[table.c[n] for n in names]).where(table.c[key].in_(held_ids))
             )
         }
         merged = []
         for server_row in rows:
             row = dict(server_row)
-            mine = local.get(row["id"])
+            mine = local.get(row[key])
             if mine is not None:
                 for name, hlc_col in clocks.items():
-                    if overlay.newer(tbl, row["id"], name, row[hlc_col]):
+                    if overlay.newer(tbl, row[key], name, row[hlc_col]):
                         row[name], row[hlc_col] = mine[name], mine[hlc_col]
-                if (tbl, row["id"], "read_upto") in overlay.stamps:
+                if (tbl, row[key], "read_upto") in overlay.stamps:
                     row["read_upto"] = max(row["read_upto"], mine["read_upto"])
-                self.dirty(tbl, row["id"])
+                self.dirty(tbl, row[key])
             merged.append(row)
         return merged
 

@@ -50,7 +50,11 @@ FIELD_CLOCKS: dict[str, dict[str, str]] = {
     "conversation": CONVERSATION_FIELDS,
     "contact": {"display_name": "name_hlc", "notes": "notes_hlc", "merged_into": "merged_hlc"},
     "contact_identity": {"contact_id": "contact_hlc"},
+    "department_assignment": {"mode": "mode_hlc", "last_assignee": "last_assignee_hlc"},
 }
+
+#: The key column of the tables in :data:`FIELD_CLOCKS` whose key is not ``id``.
+FIELD_CLOCK_KEYS = {"department_assignment": "department"}
 
 #: Tables merged as whole rows by one ``hlc`` column: the PC's row wins when its stamp is
 #: later (a removal too), so settings edited on two PCs end up as the latest one's.
@@ -149,17 +153,18 @@ class _Applier:
         column = FIELD_CLOCKS[table].get(op.field)
         if column is None:
             raise Refused("unsupported_op")
+        key = FIELD_CLOCK_KEYS.get(table, "id")
         done = self._exec(
             # Names come from FIELD_CLOCKS, never from the op's text.
             f"UPDATE {table} SET {op.field} = :v, {column} = :h"  # noqa: S608
-            f' WHERE id = :pk AND {column} COLLATE "C" < :h',
+            f' WHERE {key} = :pk AND {column} COLLATE "C" < :h',
             v=op.value,
             h=hlc,
             pk=op.pk,
         )
         if done.rowcount:
             return "applied"
-        if self._exec(f"SELECT 1 FROM {table} WHERE id = :pk", pk=op.pk).first() is None:  # noqa: S608
+        if self._exec(f"SELECT 1 FROM {table} WHERE {key} = :pk", pk=op.pk).first() is None:  # noqa: S608
             raise Refused(f"{table}_not_found")
         return "lost"
 
@@ -167,6 +172,22 @@ class _Applier:
         if op.field == "created":
             return self._insert_row("contact", op.extra.get("row"))
         return self._fields("contact", op, hlc)
+
+    def _department_assignment(self, op: PushOp, hlc: str) -> str:
+        """A department's mode or round-robin turn, each field by its own stamp; the row is
+        made first if the server has none yet (mode off, no turn, empty stamps)."""
+        if op.field not in FIELD_CLOCKS["department_assignment"]:
+            raise Refused("unsupported_op")
+        if self._exec("SELECT 1 FROM department WHERE code = :pk", pk=op.pk).first() is None:
+            raise Refused("department_not_found")
+        self._exec(
+            "INSERT INTO department_assignment (department, mode, mode_hlc, last_assignee,"
+            " last_assignee_hlc, updated_at) VALUES (:pk, 'off', '', NULL, '', :t)"
+            " ON CONFLICT (department) DO NOTHING",
+            pk=op.pk,
+            t=Stamp.parse(hlc).wall_ms,
+        )
+        return self._fields("department_assignment", op, hlc)
 
     def _contact_identity(self, op: PushOp, hlc: str) -> str:
         return self._fields("contact_identity", op, hlc)

@@ -34,6 +34,7 @@ REPLICATED: dict[str, tuple[str, ...]] = {
     "calendar_day": ("day",),
     "routing_rule": ("id",),
     "clinic_setting": ("key",),
+    "department_assignment": ("department",),
 }
 
 

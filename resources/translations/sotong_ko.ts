@@ -1,10 +1,11 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="ko_KR">
 <context>
     <name>AccountTableModel</name>
     <message>
         <source>Channel</source>
-        <extracomment>Account id (str). An :class:`AccountState` value (str). The account's raw ``last_error`` code, or None. Keys that mean someone is about to put a secret into the (plain, synced) settings.</extracomment>
+        <extracomment>Account id (str). An :class:`AccountState` value (str). The account&apos;s raw ``last_error`` code, or None. Keys that mean someone is about to put a secret into the (plain, synced) settings.</extracomment>
         <translation>채널</translation>
     </message>
     <message>
@@ -67,7 +68,7 @@
         <translation>연결 해제</translation>
     </message>
     <message>
-        <source>Changes here take effect at once. Tokens and passwords are kept only in this PC's secure password store.</source>
+        <source>Changes here take effect at once. Tokens and passwords are kept only in this PC&apos;s secure password store.</source>
         <translation>여기서 바꾼 내용은 바로 적용됩니다. 토큰과 비밀번호는 이 PC의 안전한 암호 저장소에만 보관됩니다.</translation>
     </message>
     <message>
@@ -116,7 +117,7 @@ base_url=https://…</source>
 base_url=https://…</translation>
     </message>
     <message>
-        <source>Kept only in this PC's password store</source>
+        <source>Kept only in this PC&apos;s password store</source>
         <translation>이 PC의 암호 저장소에만 보관됩니다</translation>
     </message>
     <message>
@@ -176,7 +177,7 @@ base_url=https://…</translation>
         <translation>표시 이름을 입력하세요.</translation>
     </message>
     <message>
-        <source>Enter the account's id on the channel (page id, bot name, address…).</source>
+        <source>Enter the account&apos;s id on the channel (page id, bot name, address…).</source>
         <translation>채널 ID(페이지 ID, 봇 이름, 주소 등)를 입력하세요.</translation>
     </message>
     <message>
@@ -196,6 +197,7 @@ base_url=https://…</translation>
     <name>CannedPanel</name>
     <message>
         <source>e.g. 강남점</source>
+        <extracomment>Asks what to do with unsaved edits: :data:`SAVE`, :data:`DISCARD` or :data:`CANCEL`. (title, shortcut, text) as last shown or saved: the edits are what differs.</extracomment>
         <translation>예: 강남점</translation>
     </message>
     <message>
@@ -203,7 +205,7 @@ base_url=https://…</translation>
         <translation>찾을 때 쓸 한 단어, 예: 예약</translation>
     </message>
     <message>
-        <source>Placeholders: %1 — the customer's name, the branch, the assignee (else whoever writes the reply).</source>
+        <source>Placeholders: %1 — the customer&apos;s name, the branch, the assignee (else whoever writes the reply).</source>
         <translation>자리표시자: %1 — 고객 이름, 지점 이름, 담당자(없으면 답장을 쓰는 직원)로 바뀝니다.</translation>
     </message>
     <message>
@@ -251,6 +253,30 @@ base_url=https://…</translation>
         <translation>지점 이름 ({지점})</translation>
     </message>
     <message>
+        <source>“%1” has changes that are not saved.</source>
+        <translation>“%1”에 저장하지 않은 변경 사항이 있습니다.</translation>
+    </message>
+    <message>
+        <source>The new response is not saved.</source>
+        <translation>새 상용구가 아직 저장되지 않았습니다.</translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>저장하지 않은 변경 사항</translation>
+    </message>
+    <message>
+        <source>Save them before moving on?</source>
+        <translation>넘어가기 전에 저장할까요?</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>버리기</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>취소</translation>
+    </message>
+    <message>
         <source>Saved.</source>
         <translation>저장했습니다.</translation>
     </message>
@@ -267,7 +293,7 @@ base_url=https://…</translation>
     <name>CannedPicker</name>
     <message>
         <source>Find a canned response…</source>
-        <extracomment>The response's id (str).</extracomment>
+        <extracomment>The response&apos;s id (str).</extracomment>
         <translation>상용구 찾기…</translation>
     </message>
     <message>
@@ -279,11 +305,11 @@ base_url=https://…</translation>
     <name>CannedTexts</name>
     <message>
         <source>Give the response a title of 1 to 120 characters.</source>
-        <extracomment>The response's id (str). The sample customer the preview fills in.</extracomment>
+        <extracomment>The response&apos;s id (str). The sample customer the preview fills in. Answers to &quot;save the changes?&quot;: save them, drop them, or stay on the response.</extracomment>
         <translation>제목을 1~120자로 입력하세요.</translation>
     </message>
     <message>
-        <source>Write the response's text (at most 20,000 characters).</source>
+        <source>Write the response&apos;s text (at most 20,000 characters).</source>
         <translation>상용구 내용을 입력하세요(최대 20,000자).</translation>
     </message>
     <message>
@@ -389,7 +415,7 @@ base_url=https://…</translation>
     <name>ConversationListModel</name>
     <message>
         <source>%1 · auto</source>
-        <extracomment>Conversation id (str). Channel kind (str). Contact display name (str). Last message, one line (str). Department code, or "" when untriaged. Department chip text ("성형외과", or "미분류" when untriaged). Department colour (hex), or "" when untriaged. Time text at the right of the row: waiting time, or when the last message came. Minutes the customer has waited, or -1 if the clinic answered last. Unread inbound messages (bool). The operator has a draft here (bool). Replies queued or sending (int). Replies failed or with an unknown outcome (int). Conversation status (str). Assignee operator id, or "". False while the row is a placeholder (not read yet, or gone). The whole :class:`ConversationRow`, or None. ``(start, end)`` offsets of the searched words in the SnippetRole text (tuple, maybe empty). ``(start, end)`` offsets of the searched words in the contact name. A draft here has a conflict copy: two PCs changed it at once (bool). True while the customer has waited at least the SLA target (business time). After a change, a search in force is run again this much later (bursts make one search).</extracomment>
+        <extracomment>Conversation id (str). Channel kind (str). Contact display name (str). Last message, one line (str). Department code, or &quot;&quot; when untriaged. Department chip text (&quot;성형외과&quot;, or &quot;미분류&quot; when untriaged). Department colour (hex), or &quot;&quot; when untriaged. Time text at the right of the row: waiting time, or when the last message came. Minutes the customer has waited, or -1 if the clinic answered last. Unread inbound messages (bool). The operator has a draft here (bool). Replies queued or sending (int). Replies failed or with an unknown outcome (int). Conversation status (str). Assignee operator id, or &quot;&quot;. False while the row is a placeholder (not read yet, or gone). The whole :class:`ConversationRow`, or None. ``(start, end)`` offsets of the searched words in the SnippetRole text (tuple, maybe empty). ``(start, end)`` offsets of the searched words in the contact name. A draft here has a conflict copy: two PCs changed it at once (bool). True while the customer has waited at least the SLA target (business time). After a change, a search in force is run again this much later (bursts make one search).</extracomment>
         <translation>%1 · 자동</translation>
     </message>
     <message>
@@ -593,7 +619,7 @@ base_url=https://…</translation>
     <name>GroupTableModel</name>
     <message>
         <source>Open</source>
-        <extracomment>The item role holding a cell's :data:`Link` (or None).</extracomment>
+        <extracomment>The item role holding a cell&apos;s :data:`Link` (or None).</extracomment>
         <translation>열린 대화</translation>
     </message>
     <message>
@@ -690,7 +716,7 @@ median</source>
     <name>IdentityRow</name>
     <message numerus="yes">
         <source>%1 · %n conversation(s)</source>
-        <extracomment>Conversation id (str). Channel kind (str). Department chip text (str). Department colour (hex) or "" when untriaged. Status and date, one line (str). Contact id (str), in the merge picker. The second line of a merge candidate: channels and handles, or why it is suggested.</extracomment>
+        <extracomment>Conversation id (str). Channel kind (str). Department chip text (str). Department colour (hex) or &quot;&quot; when untriaged. Status and date, one line (str). Contact id (str), in the merge picker. The second line of a merge candidate: channels and handles, or why it is suggested.</extracomment>
         <translation>
             <numerusform>%1 · 대화 %n건</numerusform>
         </translation>
@@ -708,7 +734,7 @@ median</source>
     <name>MainWindow</name>
     <message>
         <source>Sotong</source>
-        <extracomment>The account error that the banner over the conversations reports. The saved search the list shows, if it shows one. The managers' dashboard, once opened (Ctrl+D).</extracomment>
+        <extracomment>The account error that the banner over the conversations reports. The saved search the list shows, if it shows one. The managers&apos; dashboard, once opened (Ctrl+D).</extracomment>
         <translation>소통</translation>
     </message>
     <message>
@@ -941,7 +967,7 @@ median</source>
     <message numerus="yes">
         <source>“%1” (%2) will be merged into “%3”.
 
-Its channel accounts and %n conversation(s) move to “%3”, and its notes are added to “%3”'s. “%1” no longer appears as a separate contact.
+Its channel accounts and %n conversation(s) move to “%3”, and its notes are added to “%3”&apos;s. “%1” no longer appears as a separate contact.
 
 If this was a mistake, split the channel off again with “Split”.</source>
         <translation>
@@ -964,7 +990,7 @@ If this was a mistake, split the channel off again with “Split”.</source>
     <name>NavigationModel</name>
     <message>
         <source>Saved searches</source>
-        <extracomment>The entry's :class:`View` value (str), or "" for a heading. Department code or channel kind for those views, else "". The number of conversations, or -1 while unknown. Colour (hex) of a department entry, else "". True for the non-selectable section headings. Channel kind whose icon the entry shows, else "". True for a saved search shared with the whole clinic. Waiting conversations past their SLA target (departments, untriaged, all open), else 0. The ViewRole of a saved search entry (its ValueRole is the saved search's id).</extracomment>
+        <extracomment>The entry&apos;s :class:`View` value (str), or &quot;&quot; for a heading. Department code or channel kind for those views, else &quot;&quot;. The number of conversations, or -1 while unknown. Colour (hex) of a department entry, else &quot;&quot;. True for the non-selectable section headings. Channel kind whose icon the entry shows, else &quot;&quot;. True for a saved search shared with the whole clinic. Waiting conversations past their SLA target (departments, untriaged, all open), else 0. The ViewRole of a saved search entry (its ValueRole is the saved search&apos;s id).</extracomment>
         <translation>저장한 검색</translation>
     </message>
     <message>
@@ -1133,7 +1159,7 @@ If this was a mistake, split the channel off again with “Split”.</source>
         <translation>사용</translation>
     </message>
     <message>
-        <source>When a new conversation's first message…</source>
+        <source>When a new conversation&apos;s first message…</source>
         <translation>새 대화의 첫 메시지가…</translation>
     </message>
     <message>
@@ -1236,7 +1262,7 @@ If this was a mistake, split the channel off again with “Split”.</source>
     <name>RuleTexts</name>
     <message>
         <source>The regular expression is not valid near character %1. Check brackets and special characters such as ( ) [ ] + * ?.</source>
-        <extracomment>The rule's id (str). Whether the rule is on (bool). Quiet time after the threshold moves before it is saved.</extracomment>
+        <extracomment>The rule&apos;s id (str). Whether the rule is on (bool). Quiet time after the threshold moves before it is saved. What &quot;try a message&quot; found: the decision, the threshold, who would be assigned, staff names.</extracomment>
         <translation>정규식의 %1번째 글자 근처가 올바르지 않습니다. 괄호와 ( ) [ ] + * ? 같은 특수 문자를 확인하세요.</translation>
     </message>
     <message>
@@ -1272,7 +1298,7 @@ If this was a mistake, split the channel off again with “Split”.</source>
         <translation>규칙 이름을 1~80자로 입력하세요.</translation>
     </message>
     <message>
-        <source>The rule's “%1” is not valid.</source>
+        <source>The rule&apos;s “%1” is not valid.</source>
         <translation>규칙의 “%1” 값이 올바르지 않습니다.</translation>
     </message>
     <message>
@@ -1322,6 +1348,30 @@ If this was a mistake, split the channel off again with “Split”.</source>
     <message>
         <source>Urgent</source>
         <translation>긴급</translation>
+    </message>
+    <message>
+        <source>The rule names %1, who is not on duty for %2 now.</source>
+        <translation>규칙이 지정한 %1 님은 지금 %2 근무 중이 아닙니다.</translation>
+    </message>
+    <message>
+        <source>Assigned to %1, as the rule says.</source>
+        <translation>규칙에 따라 %1 님에게 배정됩니다.</translation>
+    </message>
+    <message>
+        <source>Assigned to %1 (in turn among the staff on duty).</source>
+        <translation>%1 님에게 배정됩니다 (근무 중인 담당자 순번).</translation>
+    </message>
+    <message>
+        <source>Assigned to %1 (the fewest open conversations).</source>
+        <translation>%1 님에게 배정됩니다 (진행 중인 상담이 가장 적은 담당자).</translation>
+    </message>
+    <message>
+        <source>Nobody is on duty for %1: it waits unassigned in the queue.</source>
+        <translation>%1에 근무 중인 담당자가 없어 미배정으로 대기열에서 기다립니다.</translation>
+    </message>
+    <message>
+        <source>%1 does not assign automatically: it waits unassigned in the queue.</source>
+        <translation>%1은(는) 자동 배정을 하지 않아 미배정으로 대기열에서 기다립니다.</translation>
     </message>
     <message>
         <source>Rule %1 “%2” fires → %3.</source>
@@ -1428,7 +1478,7 @@ If this was a mistake, split the channel off again with “Split”.</source>
     <name>ServerLink</name>
     <message>
         <source>Clinic server</source>
-        <extracomment>While the server cannot be reached, try to open it again this often. A sync round this long after the last local change (a burst of edits makes one round). A sync round at least this often, hints or not (a NOTIFY is only a hint). Seconds the hint thread waits for a NOTIFY before looking again. Seconds between a standby's attempts at the leader lock. Where the first-copy dialog opens (the main window sets itself).</extracomment>
+        <extracomment>While the server cannot be reached, try to open it again this often. A sync round this long after the last local change (a burst of edits makes one round). A sync round at least this often, hints or not (a NOTIFY is only a hint). Seconds the hint thread waits for a NOTIFY before looking again. Seconds between a standby&apos;s attempts at the leader lock. Where the first-copy dialog opens (the main window sets itself).</extracomment>
         <translation>병원 서버</translation>
     </message>
     <message>
@@ -1436,7 +1486,7 @@ If this was a mistake, split the channel off again with “Split”.</source>
         <translation>백그라운드에서 계속</translation>
     </message>
     <message>
-        <source>Copying the clinic's conversations from the clinic server to this PC…</source>
+        <source>Copying the clinic&apos;s conversations from the clinic server to this PC…</source>
         <translation>병원 서버의 대화를 이 PC로 복사하는 중…</translation>
     </message>
     <message>
@@ -1456,7 +1506,7 @@ If this was a mistake, split the channel off again with “Split”.</source>
     <name>ServerPanel</name>
     <message>
         <source>Use the clinic server</source>
-        <extracomment>The settings as last saved (what the dialog's OK keeps).</extracomment>
+        <extracomment>The settings as last saved (what the dialog&apos;s OK keeps).</extracomment>
         <translation>병원 서버 사용</translation>
     </message>
     <message>
@@ -1476,7 +1526,7 @@ If this was a mistake, split the channel off again with “Split”.</source>
         <translation>암호화, 인증서 확인</translation>
     </message>
     <message>
-        <source>The clinic's CA certificate (.pem, .crt)</source>
+        <source>The clinic&apos;s CA certificate (.pem, .crt)</source>
         <translation>병원 CA 인증서 (.pem, .crt)</translation>
     </message>
     <message>
@@ -1520,11 +1570,11 @@ If this was a mistake, split the channel off again with “Split”.</source>
         <translation>저장</translation>
     </message>
     <message>
-        <source>Every PC of the clinic shares conversations, drafts and replies through the clinic server. Without it this PC works alone. The password is kept only in this PC's secure password store.</source>
+        <source>Every PC of the clinic shares conversations, drafts and replies through the clinic server. Without it this PC works alone. The password is kept only in this PC&apos;s secure password store.</source>
         <translation>병원의 모든 PC는 병원 서버를 통해 대화, 임시 저장 답장, 보낸 답장을 함께 씁니다. 서버가 없으면 이 PC 혼자 동작합니다. 비밀번호는 이 PC의 안전한 암호 저장소에만 보관됩니다.</translation>
     </message>
     <message>
-        <source>The clinic's CA certificate</source>
+        <source>The clinic&apos;s CA certificate</source>
         <translation>병원 CA 인증서</translation>
     </message>
     <message>
@@ -1536,7 +1586,7 @@ If this was a mistake, split the channel off again with “Split”.</source>
         <translation>이 PC에 저장됨. 바꾸려면 새로 입력하세요</translation>
     </message>
     <message>
-        <source>Kept only in this PC's password store</source>
+        <source>Kept only in this PC&apos;s password store</source>
         <translation>이 PC의 암호 저장소에만 보관됩니다</translation>
     </message>
     <message>
@@ -1556,7 +1606,7 @@ If this was a mistake, split the channel off again with “Split”.</source>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
-        <extracomment>Language choices: the setting's value and the name shown (languages name themselves). Names of the tabs, for :meth:`SettingsDialog.show_tab`.</extracomment>
+        <extracomment>Language choices: the setting&apos;s value and the name shown (languages name themselves). Names of the tabs, for :meth:`SettingsDialog.show_tab`.</extracomment>
         <translation>설정</translation>
     </message>
     <message>
@@ -1651,7 +1701,7 @@ If this was a mistake, split the channel off again with “Split”.</source>
         <translation>다음 응답 목표</translation>
     </message>
     <message>
-        <source>A channel's own target comes before a department's; the row for all departments and all channels is the clinic default.</source>
+        <source>A channel&apos;s own target comes before a department&apos;s; the row for all departments and all channels is the clinic default.</source>
         <translation>채널별 목표가 진료과 목표보다 우선합니다. 모든 진료과·모든 채널 행이 병원 기본값입니다.</translation>
     </message>
     <message>
@@ -1711,7 +1761,7 @@ If this was a mistake, split the channel off again with “Split”.</source>
         <translation>진료 시간 저장</translation>
     </message>
     <message>
-        <source>The clinic's own days</source>
+        <source>The clinic&apos;s own days</source>
         <translation>병원 지정일</translation>
     </message>
     <message>
@@ -1739,7 +1789,7 @@ If this was a mistake, split the channel off again with “Split”.</source>
     <name>Staff</name>
     <message>
         <source>Front desk</source>
-        <extracomment>The member of staff's id on every cell.</extracomment>
+        <extracomment>The member of staff&apos;s id on every cell.</extracomment>
         <translation>원무</translation>
     </message>
     <message>
@@ -1790,7 +1840,7 @@ If this was a mistake, split the channel off again with “Split”.</source>
         <translation>추가</translation>
     </message>
     <message>
-        <source>Who gets a department's new conversations</source>
+        <source>Who gets a department&apos;s new conversations</source>
         <translation>진료과별 새 상담 배정</translation>
     </message>
     <message>
@@ -2051,11 +2101,11 @@ If this was a mistake, split the channel off again with “Split”.</source>
         <translation>라우팅 규칙이 올바르지 않습니다({field}).</translation>
     </message>
     <message>
-        <source>The routing rule's regular expression is not valid.</source>
+        <source>The routing rule&apos;s regular expression is not valid.</source>
         <translation>라우팅 규칙의 정규식이 올바르지 않습니다.</translation>
     </message>
     <message>
-        <source>The routing rule's regular expression is too long or too slow.</source>
+        <source>The routing rule&apos;s regular expression is too long or too slow.</source>
         <translation>라우팅 규칙의 정규식이 너무 길거나 확인에 너무 오래 걸립니다.</translation>
     </message>
     <message>
@@ -2091,11 +2141,11 @@ If this was a mistake, split the channel off again with “Split”.</source>
         <translation>두 고객은 이미 같은 고객입니다.</translation>
     </message>
     <message>
-        <source>This is the contact's only channel account, so it cannot be split off.</source>
+        <source>This is the contact&apos;s only channel account, so it cannot be split off.</source>
         <translation>이 고객의 유일한 채널 계정이라 분리할 수 없습니다.</translation>
     </message>
     <message>
-        <source>A contact's name must be 1 to {max_chars} characters.</source>
+        <source>A contact&apos;s name must be 1 to {max_chars} characters.</source>
         <translation>고객 이름은 1~{max_chars}자여야 합니다.</translation>
     </message>
     <message>
@@ -2139,7 +2189,7 @@ If this was a mistake, split the channel off again with “Split”.</source>
         <translation>채널에서 대화가 삭제됨</translation>
     </message>
     <message>
-        <source>the channel's reply window has closed</source>
+        <source>the channel&apos;s reply window has closed</source>
         <translation>채널의 답장 가능 시간이 지남</translation>
     </message>
     <message>
@@ -2179,11 +2229,11 @@ If this was a mistake, split the channel off again with “Split”.</source>
         <translation>채널에 연결할 수 없습니다. 인터넷 연결을 확인한 뒤 다시 시도하세요.</translation>
     </message>
     <message>
-        <source>The channel refused the request. Check the account's id and settings.</source>
+        <source>The channel refused the request. Check the account&apos;s id and settings.</source>
         <translation>채널에서 요청을 거부했습니다. 계정의 채널 ID와 설정을 확인하세요.</translation>
     </message>
     <message>
-        <source>The token of this account is missing from this PC's password store. Reconnect the account.</source>
+        <source>The token of this account is missing from this PC&apos;s password store. Reconnect the account.</source>
         <translation>이 PC의 암호 저장소에 이 계정의 토큰이 없습니다. 계정을 다시 연결하세요.</translation>
     </message>
     <message>
@@ -2191,7 +2241,7 @@ If this was a mistake, split the channel off again with “Split”.</source>
         <translation>이 버전의 소통은 이 종류의 계정을 연결할 수 없습니다.</translation>
     </message>
     <message>
-        <source>The account's connector settings are incomplete or wrong.</source>
+        <source>The account&apos;s connector settings are incomplete or wrong.</source>
         <translation>계정의 연결 설정이 빠졌거나 잘못되었습니다.</translation>
     </message>
     <message>
@@ -2203,11 +2253,11 @@ If this was a mistake, split the channel off again with “Split”.</source>
         <translation>병원 서버가 로그인을 거부했습니다. 사용자 이름이나 비밀번호가 틀렸습니다.</translation>
     </message>
     <message>
-        <source>The clinic server could not be reached. Check the server address and port, that the server is on, and this PC's network.</source>
+        <source>The clinic server could not be reached. Check the server address and port, that the server is on, and this PC&apos;s network.</source>
         <translation>병원 서버에 연결할 수 없습니다. 서버 주소와 포트, 서버가 켜져 있는지, 이 PC의 네트워크를 확인하세요.</translation>
     </message>
     <message>
-        <source>The clinic server has no database by that name. Check the database name with the clinic's IT.</source>
+        <source>The clinic server has no database by that name. Check the database name with the clinic&apos;s IT.</source>
         <translation>병원 서버에 그런 이름의 데이터베이스가 없습니다. 병원 전산 담당자에게 데이터베이스 이름을 확인하세요.</translation>
     </message>
     <message>
@@ -2215,7 +2265,7 @@ If this was a mistake, split the channel off again with “Split”.</source>
         <translation>보안 연결(TLS)에 실패했습니다. 서버가 TLS를 지원하지 않거나 CA 파일로 서버 인증서를 확인할 수 없습니다. TLS 설정과 CA 파일을 확인하세요.</translation>
     </message>
     <message>
-        <source>The clinic server does not admit connections from this PC (pg_hba.conf). Ask the clinic's IT to allow it.</source>
+        <source>The clinic server does not admit connections from this PC (pg_hba.conf). Ask the clinic&apos;s IT to allow it.</source>
         <translation>병원 서버가 이 PC의 접속을 허용하지 않습니다(pg_hba.conf). 병원 전산 담당자에게 허용을 요청하세요.</translation>
     </message>
     <message>
@@ -2223,7 +2273,7 @@ If this was a mistake, split the channel off again with “Split”.</source>
         <translation>이 PC에 병원 서버 비밀번호가 저장되어 있지 않습니다. 비밀번호를 입력하고 저장하세요.</translation>
     </message>
     <message>
-        <source>This PC has no secure password store, so the clinic server's password cannot be kept. (Linux: install gnome-keyring or KWallet)</source>
+        <source>This PC has no secure password store, so the clinic server&apos;s password cannot be kept. (Linux: install gnome-keyring or KWallet)</source>
         <translation>이 PC에 안전한 암호 저장소가 없어 병원 서버 비밀번호를 보관할 수 없습니다. (Linux: gnome-keyring 또는 KWallet을 설치하세요)</translation>
     </message>
     <message>
@@ -2323,7 +2373,7 @@ If this was a mistake, split the channel off again with “Split”.</source>
     <name>ThreadModel</name>
     <message>
         <source>Handed to %1 · private note</source>
-        <extracomment>"message", "note" or "outbox". "in" or "out". Who wrote it (operator name for notes and replies, channel author otherwise). When, in ms since the epoch (int). Outbox state (queued, sending, failed, unknown) or message delivery status, else "". Outbox error code, else "". The item id (str). The line under a bubble: time, author, outbox state (translated). The body exactly as stored (same as DisplayRole): always plain text. The label over a note: "Private note", or whom it was handed to (translated); else "".</extracomment>
+        <extracomment>&quot;message&quot;, &quot;note&quot; or &quot;outbox&quot;. &quot;in&quot; or &quot;out&quot;. Who wrote it (operator name for notes and replies, channel author otherwise). When, in ms since the epoch (int). Outbox state (queued, sending, failed, unknown) or message delivery status, else &quot;&quot;. Outbox error code, else &quot;&quot;. The item id (str). The line under a bubble: time, author, outbox state (translated). The body exactly as stored (same as DisplayRole): always plain text. The label over a note: &quot;Private note&quot;, or whom it was handed to (translated); else &quot;&quot;.</extracomment>
         <translation>%1 님에게 인계 · 내부 메모</translation>
     </message>
     <message>

@@ -399,3 +399,57 @@ def test_rules_threshold_and_canned_responses_reach_the_other_pc(clinic: Clinic)
     assert [r.name for r in rule_rows(a)] == ["재수술"]
     with a.read() as s:
         assert s.scalar(select(func.count()).select_from(SyncPoison)) == 0
+
+
+def test_assignment_modes_reach_the_other_pc_and_concurrent_edits_resolve_by_clock(
+    clinic: Clinic,
+) -> None:
+    from console.domain import AssignMode, Role
+    from console.store.models import DepartmentAssignment, Operator
+
+    manager = add_operator(clinic.server, "박관리", Role.MANAGER)
+    a, sync_a = clinic.pc("a")
+    b, sync_b = clinic.pc("b")
+    actor = services.Actor(manager)
+
+    def policy(store: Store, department: str) -> tuple[str, str | None]:
+        with store.read() as s:
+            row = s.get(DepartmentAssignment, department)
+            return (row.mode, row.last_assignee) if row is not None else ("off", None)
+
+    # A sets plastic surgery to round-robin; B shows the same mode after a sync.
+    services.set_assignment_mode(a, actor, "plastic", AssignMode.ROUND_ROBIN)
+    assert sync_a.sync_once().pushed == 1
+    assert sync_b.sync_once().changes.staff  # B's staff settings and pickers read it again
+    assert policy(b, "plastic") == ("round_robin", None)
+    assert policy(clinic.server, "plastic") == ("round_robin", None)
+
+    # Both change dental at once: B's later edit wins everywhere, whoever syncs first.
+    services.set_assignment_mode(a, actor, "dental", AssignMode.LEAST_LOADED)
+    services.set_assignment_mode(b, actor, "dental", AssignMode.ROUND_ROBIN)
+    sync_b.sync_once()
+    report = sync_a.sync_once()
+    assert report.conflicts == 1  # A's earlier mode lost to B's
+    sync_b.sync_once()
+    for store in (a, b, clinic.server):
+        assert policy(store, "dental")[0] == "round_robin"
+
+    # The round-robin turn travels too: A hands a conversation out in turn, B continues after.
+    services.set_assignment_mode(a, actor, "general", AssignMode.ROUND_ROBIN)
+    services.tag_department(a, actor, clinic.cid, "general")
+    assert _conv(a, clinic.cid).assignee_id == clinic.operator
+    sync_a.sync_once()
+    sync_b.sync_once()
+    assert _conv(b, clinic.cid).assignee_id == clinic.operator
+    assert policy(b, "general") == ("round_robin", clinic.operator)
+    # Going off duty on B reaches A, and the leader's ingest would skip them there.
+    services.set_on_duty(b, services.Actor(clinic.operator), clinic.operator, False)
+    sync_b.sync_once()
+    assert sync_a.sync_once().changes.staff
+    for store in (a, clinic.server):
+        with store.read() as s:
+            duty = s.get(Operator, clinic.operator)
+            assert duty is not None and duty.on_duty is False
+    for store in (a, b):
+        with store.read() as s:
+            assert s.scalar(select(func.count()).select_from(SyncPoison)) == 0

@@ -16,7 +16,13 @@ from console.routing.triage import Triage
 from console.services import Actor
 from console.store import Store
 from console.store import queries as q
-from console.store.models import AuditEvent, Conversation, DepartmentAssignment, Note
+from console.store.models import (
+    AuditEvent,
+    Conversation,
+    DepartmentAssignment,
+    Note,
+    PendingOp,
+)
 from tests.helpers.factory import add_account, add_conversation, add_operator, now_ms
 
 SYSTEM = Actor(None)
@@ -243,3 +249,102 @@ def test_gaining_a_department_while_on_duty_takes_a_share_of_its_queue(store: St
     changes = services.set_departments(store, Actor(admin), newcomer, ("derm",))
     assert changes.conversations == frozenset(convs)
     assert _assignees(store, convs) == [newcomer, newcomer]
+
+
+def _rule_page(n: int, text: str = "임플란트 재수술 상담") -> FetchResult:
+    page = [
+        InboundMessage(f"r{i}", f"rt{i}", f"rh{i}", f"고객{i}", "in", text, now_ms())
+        for i in range(n)
+    ]
+    return FetchResult(page, "c1")
+
+
+def _named_rule(assignee: str) -> Triage:
+    return Triage(
+        starter_model(),
+        rules=[
+            Rule(
+                name="임플란트 재수술",
+                department="dental",
+                keywords_any=("재수술",),
+                assignee_id=assignee,
+            )
+        ],
+    )
+
+
+def test_a_rule_gives_new_conversations_to_the_person_it_names(store: Store) -> None:
+    first, named = sorted(_staff(store, 2))
+    services.set_assignment_mode(store, SYSTEM, "dental", AssignMode.ROUND_ROBIN)
+    account = add_account(store, "kakaotalk")
+    ingest(store, account, _rule_page(3), _named_rule(named))
+    with store.read() as s:
+        convs = s.scalars(select(Conversation)).all()
+        actions = collections.Counter(s.scalars(select(AuditEvent.action)))
+        policy = s.get(DepartmentAssignment, "dental")
+        ops = {
+            (op.pk, op.value, op.hlc)
+            for op in s.scalars(
+                select(PendingOp).where(
+                    PendingOp.tbl == "conversation", PendingOp.field == "assignee_id"
+                )
+            )
+        }
+    assert [c.assignee_id for c in convs] == [named] * 3  # not in turn: the rule decides
+    assert all(c.department == "dental" and c.department_source == "rule" for c in convs)
+    # Recorded like any assignment, so sync carries it; the turn did not move.
+    assert ops == {(c.id, named, c.assignee_hlc) for c in convs}
+    assert all(c.assignee_hlc for c in convs)
+    assert actions["rule_assign"] == 3 and actions["auto_assign"] == 0
+    assert policy is not None and policy.last_assignee is None
+    assert q.nav_counts(store, named).mine == 3 and q.nav_counts(store, first).mine == 0
+
+
+def test_a_rule_naming_someone_off_duty_falls_back_to_the_department(store: Store) -> None:
+    first, named = sorted(_staff(store, 2))
+    services.set_on_duty(store, SYSTEM, named, False)
+    services.set_assignment_mode(store, SYSTEM, "dental", AssignMode.ROUND_ROBIN)
+    account = add_account(store, "kakaotalk")
+    ingest(store, account, _rule_page(2), _named_rule(named))
+    with store.read() as s:
+        got = s.scalars(select(Conversation.assignee_id)).all()
+        actions = collections.Counter(s.scalars(select(AuditEvent.action)))
+    assert got == [first, first]  # never the person off duty
+    assert actions["rule_assign"] == 0 and actions["auto_assign"] == 2
+
+
+def test_a_rule_naming_someone_off_duty_leaves_it_unassigned_when_the_mode_is_off(
+    store: Store,
+) -> None:
+    _first, named = sorted(_staff(store, 2))
+    services.set_on_duty(store, SYSTEM, named, False)
+    account = add_account(store, "kakaotalk")
+    ingest(store, account, _rule_page(1), _named_rule(named))
+    with store.read() as s:
+        assert s.scalars(select(Conversation.assignee_id)).all() == [None]
+
+
+def test_a_rule_naming_someone_outside_its_department_does_not_assign_them(
+    store: Store,
+) -> None:
+    derm = add_operator(store, "피부 간호사", Role.COORDINATOR, ("derm",))
+    account = add_account(store, "kakaotalk")
+    ingest(store, account, _rule_page(1), _named_rule(derm))
+    with store.read() as s:
+        assert s.scalars(select(Conversation.assignee_id)).all() == [None]
+
+
+def test_the_preview_says_who_would_be_given_a_new_conversation(store: Store) -> None:
+    first, named = sorted(_staff(store, 2))
+    assert services.assignment_preview(store, "dental", named).how == "rule"
+    assert services.assignment_preview(store, "dental").how == "off"
+    services.set_assignment_mode(store, SYSTEM, "dental", AssignMode.LEAST_LOADED)
+    assert services.assignment_preview(store, "dental") == services.AssignPreview(
+        first, "least_loaded"
+    )
+    services.set_on_duty(store, SYSTEM, named, False)
+    preview = services.assignment_preview(store, "dental", named)
+    assert (preview.operator_id, preview.how) == (first, "least_loaded")
+    assert preview.rule_assignee_unavailable
+    services.set_on_duty(store, SYSTEM, first, False)
+    assert services.assignment_preview(store, "dental", named).how == "nobody_on_duty"

@@ -171,6 +171,34 @@ def test_try_a_message_explains_the_rule_and_the_classifier(panel: RoutingPanel)
     assert "At the threshold of 85% it would be applied automatically." in result
 
 
+def test_try_a_message_says_who_would_be_assigned(panel: RoutingPanel) -> None:
+    from console.domain import AssignMode
+
+    store = panel.ctx.store
+    named = add_operator(store, "치과 실장", Role.COORDINATOR, ("dental",))
+    other = add_operator(store, "치과 상담", Role.COORDINATOR, ("dental",))
+    services.add_rule(
+        store, SYSTEM, Rule("미백 상담", "dental", keywords_any=("미백",), assignee_id=named)
+    )
+    panel.reload()
+    panel.try_edit.setPlainText("치아 미백 가격이 궁금해요")
+    panel.try_button.click()
+    assert "Assigned to 치과 실장, as the rule says." in panel.try_result.text()
+
+    services.set_on_duty(store, SYSTEM, named, False)
+    panel.try_button.click()
+    result = panel.try_result.text()
+    assert "The rule names 치과 실장, who is not on duty for Dental now." in result
+    assert "Dental does not assign automatically: it waits unassigned in the queue." in result
+
+    services.set_assignment_mode(store, SYSTEM, "dental", AssignMode.ROUND_ROBIN)
+    panel.try_button.click()
+    assert "Assigned to 치과 상담 (in turn among the staff on duty)." in panel.try_result.text()
+    services.set_on_duty(store, SYSTEM, other, False)
+    panel.try_button.click()
+    assert "Nobody is on duty for Dental" in panel.try_result.text()
+
+
 def test_the_threshold_is_stored_and_honoured_by_try(qtbot: QtBot, panel: RoutingPanel) -> None:
     assert panel.threshold_spin.value() == 85
     panel.threshold_slider.setValue(100)
@@ -248,6 +276,126 @@ def test_front_desk_cannot_edit_canned_responses(qtbot: QtBot, ctx: AppContext) 
     before = canned_responses(ctx.store, "plastic")
     panel.save()
     assert canned_responses(ctx.store, "plastic") == before
+
+
+def _canned_panel(qtbot: QtBot, ctx: AppContext) -> tuple[CannedPanel, list[str]]:
+    """A panel whose "save the changes?" question answers from a list (and records titles)."""
+    panel = CannedPanel(ctx)
+    qtbot.addWidget(panel)
+    panel.show()
+    asked: list[str] = []
+    answers: list[str] = []
+
+    def ask(title: str) -> str:
+        asked.append(title)
+        return answers.pop(0)
+
+    panel.ask_unsaved = ask
+    panel.answers = answers  # type: ignore[attr-defined]
+    return panel, asked
+
+
+def test_choosing_another_response_with_unsaved_edits_asks_first(
+    qtbot: QtBot, manager_ctx: AppContext
+) -> None:
+    from ui.cannedsettings import CANCEL, DISCARD, SAVE
+
+    panel, asked = _canned_panel(qtbot, manager_ctx)
+    answers: list[str] = panel.answers  # type: ignore[attr-defined]
+    first, second = canned_responses(manager_ctx.store, "plastic")[:2]
+    assert panel.title_edit.text() == first.title
+    panel.list.setFocus()
+
+    # Cancel: the edits stay, on the response they belong to.
+    panel.body_edit.setPlainText("수술 전 상담은 원장님이 직접 진행합니다.")
+    answers.append(CANCEL)
+    qtbot.keyClick(panel.list, Qt.Key.Key_Down)
+    assert asked == [first.title]
+    assert panel.list.currentIndex().row() == 0 and panel.title_edit.text() == first.title
+    assert panel.body_edit.toPlainText() == "수술 전 상담은 원장님이 직접 진행합니다."
+
+    # Discard: the other response shows and nothing was stored.
+    answers.append(DISCARD)
+    qtbot.keyClick(panel.list, Qt.Key.Key_Down)
+    assert panel.list.currentIndex().row() == 1 and panel.title_edit.text() == second.title
+    assert canned_responses(manager_ctx.store, "plastic")[0].body == first.body
+
+    # Without edits, moving asks nothing.
+    qtbot.keyClick(panel.list, Qt.Key.Key_Up)
+    assert len(asked) == 2 and panel.title_edit.text() == first.title
+
+    # Save: the edits are stored, then the chosen response shows.
+    panel.body_edit.setPlainText("{고객명}님, 상담 예약이 확정되었습니다.")
+    answers.append(SAVE)
+    qtbot.keyClick(panel.list, Qt.Key.Key_Down)
+    assert canned_responses(manager_ctx.store, "plastic")[0].body == (
+        "{고객명}님, 상담 예약이 확정되었습니다."
+    )
+    assert panel.list.currentIndex().row() == 1 and panel.title_edit.text() == second.title
+    assert not panel.has_unsaved_edits()
+
+    # Another department, and "New", ask too; a refused save stays with the edits.
+    panel.title_edit.setText("")
+    answers.append(SAVE)
+    panel.department_combo.setCurrentIndex(1)
+    assert panel.department() == "plastic" and panel.title_edit.text() == ""
+    assert "Give the response a title" in panel.result_text()
+    answers.append(DISCARD)
+    panel.new_response()
+    assert panel.title_edit.text() == "" and panel.body_edit.toPlainText() == ""
+    panel.body_edit.setPlainText("새 상용구")
+    answers.append(CANCEL)
+    panel.department_combo.setCurrentIndex(1)
+    assert panel.department() == "plastic" and panel.body_edit.toPlainText() == "새 상용구"
+    assert asked == [first.title] * 3 + [""] * 3
+
+
+def test_the_question_is_a_real_dialog_with_save_discard_cancel(
+    qtbot: QtBot, manager_ctx: AppContext
+) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    panel = CannedPanel(manager_ctx)
+    qtbot.addWidget(panel)
+    panel.show()
+    first = canned_responses(manager_ctx.store, "plastic")[0]
+    panel.body_edit.setPlainText("바뀐 안내문")
+    seen: list[str] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.extend(b.text() for b in box.buttons())
+        seen.append(box.text())
+        box.button(QMessageBox.StandardButton.Cancel).click()
+
+    QTimer.singleShot(0, answer)
+    panel.list.setCurrentIndex(panel.model.index(1))
+    assert {"Save", "Discard", "Cancel"} <= set(seen)
+    assert f"“{first.title}” has changes that are not saved." in seen
+    assert panel.title_edit.text() == first.title and panel.body_edit.toPlainText() == "바뀐 안내문"
+
+
+def test_closing_settings_with_unsaved_canned_edits_asks_first(
+    qtbot: QtBot, manager_ctx: AppContext
+) -> None:
+    from console.settings import Settings
+    from ui.cannedsettings import CANCEL, SAVE
+
+    dialog = SettingsDialog(Settings(), manager_ctx.operators(), ctx=manager_ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    panel = dialog.canned_panel
+    assert panel is not None
+    answers = [CANCEL, SAVE]
+    panel.ask_unsaved = lambda _title: answers.pop(0)
+    panel.body_edit.setPlainText("닫기 전에 저장할 안내문")
+    dialog.reject()
+    assert dialog.isVisible() and dialog.tabs.currentWidget() is panel
+    dialog.reject()
+    assert not dialog.isVisible()
+    assert canned_responses(manager_ctx.store, "plastic")[0].body == "닫기 전에 저장할 안내문"
 
 
 def _commit(widget: object, text: str) -> None:
