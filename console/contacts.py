@@ -16,8 +16,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, text
+from sqlalchemy.orm import Session
 
 from console.domain import Direction
 from console.store.engine import Store
@@ -94,53 +96,136 @@ def _keys(text: str) -> Iterable[tuple[str, str]]:
         yield "email", address
 
 
+def _may_hold_key(column: Any, dialect: str) -> Any:
+    """A SQL condition true for every text in which :func:`_keys` can find something, and for
+    few others: three digits and later four more (every phone number's last two groups), or
+    an ``@`` with a dot after it (every address). The database evaluates it, so the regular
+    expressions run only on the texts that pass. Digits are ASCII digits: a number typed in
+    full-width digits is not read (its key would never equal one typed in ASCII anyway)."""
+    if dialect == "sqlite":
+        glob = column.op("GLOB", is_comparison=True)
+        return or_(glob("*[0-9][0-9][0-9]*[0-9][0-9][0-9][0-9]*"), glob("*@*.*"))
+    return column.regexp_match("[0-9]{3}.*[0-9]{4}|@.*[.]")
+
+
+def _name_key_sql(column: Any) -> Any:
+    """:func:`name_key` in SQL: spaces removed, lower-cased (SQLite lower-cases only ASCII
+    letters; Korean names have no case)."""
+    return func.lower(func.replace(column, " ", ""))
+
+
+def _name_groups(s: Session) -> list[list[tuple[str, str, int]]]:
+    """Surviving contacts that share a loose name (at least two characters) on more than one
+    channel: ``[(id, name, created), ...]`` per group. The database finds the shared names
+    (one grouped scan of ``contact``); only their contacts are read, with their channels."""
+    key = _name_key_sql(Contact.display_name)
+    shared = s.scalars(
+        select(key)
+        .where(Contact.merged_into.is_(None))
+        .group_by(key)
+        .having(func.count() > 1, func.length(key) >= _MIN_NAME_CHARS)
+    ).all()
+    groups: dict[str, dict[str, tuple[str, int]]] = {}
+    kinds: dict[str, set[str]] = {}
+    for i in range(0, len(shared), 500):
+        for k, cid, name, created, kind in s.execute(
+            select(key, Contact.id, Contact.display_name, Contact.created_at, ChannelAccount.kind)
+            .outerjoin(ContactIdentity, ContactIdentity.contact_id == Contact.id)
+            .outerjoin(ChannelAccount, ChannelAccount.id == ContactIdentity.account_id)
+            .where(Contact.merged_into.is_(None), key.in_(shared[i : i + 500]))
+        ):
+            groups.setdefault(k, {})[cid] = (name, created)
+            if kind is not None:
+                kinds.setdefault(k, set()).add(kind)
+    # The same name on one channel only is usually two people (or one handle each).
+    return [
+        [(cid, name, created) for cid, (name, created) in members.items()]
+        for k, members in sorted(groups.items())
+        if len(members) > 1 and len(kinds.get(k, ())) > 1
+    ]
+
+
+#: Customer messages, written as the partial index ``ix_message_inbound_sent`` is, so SQLite
+#: walks that index (a bound parameter would not prove the index applies).
+_INBOUND = text("message.direction = 'in'")
+
+
+def _newest_inbound(s: Session, message_scan: int) -> Any:
+    """A condition selecting the newest ``message_scan`` customer messages: from the time of
+    the last of them (one walk down the inbound-time index), so no list of them is built."""
+    cutoff = s.scalar(
+        select(Message.sent_at)
+        .where(_INBOUND)
+        .order_by(Message.sent_at.desc())
+        .offset(max(0, message_scan - 1))
+        .limit(1)
+    )
+    return _INBOUND if cutoff is None else _INBOUND & (Message.sent_at >= cutoff)
+
+
 def suggest_duplicates(
     store: Store, contact_id: str | None = None, message_scan: int = MESSAGE_SCAN
 ) -> list[Suggestion]:
     """Groups of surviving contacts that look like one person.
 
+    The database does the heavy part: names are grouped by their loose form in SQL (see
+    :func:`_name_key_sql`), and only handles and messages that can hold a number or an address
+    (:func:`_may_hold_key`) reach the regular expressions, whose numbers and addresses are
+    then grouped.
+
     Args:
         store: The store.
         contact_id: Only groups that include this contact.
         message_scan: How many of the newest customer messages to read for numbers and
-            addresses (handles are always read in full).
+            addresses (handles are always read in full; messages sent at the same moment as
+            the last of them are read too).
 
     Returns:
         Phone matches first, then e-mail, then names; each group once.
     """
     with store.read() as s:
-        alive = {
-            cid: (name, created)
-            for cid, name, created in s.execute(
-                select(Contact.id, Contact.display_name, Contact.created_at).where(
-                    Contact.merged_into.is_(None)
-                )
-            )
-        }
-        kinds: dict[str, set[str]] = {}
+        dialect = s.get_bind().dialect.name
         keys: dict[tuple[str, str], set[str]] = {}
-        for cid, handle, kind in s.execute(
-            select(ContactIdentity.contact_id, ContactIdentity.handle, ChannelAccount.kind).join(
-                ChannelAccount, ChannelAccount.id == ContactIdentity.account_id
+        for cid, handle in s.execute(
+            select(ContactIdentity.contact_id, ContactIdentity.handle).where(
+                _may_hold_key(ContactIdentity.handle, dialect)
             )
         ):
-            kinds.setdefault(cid, set()).add(kind)
             for key in _keys(handle):
                 keys.setdefault(key, set()).add(cid)
-        for cid, body in s.execute(
-            select(Conversation.contact_id, Message.body)
-            .join(Conversation, Conversation.id == Message.conversation_id)
-            .where(Message.direction == Direction.INBOUND.value)
-            .order_by(Message.sent_at.desc())
-            .limit(message_scan)
-        ):
+        # Messages alone (a range of the inbound-time index), then the few conversations'
+        # contacts: joined in one statement, SQLite would walk every conversation instead.
+        found = s.execute(
+            select(Message.conversation_id, Message.body).where(
+                _newest_inbound(s, message_scan), _may_hold_key(Message.body, dialect)
+            )
+        ).all()
+        conversations = sorted({conv for conv, _body in found})
+        contact_of: dict[str, str] = {}
+        for i in range(0, len(conversations), 500):
+            for conv, contact in s.execute(
+                select(Conversation.id, Conversation.contact_id).where(
+                    Conversation.id.in_(conversations[i : i + 500])
+                )
+            ):
+                contact_of[conv] = contact
+        for conv, body in found:
             for key in _keys(body):
-                keys.setdefault(key, set()).add(cid)
-    names: dict[str, set[str]] = {}
-    for cid, (name, _created) in alive.items():
-        loose = name_key(name)
-        if len(loose) >= _MIN_NAME_CHARS:
-            names.setdefault(loose, set()).add(cid)
+                keys.setdefault(key, set()).add(contact_of[conv])
+        named = _name_groups(s)
+        alive: dict[str, tuple[str, int]] = {
+            cid: (name, created) for group in named for cid, name, created in group
+        }
+        wanted = sorted({c for ids in keys.values() if len(ids) > 1 for c in ids} - set(alive))
+        for i in range(0, len(wanted), 500):
+            alive.update(
+                (cid, (name, created))
+                for cid, name, created in s.execute(
+                    select(Contact.id, Contact.display_name, Contact.created_at).where(
+                        Contact.id.in_(wanted[i : i + 500]), Contact.merged_into.is_(None)
+                    )
+                )
+            )
 
     def order(ids: Iterable[str]) -> tuple[str, ...]:
         return tuple(sorted(ids, key=lambda c: (alive[c][1], c)))
@@ -149,15 +234,15 @@ def suggest_duplicates(
     out: list[Suggestion] = []
     for reason in ("phone", "email"):
         for (kind, value), ids in sorted(keys.items()):
+            if kind != reason or len(ids) < 2:
+                continue
             group = order(c for c in ids if c in alive)
-            if kind == reason and len(group) > 1 and group not in seen:
+            if len(group) > 1 and group not in seen:
                 seen.add(group)
                 out.append(Suggestion(group, reason, value))
-    for ids in names.values():
-        group = order(ids)
-        channels = set().union(*(kinds.get(c, set()) for c in group))
-        # The same name on one channel only is usually two people (or one handle each).
-        if len(group) > 1 and len(channels) > 1 and group not in seen:
+    for members in named:
+        group = order(cid for cid, _n, _c in members)
+        if group not in seen:
             seen.add(group)
             out.append(Suggestion(group, "name", alive[group[0]][0]))
     if contact_id is not None:

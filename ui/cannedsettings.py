@@ -4,7 +4,10 @@ the branch name that fills ``{지점}``.
 Pick a department, pick a response, edit its title, shortcut and text; the preview below shows
 the text with its placeholders filled for a sample customer (unknown placeholders are named).
 Saving, adding, moving and deleting go through :mod:`console.services` on the write worker and
-apply at once. Staff whose role may not manage canned responses can read but not change them.
+apply at once. Edits are saved with Save; choosing another response, another department or
+"New", or closing Settings, with edits not saved asks first — save, discard or stay — like a
+document in a desktop app, so nothing typed is dropped silently. Staff whose role may not
+manage canned responses can read but not change them.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ from ui.threadpane import plain_label
 CannedIdRole = Qt.ItemDataRole.UserRole + 1
 #: The sample customer the preview fills in.
 SAMPLE_CONTACT = "김민지"
+#: Answers to "save the changes?": save them, drop them, or stay on the response.
+SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -137,10 +142,15 @@ class CannedPanel(QWidget):
         self.setObjectName("cannedPanel")
         self.ctx = ctx
         self.confirm: Callable[[str, str], bool] = functools.partial(self._ask)
+        #: Asks what to do with unsaved edits: :data:`SAVE`, :data:`DISCARD` or :data:`CANCEL`.
+        self.ask_unsaved: Callable[[str], str] = functools.partial(self._ask_unsaved)
         self.can_edit = may_manage(ctx, services.Permission.MANAGE_CANNED)
         self._current_id: str | None = None
         self._select_next: str | None = None
         self._branch = ""
+        #: (title, shortcut, text) as last shown or saved: the edits are what differs.
+        self._shown: tuple[str, str, str] = ("", "", "")
+        self._department_index = 0
 
         self.department_combo = QComboBox(self)
         self.department_combo.setObjectName("cannedDepartmentCombo")
@@ -148,7 +158,7 @@ class CannedPanel(QWidget):
             self.department_combo.addItem(
                 icons.dot_icon(d.colour), texts.department_name(d.name_ko, d.name_en), d.code
             )
-        self.department_combo.currentIndexChanged.connect(lambda _i: self.reload())
+        self.department_combo.currentIndexChanged.connect(self._department_changed)
         self.branch_edit = QLineEdit(self)
         self.branch_edit.setObjectName("branchEdit")
         self.branch_edit.setMaxLength(40)
@@ -245,9 +255,79 @@ class CannedPanel(QWidget):
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         return box.exec() == QMessageBox.StandardButton.Yes
 
+    def _ask_unsaved(self, title: str) -> str:
+        name = title.strip()
+        text = (
+            self.tr("“%1” has changes that are not saved.").replace("%1", name)
+            if name
+            else self.tr("The new response is not saved.")
+        )
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Unsaved changes"), text, parent=self)
+        box.setObjectName("cannedUnsavedBox")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setInformativeText(self.tr("Save them before moving on?"))
+        buttons = QMessageBox.StandardButton
+        box.setStandardButtons(buttons.Save | buttons.Discard | buttons.Cancel)
+        box.button(buttons.Save).setText(self.tr("Save"))
+        box.button(buttons.Discard).setText(self.tr("Discard"))
+        box.button(buttons.Cancel).setText(self.tr("Cancel"))
+        box.setDefaultButton(buttons.Save)
+        box.setEscapeButton(buttons.Cancel)
+        answer = box.exec()
+        if answer == buttons.Save:
+            return SAVE
+        return DISCARD if answer == buttons.Discard else CANCEL
+
     def department(self) -> str:
         """The department shown."""
         return str(self.department_combo.currentData())
+
+    # -- unsaved edits -----------------------------------------------------------------------
+
+    def _fields(self) -> tuple[str, str, str]:
+        return (self.title_edit.text(), self.shortcut_edit.text(), self.body_edit.toPlainText())
+
+    def has_unsaved_edits(self) -> bool:
+        """Whether the title, shortcut or text differ from the response as shown or saved."""
+        return self.can_edit and self._fields() != self._shown
+
+    def settle(self, proceed: Callable[[], None]) -> None:
+        """Run ``proceed`` (which leaves the response being edited) once its edits are dealt
+        with: at once when there are none; otherwise as the user answers — save them first
+        (``proceed`` runs after the save succeeded; a refused save stays, saying why),
+        discard them, or cancel (``proceed`` never runs)."""
+        if not self.has_unsaved_edits():
+            proceed()
+            return
+        answer = self.ask_unsaved(self.title_edit.text())
+        if answer == DISCARD:
+            self._shown = self._fields()
+            proceed()
+        elif answer == SAVE:
+            self.save(then=proceed)
+
+    def _department_changed(self, index: int) -> None:
+        if index == self._department_index:
+            return
+        if not self.has_unsaved_edits():
+            self._department_index = index
+            self.reload()
+            return
+        self._set_department_index(self._department_index)  # stay until the edits are settled
+
+        def proceed() -> None:
+            self._current_id = None
+            self._set_department_index(index)
+            self._show(None)
+            self.reload()
+
+        self.settle(proceed)
+
+    def _set_department_index(self, index: int) -> None:
+        self.department_combo.blockSignals(True)
+        self.department_combo.setCurrentIndex(index)
+        self.department_combo.blockSignals(False)
+        self._department_index = index
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -272,6 +352,11 @@ class CannedPanel(QWidget):
         wanted = self._select_next or self._current_id
         self._select_next = None
         self.model.set_rows(rows)
+        if self.has_unsaved_edits():
+            # Read again while edits are open (a move, the branch name, another PC): the
+            # edits stay on screen with the response they belong to.
+            self._select_quietly(self._current_id)
+            return
         row = self.model.row_of(wanted) if wanted else -1
         if row < 0 and rows and wanted is None:
             row = 0
@@ -282,13 +367,42 @@ class CannedPanel(QWidget):
         self._update_buttons()
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self._show(self.model.row_at(current.row()) if current.isValid() else None)
+        row = self.model.row_at(current.row()) if current.isValid() else None
+        target = row.id if row is not None else None
+        if not self.has_unsaved_edits():
+            self._show(row)
+            return
+        if target == self._current_id:
+            return  # the same response read again (after a save elsewhere): keep the edits
+        # Another response was chosen: stay on this one until its edits are settled.
+        self._select_quietly(self._current_id)
+
+        def proceed() -> None:
+            self._select_quietly(target)
+            self._show(self.model.row_at(self.model.row_of(target)) if target else None)
+
+        self.settle(proceed)
+
+    def _select_quietly(self, canned_id: str | None) -> None:
+        """Make a response current without treating it as the user's choice."""
+        row = self.model.row_of(canned_id) if canned_id else -1
+        selection = self.list.selectionModel()
+        selection.blockSignals(True)
+        if row >= 0:
+            self.list.setCurrentIndex(self.model.index(row))
+        else:
+            self.list.clearSelection()
+            self.list.setCurrentIndex(QModelIndex())
+        selection.blockSignals(False)
+        self.list.viewport().update()
+        self._update_buttons()
 
     def _show(self, row: CannedRow | None) -> None:
         self._current_id = row.id if row is not None else None
         self.title_edit.setText(row.title if row else "")
         self.shortcut_edit.setText(row.shortcut if row else "")
         self.body_edit.setPlainText(row.body if row else "")
+        self._shown = self._fields()
         self._update_buttons()
 
     def update_preview(self) -> None:
@@ -314,12 +428,34 @@ class CannedPanel(QWidget):
 
     # -- changes -----------------------------------------------------------------------------
 
-    def _command(self, fn: Callable[..., Any], *args: Any, select: str | None = None) -> None:
+    def _command(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        select: str | None = None,
+        saved: tuple[str, str, str] | None = None,
+        then: Callable[[], None] | None = None,
+    ) -> None:
+        """Run a service on the write worker; on success say so and read the list again.
+
+        Args:
+            fn: The service.
+            args: Its arguments after the store and the actor.
+            select: The response to select afterwards (else a new id the service returns).
+            saved: The fields a save stored (they are no longer unsaved edits).
+            then: Runs after success, before the list is read again (it moves on).
+        """
+
         def done(result: Any) -> None:
             if not isValid(self):
                 return
+            if saved is not None:
+                self._shown = saved
             self._select_next = select or (result if isinstance(result, str) else None)
             self.show_result(self.tr("Saved."), "ok")
+            if then is not None:
+                self._select_next = None  # ``then`` chose what is shown next
+                then()
             self.reload()
 
         def failed(exc: BaseException) -> None:
@@ -340,22 +476,47 @@ class CannedPanel(QWidget):
 
     def new_response(self) -> None:
         """Start a new response in the department shown (saved with Save)."""
-        self.list.clearSelection()
-        self.list.setCurrentIndex(QModelIndex())
-        self._show(None)
-        self.title_edit.setFocus()
 
-    def save(self) -> None:
-        """Save the response being edited (a new one is added at the end of its list)."""
+        def start() -> None:
+            self._select_quietly(None)
+            self._show(None)
+            self.title_edit.setFocus()
+
+        self.settle(start)
+
+    def save(self, then: Callable[[], None] | None = None) -> None:
+        """Save the response being edited (a new one is added at the end of its list).
+
+        Args:
+            then: Runs once the save succeeded, instead of showing the saved response
+                (moving on to what the user chose while edits were unsaved).
+        """
         if not self.can_edit:
             return
-        title, body = self.title_edit.text(), self.body_edit.toPlainText()
-        shortcut = self.shortcut_edit.text()
+        fields = self._fields()
+        title, shortcut, body = fields
         if self._current_id is None:
-            self._command(services.add_canned, self.department(), title, body, shortcut)
+            self._command(
+                services.add_canned,
+                self.department(),
+                title,
+                body,
+                shortcut,
+                saved=fields,
+                then=then,
+            )
         else:
             cid = self._current_id
-            self._command(services.update_canned, cid, title, body, shortcut, select=cid)
+            self._command(
+                services.update_canned,
+                cid,
+                title,
+                body,
+                shortcut,
+                select=cid,
+                saved=fields,
+                then=then,
+            )
 
     def move_selected(self, step: int) -> None:
         """Move the selected response up (-1) or down (+1) in its list."""
@@ -375,6 +536,7 @@ class CannedPanel(QWidget):
         question = self.tr("Delete the response “%1”?").replace("%1", row.title)
         if self.confirm(self.tr("Delete response"), question):
             self._current_id = None
+            self._shown = self._fields()  # edits of a deleted response are not kept
             self._command(services.delete_canned, row.id)
 
     def save_branch(self) -> None:

@@ -5,7 +5,9 @@ The "General" tab edits a copy of :class:`console.settings.Settings`; the app sa
 applies each change at once (language, member of staff, poll interval) when OK is pressed.
 The "Channels" tab (:class:`ui.accounts.AccountsPanel`) changes accounts as soon as asked; so
 do the "Routing" (:class:`ui.routingsettings.RoutingPanel`) and "Canned responses"
-(:class:`ui.cannedsettings.CannedPanel`) tabs, which keep clinic-wide data in the database.
+(:class:`ui.cannedsettings.CannedPanel`) tabs, which keep clinic-wide data in the database;
+closing the dialog with a canned response's edits not saved asks first, as choosing another
+response does.
 The "Staff" tab (:class:`ui.staff.StaffPanel`) changes staff, duty and auto-assignment at once.
 The "Clinic server" tab (:class:`ui.serversettings.ServerPanel`) has its own Save, which
 takes effect at once; the dialog's OK keeps what it saved. The "SLA" tab
@@ -137,6 +139,16 @@ class SettingsDialog(QDialog):
         box = QVBoxLayout(self)
         box.addWidget(self.tabs, 1)
         box.addWidget(buttons)
+
+    def done(self, result: int) -> None:
+        """Close (OK, Cancel, Esc) once a canned response's unsaved edits are saved or
+        discarded; cancelling that question keeps the dialog open on them."""
+        panel = self.canned_panel
+        if panel is None or not panel.has_unsaved_edits():
+            super().done(result)
+            return
+        self.tabs.setCurrentWidget(panel)
+        panel.settle(lambda: QDialog.done(self, result))
 
     def show_tab(self, name: str) -> None:
         """Bring a tab to the front: :data:`GENERAL_TAB`, :data:`CHANNELS_TAB`,

@@ -324,16 +324,17 @@ class _Applier:
                 id=op.pk,
             )
             return "applied"
-        # Not on top of the head: keep the text as a conflict copy of this line of edits.
+        # Not on top of the head: keep the text as a conflict copy of this line of edits (this
+        # draft, edited on this PC on top of the version it last pulled). A later save of the
+        # same line continues its copy; any other text gets a copy of its own, since nobody
+        # who saw that copy's text replaced it.
+        line = str(
+            uuid.uuid5(_CONFLICT_NAMESPACE, f"{op.pk}/{mine}/{op.extra.get('base_hlc') or ''}")
+        )
         copy = self._exec(
-            "SELECT id FROM draft WHERE conversation_id = :c AND operator_id IS NOT DISTINCT"
-            " FROM :o AND is_conflict AND rev = :p AND split_part(hlc, ':', 3) = :n",
-            c=conv,
-            o=operator,
-            p=op.parent_rev,
-            n=mine,
+            "SELECT id, rev FROM draft WHERE id = :id AND is_conflict", id=line
         ).first()
-        if copy is not None:
+        if copy is not None and copy.rev == op.parent_rev:
             self._exec(
                 "UPDATE draft SET body = :b, rev = :r, parent_rev = :p, hlc = :h,"
                 " updated_at = :t WHERE id = :id",
@@ -345,7 +346,7 @@ class _Applier:
                 id=copy.id,
             )
         else:
-            copy_id = str(uuid.uuid5(_CONFLICT_NAMESPACE, op.op_id))
+            copy_id = line if copy is None else str(uuid.uuid5(_CONFLICT_NAMESPACE, op.op_id))
             self._insert_draft(copy_id, conv, operator, op, rev, hlc, conflict=True)
         return "conflict"
 

@@ -600,7 +600,7 @@ class SyncEngine:
             total = sum(counts.values())
             if progress is not None:
                 progress(0, total)
-            done = self._copy_snapshot(conn, total, progress)
+            done = self._copy_snapshot(conn, counts, progress)
         with self._local_write() as s:
             s.execute(
                 update(SyncState)
@@ -621,10 +621,16 @@ class SyncEngine:
         return SyncReport(pushed, done, changes, conflicts)
 
     def _copy_snapshot(
-        self, conn: Connection, total: int, progress: Callable[[int, int], None] | None
+        self,
+        conn: Connection,
+        counts: dict[str, int],
+        progress: Callable[[int, int], None] | None,
     ) -> int:
         """Empty this PC's replicated tables and fill them from the snapshot, parents first,
-        :data:`SNAPSHOT_PAGE` rows per local transaction (the first one also empties)."""
+        :data:`SNAPSHOT_PAGE` rows per local transaction (the first one also empties).
+
+        ``counts`` are the snapshot's rows per table: an empty table is not read at all."""
+        total = sum(counts.values())
         done = 0
         batch: list[tuple[str, list[dict[str, Any]]]] = []
         wiped = False
@@ -646,7 +652,9 @@ class SyncEngine:
 
         buffered = 0
         for tbl in REPLICATED:
-            for rows in _snapshot_pages(conn, tbl):
+            if not counts[tbl]:
+                continue
+            for rows in _snapshot_pages(conn, tbl, counts[tbl]):
                 batch.append((tbl, rows))
                 buffered += len(rows)
                 done += len(rows)
@@ -798,12 +806,16 @@ def _note_losses(s: Session, losses: list[_Loss], now: int) -> set[str]:
     return noted
 
 
-def _snapshot_pages(conn: Connection, tbl: str) -> Iterator[list[dict[str, Any]]]:
+def _snapshot_pages(conn: Connection, tbl: str, count: int) -> Iterator[list[dict[str, Any]]]:
+    """A table's rows in pages; a table larger than a page is read through a server-side
+    cursor (three round trips instead of one, but bounded memory)."""
     table = _pull.TABLES[tbl]
     names = _pull.columns(table)
-    result = conn.execution_options(stream_results=True, yield_per=SNAPSHOT_PAGE).execute(
-        select(*[table.c[n] for n in names])
-    )
+    query = select(*[table.c[n] for n in names])
+    if count <= SNAPSHOT_PAGE:
+        result = conn.execute(query)
+    else:
+        result = conn.execution_options(stream_results=True, yield_per=SNAPSHOT_PAGE).execute(query)
     for part in result.partitions(SNAPSHOT_PAGE):
         yield [dict(zip(names, row, strict=True)) for row in part]
 

@@ -197,6 +197,7 @@ base_url=https://…</translation>
     <name>CannedPanel</name>
     <message>
         <source>e.g. 강남점</source>
+        <extracomment>Asks what to do with unsaved edits: :data:`SAVE`, :data:`DISCARD` or :data:`CANCEL`. (title, shortcut, text) as last shown or saved: the edits are what differs.</extracomment>
         <translation>예: 강남점</translation>
     </message>
     <message>
@@ -252,6 +253,30 @@ base_url=https://…</translation>
         <translation>지점 이름 ({지점})</translation>
     </message>
     <message>
+        <source>“%1” has changes that are not saved.</source>
+        <translation>“%1”에 저장하지 않은 변경 사항이 있습니다.</translation>
+    </message>
+    <message>
+        <source>The new response is not saved.</source>
+        <translation>새 상용구가 아직 저장되지 않았습니다.</translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>저장하지 않은 변경 사항</translation>
+    </message>
+    <message>
+        <source>Save them before moving on?</source>
+        <translation>넘어가기 전에 저장할까요?</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>버리기</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>취소</translation>
+    </message>
+    <message>
         <source>Saved.</source>
         <translation>저장했습니다.</translation>
     </message>
@@ -280,7 +305,7 @@ base_url=https://…</translation>
     <name>CannedTexts</name>
     <message>
         <source>Give the response a title of 1 to 120 characters.</source>
-        <extracomment>The response&apos;s id (str). The sample customer the preview fills in.</extracomment>
+        <extracomment>The response&apos;s id (str). The sample customer the preview fills in. Answers to &quot;save the changes?&quot;: save them, drop them, or stay on the response.</extracomment>
         <translation>제목을 1~120자로 입력하세요.</translation>
     </message>
     <message>

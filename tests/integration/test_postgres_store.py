@@ -374,3 +374,20 @@ def _closed_port(server: PgServer) -> int:
 def test_only_postgresql_urls_are_accepted(url: str) -> None:
     with pytest.raises(ValueError, match="not a PostgreSQL URL"):
         server_engine(url)
+
+
+def test_duplicate_suggestions_work_on_postgresql(store: Store) -> None:
+    from console.contacts import suggest_duplicates
+
+    sms = add_account(store, "sms", "문자")
+    kakao = add_account(store, "kakaotalk", "카카오")
+    mail = add_account(store, "email", "메일")
+    add_conversation(store, sms, [("in", "예약 확인 부탁드려요")], "민지", "01012345678")
+    add_conversation(store, kakao, [("in", "제 번호는 010-1234-5678 이에요")], "김민지", "k-1")
+    add_conversation(store, mail, [("in", "문의")], "박 지훈", "Park@Example.com")
+    add_conversation(store, kakao, [("in", "메일은 park@example.com")], "박지훈", "k-2")
+    found = {(g.reason, g.value, len(g.contact_ids)) for g in suggest_duplicates(store)}
+    assert found == {
+        ("phone", "01012345678", 2),
+        ("email", "park@example.com", 2),
+    }  # the two 박지훈 are already one group by address

@@ -171,6 +171,32 @@ def test_concurrent_draft_saves_keep_both_texts(clinic: Clinic) -> None:
     assert sync_b.status().conflicts == 1
 
 
+def test_a_conflict_copy_is_not_overwritten_by_another_line_of_edits(clinic: Clinic) -> None:
+    """B's first draft became a conflict copy (A's draft was there first). B then edits the
+    head it pulled while A edits it too: B's edit is a conflict again, and must not land on
+    B's earlier copy, whose text nobody has seen replaced."""
+    a, sync_a = clinic.pc("a")
+    b, sync_b = clinic.pc("b")
+    actor = services.Actor(clinic.operator)
+    services.save_draft(a, actor, clinic.cid, "A의 첫 초안")
+    services.save_draft(b, actor, clinic.cid, "B의 첫 초안")
+    sync_a.sync_once()
+    sync_b.sync_once()  # B's draft: a conflict copy beside A's head; B pulls both
+    services.save_draft(a, actor, clinic.cid, "A가 고친 초안")
+    services.save_draft(b, actor, clinic.cid, "B가 고친 초안")  # over A's head, as B saw it
+    sync_a.sync_once()
+    sync_b.sync_once()
+    sync_a.sync_once()
+    for store in (a, b, clinic.server):
+        with store.read() as s:
+            drafts = {(d.body, d.is_conflict) for d in s.scalars(select(Draft))}
+        assert drafts == {
+            ("A가 고친 초안", False),
+            ("B의 첫 초안", True),
+            ("B가 고친 초안", True),
+        }
+
+
 def test_two_pcs_queueing_the_same_synced_draft_make_one_reply(clinic: Clinic) -> None:
     a, sync_a = clinic.pc("a")
     b, sync_b = clinic.pc("b")
@@ -379,7 +405,7 @@ def test_assignment_modes_reach_the_other_pc_and_concurrent_edits_resolve_by_clo
     clinic: Clinic,
 ) -> None:
     from console.domain import AssignMode, Role
-    from console.store.models import DepartmentAssignment
+    from console.store.models import DepartmentAssignment, Operator
 
     manager = add_operator(clinic.server, "박관리", Role.MANAGER)
     a, sync_a = clinic.pc("a")
@@ -394,7 +420,7 @@ def test_assignment_modes_reach_the_other_pc_and_concurrent_edits_resolve_by_clo
     # A sets plastic surgery to round-robin; B shows the same mode after a sync.
     services.set_assignment_mode(a, actor, "plastic", AssignMode.ROUND_ROBIN)
     assert sync_a.sync_once().pushed == 1
-    sync_b.sync_once()
+    assert sync_b.sync_once().changes.staff  # B's staff settings and pickers read it again
     assert policy(b, "plastic") == ("round_robin", None)
     assert policy(clinic.server, "plastic") == ("round_robin", None)
 
@@ -416,6 +442,14 @@ def test_assignment_modes_reach_the_other_pc_and_concurrent_edits_resolve_by_clo
     sync_b.sync_once()
     assert _conv(b, clinic.cid).assignee_id == clinic.operator
     assert policy(b, "general") == ("round_robin", clinic.operator)
+    # Going off duty on B reaches A, and the leader's ingest would skip them there.
+    services.set_on_duty(b, services.Actor(clinic.operator), clinic.operator, False)
+    sync_b.sync_once()
+    assert sync_a.sync_once().changes.staff
+    for store in (a, clinic.server):
+        with store.read() as s:
+            duty = s.get(Operator, clinic.operator)
+            assert duty is not None and duty.on_duty is False
     for store in (a, b):
         with store.read() as s:
             assert s.scalar(select(func.count()).select_from(SyncPoison)) == 0

@@ -334,3 +334,92 @@ def test_the_same_e_mail_and_the_same_name_across_channels_are_suggested(store: 
     ]
     lone = contact_of(store, add_conversation(store, kakao, [("in", "예약")], "고객", "k-x3"))
     assert lone and duplicates_of(store, lone) == []  # "고객" only on KakaoTalk
+
+
+def _reference_suggestions(store: Store, message_scan: int) -> set[tuple[str, frozenset[str]]]:
+    """What the suggestions mean, computed the plain way in Python over every row."""
+    from sqlalchemy import select
+
+    from console.contacts import email_addresses, name_key
+    from console.store.models import ChannelAccount, Contact, ContactIdentity, Conversation, Message
+
+    with store.read() as s:
+        alive = set(s.scalars(select(Contact.id).where(Contact.merged_into.is_(None))))
+        names = {cid: name for cid, name in s.execute(select(Contact.id, Contact.display_name))}
+        idents = s.execute(
+            select(ContactIdentity.contact_id, ContactIdentity.handle, ChannelAccount.kind).join(
+                ChannelAccount, ChannelAccount.id == ContactIdentity.account_id
+            )
+        ).all()
+        times = s.scalars(
+            select(Message.sent_at).where(Message.direction == "in").order_by(Message.sent_at)
+        ).all()
+        cutoff = times[-message_scan] if len(times) >= message_scan else 0
+        # The newest ``message_scan`` (and any sent at the same moment as the last of them).
+        bodies = s.execute(
+            select(Conversation.contact_id, Message.body)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .where(Message.direction == "in", Message.sent_at >= cutoff)
+        ).all()
+    keys: dict[tuple[str, str], set[str]] = {}
+    kinds: dict[str, set[str]] = {}
+    for cid, _handle, kind in idents:
+        kinds.setdefault(cid, set()).add(kind)
+    for cid, text in [*((c, h) for c, h, _k in idents), *bodies]:
+        for number in phone_numbers(text):
+            keys.setdefault(("phone", number), set()).add(cid)
+        for address in email_addresses(text):
+            keys.setdefault(("email", address), set()).add(cid)
+    out: set[tuple[str, frozenset[str]]] = set()
+    for (kind, _value), ids in keys.items():
+        group = frozenset(ids & alive)
+        if len(group) > 1:
+            out.add((kind, group))
+    by_name: dict[str, set[str]] = {}
+    for cid in alive:
+        loose = name_key(names[cid])
+        if len(loose) >= 2:
+            by_name.setdefault(loose, set()).add(cid)
+    seen = {g for _r, g in out}
+    for ids in by_name.values():
+        channels = set().union(*(kinds.get(c, set()) for c in ids))
+        if len(ids) > 1 and len(channels) > 1 and frozenset(ids) not in seen:
+            out.add(("name", frozenset(ids)))
+    return out
+
+
+def test_suggestions_found_by_the_database_match_the_plain_reading(store: Store) -> None:
+    import random
+
+    rng = random.Random(7)
+    accounts = [add_account(store, kind, kind) for kind in ("sms", "kakaotalk", "email", "x")]
+    people = ["김민지", "Kim Minji", "kim minji", "박 지훈", "박지훈", "이서연", "고객", "A"]
+    numbers = ["010-1234-5678", "01012345678", "+82 10 1234 5678", "02-123-4567", "1234-5678"]
+    mails = ["minji@example.com", "Minji@Example.com", "seo@clinic.kr"]
+    for i in range(160):
+        texts = [
+            rng.choice(
+                [
+                    "예약 문의드려요",
+                    f"연락처 {rng.choice(numbers)} 입니다",
+                    f"메일 {rng.choice(mails)} 로 주세요",
+                    "주문번호 20261126123456",
+                    "@sotong_clinic 토요일도 하나요?",
+                ]
+            )
+            for _ in range(rng.randint(1, 3))
+        ]
+        handle = rng.choice([f"h{i}", f"h-{rng.choice(numbers)}-{i}", f"{i}{rng.choice(mails)}"])
+        add_conversation(
+            store,
+            rng.choice(accounts),
+            [("in", t) for t in texts],
+            rng.choice(people),
+            handle,
+            rng.randint(0, 600),
+        )
+    for scan in (20, 1000):
+        got = {(g.reason, frozenset(g.contact_ids)) for g in suggest_duplicates(store, None, scan)}
+        assert got == _reference_suggestions(store, scan)
+    assert any(reason == "name" for reason, _g in got)
+    assert any(reason == "phone" for reason, _g in got)

@@ -325,21 +325,38 @@ def test_telegram_results_of_any_shape_never_crash(result: Any) -> None:
 @FAST
 @given(items=st.lists(st.one_of(tg_updates, json_values), max_size=8))
 def test_bad_updates_are_skipped_and_good_ones_kept(items: list[Any]) -> None:
-    good = {"update_id": 2**41, "message": _tg_message(text="<i>예약</i> 문의")}
+    # The highest id the parser takes (2**53 - 1): a generated item may hold any valid id,
+    # and the offset must follow the highest one seen.
+    top = 2**53 - 1
+    good = {"update_id": top, "message": _tg_message(text="<i>예약</i> 문의")}
     parsed = parse_updates([*items, good])
     _check(parsed.messages)
     assert len(parsed.messages) + len(parsed.skipped) == len(items) + 1
     assert parsed.messages[-1].body == "<i>예약</i> 문의"
-    # A malformed update with a larger id still moves the offset past itself.
-    ids = [
-        item["update_id"]
-        for item in items
-        if isinstance(item, dict)
-        and isinstance(item.get("update_id"), int)
-        and not isinstance(item["update_id"], bool)
-        and abs(item["update_id"]) < 2**53  # the parser's limit (JSON-safe)
-    ]
-    assert parsed.last_update_id == max([2**41, *ids])
+    assert parsed.last_update_id == top
+
+
+@pytest.mark.parametrize("uid", [0, -1, -5, 2**53, 2**41 + 0.5, True])
+def test_an_update_id_that_is_not_a_positive_integer_is_a_bad_update(uid: Any) -> None:
+    parsed = parse_updates([{"update_id": uid, "message": _tg_message(text="hi")}])
+    assert parsed.messages == [] and parsed.skipped == ["bad_update"]
+    assert parsed.last_update_id is None
+
+
+def test_a_negative_update_id_or_offset_never_reaches_telegram() -> None:
+    """A negative offset tells Telegram to forget all but the last updates, unread."""
+    sent: list[dict[str, Any]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(json.loads(request.content))
+        return httpx.Response(200, json={"ok": True, "result": [{"update_id": -7}]})
+
+    channel = TelegramChannel("1:a", page_size=1, transport=httpx.MockTransport(handler))
+    result = channel.fetch(json.dumps({"offset": -3}))
+    channel.fetch(result.next_cursor)
+    assert [request.get("offset") for request in sent] == [None, None]
+    assert result.messages == [] and not result.more
+    assert channel.skipped == {"bad_update": 2}
 
 
 def test_telegram_update_kinds() -> None:

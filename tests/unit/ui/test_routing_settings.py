@@ -278,6 +278,126 @@ def test_front_desk_cannot_edit_canned_responses(qtbot: QtBot, ctx: AppContext) 
     assert canned_responses(ctx.store, "plastic") == before
 
 
+def _canned_panel(qtbot: QtBot, ctx: AppContext) -> tuple[CannedPanel, list[str]]:
+    """A panel whose "save the changes?" question answers from a list (and records titles)."""
+    panel = CannedPanel(ctx)
+    qtbot.addWidget(panel)
+    panel.show()
+    asked: list[str] = []
+    answers: list[str] = []
+
+    def ask(title: str) -> str:
+        asked.append(title)
+        return answers.pop(0)
+
+    panel.ask_unsaved = ask
+    panel.answers = answers  # type: ignore[attr-defined]
+    return panel, asked
+
+
+def test_choosing_another_response_with_unsaved_edits_asks_first(
+    qtbot: QtBot, manager_ctx: AppContext
+) -> None:
+    from ui.cannedsettings import CANCEL, DISCARD, SAVE
+
+    panel, asked = _canned_panel(qtbot, manager_ctx)
+    answers: list[str] = panel.answers  # type: ignore[attr-defined]
+    first, second = canned_responses(manager_ctx.store, "plastic")[:2]
+    assert panel.title_edit.text() == first.title
+    panel.list.setFocus()
+
+    # Cancel: the edits stay, on the response they belong to.
+    panel.body_edit.setPlainText("수술 전 상담은 원장님이 직접 진행합니다.")
+    answers.append(CANCEL)
+    qtbot.keyClick(panel.list, Qt.Key.Key_Down)
+    assert asked == [first.title]
+    assert panel.list.currentIndex().row() == 0 and panel.title_edit.text() == first.title
+    assert panel.body_edit.toPlainText() == "수술 전 상담은 원장님이 직접 진행합니다."
+
+    # Discard: the other response shows and nothing was stored.
+    answers.append(DISCARD)
+    qtbot.keyClick(panel.list, Qt.Key.Key_Down)
+    assert panel.list.currentIndex().row() == 1 and panel.title_edit.text() == second.title
+    assert canned_responses(manager_ctx.store, "plastic")[0].body == first.body
+
+    # Without edits, moving asks nothing.
+    qtbot.keyClick(panel.list, Qt.Key.Key_Up)
+    assert len(asked) == 2 and panel.title_edit.text() == first.title
+
+    # Save: the edits are stored, then the chosen response shows.
+    panel.body_edit.setPlainText("{고객명}님, 상담 예약이 확정되었습니다.")
+    answers.append(SAVE)
+    qtbot.keyClick(panel.list, Qt.Key.Key_Down)
+    assert canned_responses(manager_ctx.store, "plastic")[0].body == (
+        "{고객명}님, 상담 예약이 확정되었습니다."
+    )
+    assert panel.list.currentIndex().row() == 1 and panel.title_edit.text() == second.title
+    assert not panel.has_unsaved_edits()
+
+    # Another department, and "New", ask too; a refused save stays with the edits.
+    panel.title_edit.setText("")
+    answers.append(SAVE)
+    panel.department_combo.setCurrentIndex(1)
+    assert panel.department() == "plastic" and panel.title_edit.text() == ""
+    assert "Give the response a title" in panel.result_text()
+    answers.append(DISCARD)
+    panel.new_response()
+    assert panel.title_edit.text() == "" and panel.body_edit.toPlainText() == ""
+    panel.body_edit.setPlainText("새 상용구")
+    answers.append(CANCEL)
+    panel.department_combo.setCurrentIndex(1)
+    assert panel.department() == "plastic" and panel.body_edit.toPlainText() == "새 상용구"
+    assert asked == [first.title] * 3 + [""] * 3
+
+
+def test_the_question_is_a_real_dialog_with_save_discard_cancel(
+    qtbot: QtBot, manager_ctx: AppContext
+) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    panel = CannedPanel(manager_ctx)
+    qtbot.addWidget(panel)
+    panel.show()
+    first = canned_responses(manager_ctx.store, "plastic")[0]
+    panel.body_edit.setPlainText("바뀐 안내문")
+    seen: list[str] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.extend(b.text() for b in box.buttons())
+        seen.append(box.text())
+        box.button(QMessageBox.StandardButton.Cancel).click()
+
+    QTimer.singleShot(0, answer)
+    panel.list.setCurrentIndex(panel.model.index(1))
+    assert {"Save", "Discard", "Cancel"} <= set(seen)
+    assert f"“{first.title}” has changes that are not saved." in seen
+    assert panel.title_edit.text() == first.title and panel.body_edit.toPlainText() == "바뀐 안내문"
+
+
+def test_closing_settings_with_unsaved_canned_edits_asks_first(
+    qtbot: QtBot, manager_ctx: AppContext
+) -> None:
+    from console.settings import Settings
+    from ui.cannedsettings import CANCEL, SAVE
+
+    dialog = SettingsDialog(Settings(), manager_ctx.operators(), ctx=manager_ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    panel = dialog.canned_panel
+    assert panel is not None
+    answers = [CANCEL, SAVE]
+    panel.ask_unsaved = lambda _title: answers.pop(0)
+    panel.body_edit.setPlainText("닫기 전에 저장할 안내문")
+    dialog.reject()
+    assert dialog.isVisible() and dialog.tabs.currentWidget() is panel
+    dialog.reject()
+    assert not dialog.isVisible()
+    assert canned_responses(manager_ctx.store, "plastic")[0].body == "닫기 전에 저장할 안내문"
+
+
 def _commit(widget: object, text: str) -> None:
     event = QInputMethodEvent("", [])
     event.setCommitString(text)
