@@ -84,6 +84,10 @@ PULL_PAGE = 1000
 SNAPSHOT_PAGE = 20_000
 #: The channel the server's triggers notify on.
 CHANNEL = "sotong_sync"
+#: How often a round writes its finishing time to this PC's store (ms). A round runs for every
+#: change anywhere in the clinic, and each local write is a disk sync; :meth:`SyncEngine.status`
+#: reports the latest round from memory, the store keeps it to within this after a restart.
+LAST_SYNC_WRITE_MS = 60_000
 
 _SEARCH_TABLES = ("search_backfill", "search_state", "search_doc", "search_fts")
 _LOCAL_ONLY = (SyncDirty, SyncDraft, SyncFieldConflict)
@@ -166,6 +170,8 @@ class SyncEngine:
         self._online = False
         self._failures = 0
         self._retry_at = 0.0
+        self._last_sync_at: int | None = None  # the latest round, stored or not
+        self._stored_sync_at = 0  # the latest round written to the store
 
     # -- public ---------------------------------------------------------------------------
 
@@ -253,7 +259,8 @@ class SyncEngine:
                 s.scalar(select(func.count()).select_from(Draft).where(Draft.is_conflict)) or 0
             )
             progress = s.get(SyncProgress, 1)
-            last = progress.last_sync_at if progress is not None else None
+            stored = progress.last_sync_at if progress is not None else None
+        last = max((t for t in (stored, self._last_sync_at) if t is not None), default=None)
         return SyncStatus(
             pending_ops=int(pending),
             poison_ops=int(poison),
@@ -564,8 +571,13 @@ class SyncEngine:
             self.local.clock.observe(Stamp.parse(stamp))
 
     def _finish(self) -> None:
+        now = _now_ms()
+        self._last_sync_at = now
+        if now - self._stored_sync_at < LAST_SYNC_WRITE_MS:
+            return
         with self._local_write() as s:
-            s.merge(SyncProgress(id=1, last_sync_at=_now_ms()))
+            s.merge(SyncProgress(id=1, last_sync_at=now))
+        self._stored_sync_at = now
 
     # -- initial sync ---------------------------------------------------------------------
 
@@ -607,7 +619,8 @@ class SyncEngine:
                 .where(SyncState.id == 1)
                 .values(cursor_xid=int(xmin), cursor_seq=0, epoch=epoch)
             )
-            s.merge(SyncProgress(id=1, last_sync_at=_now_ms()))
+            now = _now_ms()
+            s.merge(SyncProgress(id=1, last_sync_at=now))
             top = s.execute(
                 select(
                     func.max(Conversation.status_hlc),
@@ -616,6 +629,7 @@ class SyncEngine:
                 )
             ).one()
             self._observe(max((t or "" for t in top), default=""))
+        self._last_sync_at = self._stored_sync_at = now
         search.ensure_index(self.local, max_pending=SEARCH_CATCH_UP)
         changes = Changes(new_conversations=True, outbox=True, messages=counts["message"])
         return SyncReport(pushed, done, changes, conflicts)

@@ -24,9 +24,11 @@ from console.store.models import (
     Outbox,
     PendingOp,
     SyncPoison,
+    SyncProgress,
 )
 from console.store.server import open_server_store
-from console.sync.engine import SyncEngine
+from console.sync import engine as sync_engine
+from console.sync.engine import LAST_SYNC_WRITE_MS, SyncEngine
 from tests.helpers.factory import add_account, add_conversation, add_operator, now_ms
 from tests.helpers.pg import (  # noqa: F401 - fixtures
     PgServer,
@@ -453,3 +455,28 @@ def test_assignment_modes_reach_the_other_pc_and_concurrent_edits_resolve_by_clo
     for store in (a, b):
         with store.read() as s:
             assert s.scalar(select(func.count()).select_from(SyncPoison)) == 0
+
+
+def test_a_round_reports_its_time_and_stores_it_at_most_once_a_minute(
+    clinic: Clinic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every round runs for a change anywhere in the clinic; storing its time each time would
+    sync the PC's disk each time."""
+    a, sync_a = clinic.pc("a")  # the initial sync stores its time
+
+    def stored() -> int | None:
+        with a.read() as s:
+            progress = s.get(SyncProgress, 1)
+            return progress.last_sync_at if progress is not None else None
+
+    start = stored()
+    assert start is not None and sync_a.status().last_sync_at == start
+    monkeypatch.setattr(sync_engine, "_now_ms", lambda: start + 1_000)
+    sync_a.sync_once()
+    assert sync_a.status().last_sync_at == start + 1_000  # shown at once
+    assert stored() == start
+    monkeypatch.setattr(sync_engine, "_now_ms", lambda: start + 1_000 + LAST_SYNC_WRITE_MS)
+    sync_a.sync_once()
+    assert stored() == start + 1_000 + LAST_SYNC_WRITE_MS
+    # A PC opened again (a new engine) shows the stored time.
+    assert SyncEngine(a, sync_a.server).status().last_sync_at == stored()
