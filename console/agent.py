@@ -28,6 +28,7 @@ import getpass
 import json
 import logging
 import logging.handlers
+import platform
 import signal
 import sys
 import threading
@@ -39,6 +40,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from sqlalchemy import URL, make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from console import secrets
 from console.errors import NoSecretStore, SotongError, StaleLeader, StorageError
@@ -134,6 +136,8 @@ class Agent:
             replaces it (default :data:`~console.sync.leader.STALE_AFTER_S`).
         runtime_factory: Builds the runtime on the server store for a leader (tests inject
             transports here); by default every enabled account's connector.
+        log_keep_days: Days of change log the leader keeps (pruned every
+            :data:`~console.sync.housekeeping.PRUNE_EVERY_S` while leading).
     """
 
     def __init__(
@@ -147,7 +151,9 @@ class Agent:
         proxy: str = "",
         stale_after_s: float | None = None,
         runtime_factory: Callable[[Store, Fence], Runtime] | None = None,
+        log_keep_days: float | None = None,
     ) -> None:
+        from console.sync.housekeeping import KEEP_DAYS
         from console.sync.leader import HEARTBEAT_S, STALE_AFTER_S, Leader
 
         self.url = url
@@ -161,7 +167,12 @@ class Agent:
         self.heartbeat_s = min(HEARTBEAT_S, stale_after / 3)
         self.secret_recheck_s = min(SECRET_RECHECK_S, max(1.0, 5 * poll_interval_s))
         self.report = AgentReport()
+        #: Its node id on the server: the same after every restart of this agent, another
+        #: than any other process's (see :func:`console.store.server.node_for`).
+        self.node_id = agent_node(data_dir)
         self._runtime_factory = runtime_factory
+        self.log_keep_days = KEEP_DAYS if log_keep_days is None else log_keep_days
+        self._pruned_at: float | None = None  # monotonic time of the last pruning
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._store: Store | None = None
@@ -230,6 +241,7 @@ class Agent:
             assert runtime is not None
             self._round(runtime)
             self.report.rounds += 1
+            self._housekeep()
         except StaleLeader as exc:
             self.report.stood_down += 1
             log.warning(
@@ -261,13 +273,31 @@ class Agent:
         if not self._stop.is_set():
             runtime.wake_snoozed()
 
+    def _housekeep(self) -> None:
+        """As leader, prune the server's old change log now and then."""
+        from console.sync.housekeeping import PRUNE_EVERY_S, prune_change_log
+
+        now = time.monotonic()
+        if self._store is None or (
+            self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY_S
+        ):
+            return
+        self._pruned_at = now
+        try:
+            prune_change_log(self._store, self.log_keep_days)
+        except SQLAlchemyError as exc:
+            log.warning("pruning the change log failed: %s", type(exc).__name__)
+
     def _open_store(self) -> Store:
         if self._store is None:
             from console.store.server import open_server_store
             from console.sync.leader import session_name
 
             self._store = open_server_store(
-                self.url, password=self.password, application_name=session_name(self.leader.holder)
+                self.url,
+                password=self.password,
+                application_name=session_name(self.leader.holder),
+                node_id=self.node_id,
             )
         return self._store
 
@@ -371,6 +401,13 @@ class Agent:
         self._wake.wait(seconds)
         if not self._stop.is_set():
             self._wake.clear()
+
+
+def agent_node(data_dir: Path) -> str:
+    """The node id of the agent that keeps its files in ``data_dir`` on this machine."""
+    from console.store.server import node_for
+
+    return node_for("agent", platform.node(), str(data_dir.resolve()))
 
 
 def resolve_server(url: str | None, data_dir: Path) -> tuple[str | URL, str | None]:

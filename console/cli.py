@@ -205,6 +205,13 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds a leader may go without a heartbeat before a standby replaces it"
         " (default 30)",
     )
+    agent.add_argument(
+        "--log-keep-days",
+        type=float,
+        default=30.0,
+        help="days the leader keeps the server's change log; a PC away longer copies"
+        " everything afresh (default 30)",
+    )
     agent_sub = agent.add_subparsers(dest="agent_command", metavar="{secret}")
     secret = agent_sub.add_parser(
         "secret", help="channel tokens in this machine's keyring (the leader needs them)"
@@ -299,6 +306,7 @@ def _run_agent(args: argparse.Namespace) -> int:
         standby_retry_s=args.standby_retry,
         proxy=settings.proxy,
         stale_after_s=args.stale_after,
+        log_keep_days=args.log_keep_days,
     )
     agent.install_signal_handlers()
     return agent.run()

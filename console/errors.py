@@ -48,6 +48,13 @@ class DraftConflictNotFound(NotFound):
     code = "draft_conflict_not_found"
 
 
+class FieldConflictNotFound(NotFound):
+    """No note of a concurrent change to that field of that conversation (``conversation_id``,
+    ``field``): already restored or dismissed."""
+
+    code = "field_conflict_not_found"
+
+
 class SavedSearchNotFound(NotFound):
     """No saved search has this id (deleted meanwhile)."""
 

@@ -102,6 +102,8 @@ NameHighlightsRole = Qt.ItemDataRole.UserRole + 19
 ConflictRole = Qt.ItemDataRole.UserRole + 40
 #: True while the customer has waited at least the SLA target (business time).
 BreachedRole = Qt.ItemDataRole.UserRole + 41
+#: A field edit made on this PC was overwritten by a concurrent edit on another PC (bool).
+FieldConflictRole = Qt.ItemDataRole.UserRole + 42
 
 Spans = tuple[tuple[int, int], ...]
 
@@ -367,6 +369,8 @@ class ConversationListModel(QAbstractListModel):
             return row.has_draft
         if role == ConflictRole:
             return row.has_conflict
+        if role == FieldConflictRole:
+            return row.field_conflict
         if role == QueuedRole:
             return row.queued
         if role == FailedRole:
@@ -382,10 +386,13 @@ class ConversationListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{row.contact_name} · {row.account_name}\n{row.snippet}"
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return (
+            spoken = (
                 f"{row.contact_name}, {texts.channel_name(row.channel)}, "
                 f"{self._department_label(row.department)}, {row.snippet}"
             )
+            if row.field_conflict:
+                spoken += ", " + self.tr("changed on another PC at the same time")
+            return spoken
         return None
 
     def _highlights(self, row: ConversationRow) -> tuple[Spans, Spans]:
@@ -732,8 +739,12 @@ class ConversationDelegate(QStyledItemDelegate):
         painter.restore()
 
     def _chips(self, index: ModelIndex) -> list[tuple[str, QColor, QColor]]:
-        """The markers of a row, left to right: conflict, failed, queued, draft, department."""
+        """The markers of a row, left to right: conflicts, failed, queued, draft, department."""
         chips: list[tuple[str, QColor, QColor]] = []
+        if index.data(FieldConflictRole):
+            chips.append(
+                (self.tr("Changed on 2 PCs"), theme.colour("warning"), theme.colour("warning_soft"))
+            )
         if index.data(ConflictRole):
             chips.append((self.tr("Conflict"), theme.colour("danger"), theme.colour("danger_soft")))
         failed = int(index.data(FailedRole) or 0)

@@ -823,8 +823,19 @@ class MainWindow(QMainWindow):
         text = self.tr("%n replies waiting to send", "", health.waiting_to_send)
         if health.failed_replies:
             text += " · " + self.tr("%n not sent", "", health.failed_replies)
+        if health.unknown_replies:
+            text += " · " + self.tr("%n to check", "", health.unknown_replies)
         self.outbox_label.setText(text)
-        self._restyle(self.outbox_label, "failed" if health.failed_replies else "ok")
+        self.outbox_label.setToolTip(
+            self.tr(
+                "A reply to check may or may not have reached the customer (the channel's "
+                "answer was lost): open its conversation and look before sending it again."
+            )
+            if health.unknown_replies
+            else ""
+        )
+        trouble = health.failed_replies or health.unknown_replies
+        self._restyle(self.outbox_label, "failed" if trouble else "ok")
         if health.last_fetch_at:
             self.fetch_label.setText(
                 self.tr("Last received %1").replace("%1", texts.clock_text(health.last_fetch_at))

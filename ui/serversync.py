@@ -34,6 +34,7 @@ from __future__ import annotations
 import enum
 import logging
 import threading
+import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -205,7 +206,7 @@ class ServerLink(QObject):
 
         def work() -> _Opened:
             from console.errors import NoSecretStore, ServerCheckFailed, StorageError
-            from console.store.server import open_server_store
+            from console.store.server import node_for, open_server_store
             from console.sync.config import classify, read_password, server_url
             from console.sync.engine import SyncEngine
             from console.sync.leader import Leader
@@ -216,7 +217,9 @@ class ServerLink(QObject):
                 raise ServerCheckFailed(reason="no_keyring") from None
             url = server_url(settings, password)
             try:
-                server = open_server_store(url)
+                # This PC's own node id on the server too (not the one every process there
+                # would share), derived from its store's: see console.store.server.node_for.
+                server = open_server_store(url, node_id=node_for("pc", local.node_id))
             except StorageError as exc:
                 raise ServerCheckFailed(reason=classify(exc)) from None
             engine = SyncEngine(local, server)
@@ -236,7 +239,7 @@ class ServerLink(QObject):
             self.ctx.server = opened.server
             self.engine, self.leader = opened.engine, opened.leader
             self._set_state(replace(self.state, mode=ServerMode.ONLINE, reason=""))
-            self._start_threads(generation, opened.engine, opened.leader)
+            self._start_threads(generation, opened.engine, opened.leader, opened.server)
             self._periodic.start()
             if opened.needs_initial:
                 self.run_initial_sync()
@@ -504,13 +507,18 @@ class ServerLink(QObject):
 
     # -- the leader --------------------------------------------------------------------------
 
-    def _start_threads(self, generation: int, engine: SyncEngine, leader: Leader) -> None:
+    def _start_threads(
+        self, generation: int, engine: SyncEngine, leader: Leader, server: Store
+    ) -> None:
         stop = self._stop = threading.Event()
         hints = threading.Thread(
             target=self._listen, args=(engine, stop), name="sotong-sync-hints", daemon=True
         )
         lead = threading.Thread(
-            target=self._lead, args=(generation, leader, stop), name="sotong-leader", daemon=True
+            target=self._lead,
+            args=(generation, leader, stop, server),
+            name="sotong-leader",
+            daemon=True,
         )
         self._threads = [hints, lead]
         for thread in self._threads:
@@ -531,11 +539,14 @@ class ServerLink(QObject):
         finally:
             engine.close()
 
-    def _lead(self, generation: int, leader: Leader, stop: threading.Event) -> None:
-        """The leader thread: stand by (try the lock now and then) or lead (heartbeat)."""
+    def _lead(self, generation: int, leader: Leader, stop: threading.Event, server: Store) -> None:
+        """The leader thread: stand by (try the lock now and then) or lead (heartbeat, and
+        prune the server's old change log now and then)."""
+        from console.sync.housekeeping import PRUNE_EVERY_S, prune_change_log
         from console.sync.leader import HEARTBEAT_S
 
         leading = False
+        pruned_at: float | None = None
         try:
             while not stop.is_set():
                 if not leading:
@@ -550,6 +561,13 @@ class ServerLink(QObject):
                 if not leader.heartbeat():
                     leading = False
                     self._post(self._leader_event, generation, False)
+                    continue
+                if pruned_at is None or time.monotonic() - pruned_at >= PRUNE_EVERY_S:
+                    pruned_at = time.monotonic()
+                    try:
+                        prune_change_log(server)
+                    except Exception:
+                        log.warning("pruning the change log failed", exc_info=True)
         except Exception:
             log.warning("leader thread failed", exc_info=True)
             self._post(self._leader_event, generation, False)

@@ -161,6 +161,9 @@ def error_code_text(code: str, params: Mapping[str, Any] | None = None) -> str:
         "draft_conflict_not_found": translate(
             "Texts", "That other version of the draft is gone: it was already restored or removed."
         ),
+        "field_conflict_not_found": translate(
+            "Texts", "That change was already put back or dismissed."
+        ),
         "invalid_input": translate("Texts", "The value entered is not valid."),
         "unknown_department": translate("Texts", "There is no department called “{department}”."),
         "empty_reply": translate("Texts", "Write a reply before sending."),

@@ -41,6 +41,7 @@ from ui import icons, texts
 from ui.composer import Composer, DraftAutosave, DraftState
 from ui.context import AppContext
 from ui.draftconflict import DraftConflictBar
+from ui.fieldconflict import FieldConflictBar
 from ui.thread import ThreadModel, ThreadView
 
 if TYPE_CHECKING:
@@ -140,6 +141,9 @@ class ThreadPane(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self._build_header(content))
+        # A change made here that a concurrent change on another PC replaced.
+        self.field_conflict_bar = FieldConflictBar(ctx, departments, content)
+        layout.addWidget(self.field_conflict_bar)
 
         self.model = ThreadModel(ctx.store, self)
         self.view = ThreadView(content)
@@ -289,6 +293,7 @@ class ThreadPane(QWidget):
     def retranslate_ui(self) -> None:
         """Set every fixed text in the current language."""
         self.conflict_bar.retranslate_ui()
+        self.field_conflict_bar.retranslate_ui()
         self.placeholder.setText(self.tr("Choose a conversation from the list."))
         self.department_caption.setText(self.tr("Department"))
         self.assignee_caption.setText(self.tr("Assignee"))
@@ -385,6 +390,7 @@ class ThreadPane(QWidget):
             return
         self.autosave.open(conversation_id)
         self.conflict_bar.load(conversation_id)
+        self.field_conflict_bar.load(conversation_id)
         self._cid = conversation_id
         self.ctx.presence.open(conversation_id)
         self._busy = False
@@ -562,6 +568,8 @@ class ThreadPane(QWidget):
                 self.view.verticalScrollBar().setValue(position)
         if cid in changes.drafts or cid in changes.conversations:
             self.conflict_bar.load(cid)
+        if cid in changes.conversations:
+            self.field_conflict_bar.load(cid)
         if cid in changes.conversations or cid in changes.threads:
             row = conversation_row(self.ctx.store, cid)
             if row is not None:

@@ -227,7 +227,10 @@ def parse_updates(result: Any) -> ParsedUpdates:
         raise Rejected("malformed_page")
     parsed = ParsedUpdates()
     for update in result:
-        if not isinstance(update, dict) or (uid := _int(update.get("update_id"))) is None:
+        uid = _int(update.get("update_id")) if isinstance(update, dict) else None
+        if uid is None or uid < 1:
+            # Update ids are positive: a negative offset would tell Telegram to drop every
+            # update before the last few, unread.
             parsed.skipped.append("bad_update")
             continue
         if parsed.last_update_id is None or uid > parsed.last_update_id:
@@ -259,6 +262,8 @@ def _load_offset(cursor: str | None) -> int | None:
     except ValueError:
         value = None
     offset = _int(value.get("offset")) if isinstance(value, dict) else None
+    if offset is not None and offset < 1:
+        offset = None  # a negative offset would drop unread updates (see parse_updates)
     if offset is None:
         log.warning("telegram: unreadable cursor, starting from unconfirmed updates")
     return offset

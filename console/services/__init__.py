@@ -49,7 +49,13 @@ from console.services._commands import (
     snooze,
     tag_department,
 )
-from console.services._conflicts import discard_draft_conflict, restore_draft_conflict
+from console.services._conflicts import (
+    discard_draft_conflict,
+    dismiss_field_conflict,
+    restorable,
+    restore_draft_conflict,
+    restore_field_conflict,
+)
 from console.services._contacts import (
     MAX_CONTACT_NAME_CHARS,
     MAX_CONTACT_NOTES_CHARS,
@@ -131,6 +137,7 @@ __all__ = [
     "delete_rule",
     "delete_saved_search",
     "discard_draft_conflict",
+    "dismiss_field_conflict",
     "hand_off",
     "mark_read",
     "merge_contacts",
@@ -148,7 +155,9 @@ __all__ = [
     "rename_saved_search",
     "reopen_in",
     "require",
+    "restorable",
     "restore_draft_conflict",
+    "restore_field_conflict",
     "role_of",
     "rule_actions_in",
     "rule_assign_in",

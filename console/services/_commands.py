@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from console import errors
@@ -24,6 +24,7 @@ from console.store.models import (
     Operator,
     Outbox,
     PendingOp,
+    SyncFieldConflict,
 )
 
 
@@ -67,6 +68,9 @@ def record(
         )
     )
     for tbl, pk, field_name, value, parent_rev in ops:
+        base = None
+        if tbl == "conversation" and field_name != "read_upto":
+            base = _field_base(s, pk, field_name)
         s.add(
             PendingOp(
                 op_id=new_id(),
@@ -77,6 +81,7 @@ def record(
                 hlc=stamp,
                 parent_rev=parent_rev,
                 created_at=now,
+                base_hlc=base,
             )
         )
     return stamp
@@ -84,6 +89,22 @@ def record(
 
 #: Clock columns whose name is not the field's name + ``_hlc``.
 _HLC_FIELDS = {"snoozed_until": "snooze_hlc", "assignee_id": "assignee_hlc"}
+
+
+def _field_base(s: Session, conversation_id: str, field_name: str) -> str | None:
+    """The stamp a conversation field has before an edit of it (the edit's base), and the
+    end of any conflict note about that field: a newer edit from this PC supersedes it."""
+    s.execute(
+        delete(SyncFieldConflict).where(
+            SyncFieldConflict.conversation_id == conversation_id,
+            SyncFieldConflict.field == field_name,
+        )
+    )
+    conv = s.get(Conversation, conversation_id)
+    if conv is None:
+        return None
+    stamp = getattr(conv, _HLC_FIELDS.get(field_name, f"{field_name}_hlc"), None)
+    return str(stamp) if stamp is not None else None
 
 
 def _set_field(

@@ -1,4 +1,4 @@
-"""Draft conflict copies: keep the other version, or put it back in the composer.
+"""Conflicts sync kept for staff to see: draft conflict copies, and field edits overwritten.
 
 When two PCs save the same draft concurrently, sync keeps the text that lost as a conflict
 copy (``draft.is_conflict``) of its author's draft: draft text is never dropped. The author
@@ -6,6 +6,12 @@ sees both and chooses here. Restoring swaps the copy's text with the draft's, so
 that was in the composer becomes the copy (and can still be restored back); discarding
 removes the copy. Both are ordinary commands: one transaction with the audit event and the
 pending ops that carry the choice to the other PCs.
+
+A field edit (department, assignee, status, priority …) that a concurrent edit on another
+PC overwrote is noted on this PC (``sync_field_conflict``). Restoring it is the ordinary
+command for that field with the PC's value — its new stamp is later than the winner's, so it
+wins everywhere — and that command ends the note in its own transaction (any new edit of the
+field from this PC does); dismissing removes the note.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from console.services._changes import Actor, Changes
 from console.services._commands import record
 from console.services._roles import Permission, require
 from console.store.engine import Store
-from console.store.models import Draft
+from console.store.models import Draft, SyncFieldConflict
 
 
 def _now_ms() -> int:
@@ -116,3 +122,67 @@ def discard_draft_conflict(store: Store, actor: Actor, draft_id: str) -> Changes
         )
         s.delete(copy)
     return Changes(drafts=frozenset({cid}), conversations=frozenset({cid}))
+
+
+def restore_field_conflict(
+    store: Store, actor: Actor, conversation_id: str, field_name: str
+) -> Changes:
+    """Set a field back to this PC's value that a concurrent edit overwrote: the ordinary
+    command for that field (its checks, audit event and pending op); it ends the note.
+
+    Raises:
+        FieldConflictNotFound: no such note (already restored or dismissed).
+        InvalidInput: the field cannot be set back from here (the customer a conversation
+            belongs to, or a snooze time already past).
+        NotPermitted: the actor's role may not make that change.
+    """
+    from console.services import _commands as commands
+
+    with store.read() as s:
+        note = s.get(SyncFieldConflict, (conversation_id, field_name))
+        if note is None:
+            raise errors.FieldConflictNotFound(conversation_id=conversation_id, field=field_name)
+        mine = note.mine
+    if field_name == "department":
+        return commands.tag_department(store, actor, conversation_id, mine)
+    if field_name == "assignee_id":
+        return commands.assign(store, actor, conversation_id, mine)
+    if field_name == "status" and mine != "snoozed":
+        return commands.set_status(store, actor, conversation_id, str(mine))
+    if field_name == "priority":
+        return commands.set_priority(store, actor, conversation_id, int(mine))
+    if field_name == "snoozed_until" and isinstance(mine, int) and mine > _now_ms():
+        return commands.snooze(store, actor, conversation_id, mine)
+    raise errors.InvalidInput(field=field_name, value=mine)
+
+
+def dismiss_field_conflict(
+    store: Store, actor: Actor, conversation_id: str, field_name: str
+) -> Changes:
+    """Remove the note of a field edit that a concurrent edit overwrote (the value stays).
+
+    Raises:
+        FieldConflictNotFound: no such note.
+        NotPermitted: the actor's role may not work conversations.
+    """
+    with store.write() as s:
+        require(s, actor, Permission.WORK)
+        note = s.get(SyncFieldConflict, (conversation_id, field_name))
+        if note is None:
+            raise errors.FieldConflictNotFound(conversation_id=conversation_id, field=field_name)
+        s.delete(note)
+        record(
+            s, store, actor, "dismiss_field_conflict", conversation_id, [], {"field": field_name}
+        )
+    return Changes(conversations=frozenset({conversation_id}))
+
+
+def restorable(field_name: str, mine: object) -> bool:
+    """Whether :func:`restore_field_conflict` can set this field back to ``mine``."""
+    if field_name in ("department", "assignee_id", "priority"):
+        return True
+    if field_name == "status":
+        return mine != "snoozed"
+    if field_name == "snoozed_until":
+        return isinstance(mine, int) and mine > _now_ms()
+    return False

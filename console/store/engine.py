@@ -96,9 +96,14 @@ class Store:
         engine: An engine made by :func:`sqlite_engine` (or by
             :func:`console.store.server.server_engine` for the clinic server).
         path: The database file, if there is one.
+        node_id: This process's node id, for its clock's stamps and its audit events
+            (default: the database's own, in ``sync_state``: a PC's). Processes sharing the
+            clinic server's database each pass their own (:func:`console.store.server.node_for`).
     """
 
-    def __init__(self, engine: Engine, path: Path | None = None) -> None:
+    def __init__(
+        self, engine: Engine, path: Path | None = None, *, node_id: str | None = None
+    ) -> None:
         self.engine = engine
         self.path = path
         self._fence: Callable[[Session], None] | None = None
@@ -112,7 +117,7 @@ class Store:
             if state is None:
                 state = SyncState(id=1, node_id=new_id()[-12:], hlc="")
                 s.add(state)
-            node, last = state.node_id, state.hlc
+            node, last = node_id or state.node_id, state.hlc
         self.node_id = node
         self.clock = Clock(node, Stamp.parse(last) if last else None)
 
@@ -135,8 +140,11 @@ class Store:
                     self._fence(session)
                 yield session
                 state = session.get(SyncState, 1)
-                if state is not None:
-                    state.hlc = str(self.clock.last)
+                stamp = str(self.clock.last)
+                # Several processes may share the row (the clinic server): it keeps the
+                # highest stamp, from which a clock restarts.
+                if state is not None and stamp > state.hlc:
+                    state.hlc = stamp
         except OperationalError as exc:
             reason = str(exc.orig) if exc.orig is not None else type(exc).__name__
             raise StorageError(reason=reason) from exc

@@ -407,6 +407,9 @@ class PendingOp(Base):
     hlc: Mapped[str] = mapped_column(Hlc)
     parent_rev: Mapped[int | None]
     created_at: Mapped[int]
+    #: For a conversation field: the stamp the field had before this edit (migration 0013),
+    #: so the server can tell an edit made on top of another PC's from a concurrent one.
+    base_hlc: Mapped[str | None] = mapped_column(Hlc, nullable=True)
 
 
 class SyncState(Base):
@@ -595,4 +598,19 @@ class Presence(Base):
     node: Mapped[str] = mapped_column(String(64), primary_key=True)
     conversation_id: Mapped[str] = mapped_column(String(36), index=True)
     state: Mapped[str] = mapped_column(String(8))
+    at: Mapped[int]
+
+
+class SyncFieldConflict(Base):
+    """A field edit made on this PC that a concurrent edit on another PC overwrote (sync
+    kept the other, later value), kept until staff restore their value or dismiss it
+    (migration 0013). This PC's own record: never replicated, empty on the server."""
+
+    __tablename__ = "sync_field_conflict"
+    conversation_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    field: Mapped[str] = mapped_column(String(40), primary_key=True)
+    mine: Mapped[Any] = mapped_column(JSON, nullable=True)
+    theirs: Mapped[Any] = mapped_column(JSON, nullable=True)
+    winner_node: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    winner_hlc: Mapped[str] = mapped_column(Hlc, default="", server_default="")
     at: Mapped[int]

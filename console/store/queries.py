@@ -31,6 +31,7 @@ from console.store.models import (
     Operator,
     Outbox,
     SavedSearch,
+    SyncFieldConflict,
 )
 from console.store.search import SearchHit, search
 
@@ -111,6 +112,8 @@ class ConversationRow:
     #: applies to the wait, else the next-response one).
     first_response_at: int | None = None
     has_conflict: bool = False  # a draft here has a conflict copy (sync kept the other text)
+    #: A field edit made here was overwritten by a concurrent edit on another PC.
+    field_conflict: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,26 @@ class DraftConflictRow:
 
 
 @dataclass(frozen=True)
+class FieldConflictRow:
+    """A field edit of this PC that a concurrent edit on another PC overwrote.
+
+    Attributes:
+        field: The conversation field (``department``, ``assignee_id``, ``status`` …).
+        mine: The value chosen on this PC.
+        theirs: The value that was applied (the later edit's).
+        winner_node: The node id of the PC whose edit won ("" if unknown).
+        at: When this PC found out (ms).
+    """
+
+    conversation_id: str
+    field: str
+    mine: object
+    theirs: object
+    winner_node: str
+    at: int
+
+
+@dataclass(frozen=True)
 class OperatorRow:
     """A member of staff as pickers show them."""
 
@@ -179,9 +202,11 @@ class Health:
     """What the status bar shows."""
 
     waiting_to_send: int
-    failed_replies: int
+    failed_replies: int  # refused by the channel, with a reason
     last_fetch_at: int | None
     accounts_in_error: tuple[tuple[str, str], ...]  # (display name, error code)
+    #: Replies whose fate is unknown (the channel's answer was lost): staff check them.
+    unknown_replies: int = 0
 
 
 _FOLDER = {View.SNOOZED: FOLDER_SNOOZED, View.RESOLVED: FOLDER_RESOLVED}
@@ -365,6 +390,7 @@ def conversation_rows(store: Store, ids: Sequence[str]) -> dict[str, Conversatio
     c = Conversation
     has_draft = exists().where(Draft.conversation_id == c.id)
     has_conflict = exists().where(Draft.conversation_id == c.id, Draft.is_conflict)
+    field_conflict = exists().where(SyncFieldConflict.conversation_id == c.id)
     queued = (
         select(func.count())
         .where(Outbox.conversation_id == c.id, Outbox.state.in_(("queued", "sending")))
@@ -398,6 +424,7 @@ def conversation_rows(store: Store, ids: Sequence[str]) -> dict[str, Conversatio
             c.suggestion_confidence,
             has_conflict,
             c.first_response_at,
+            field_conflict,
         )
         .join(ChannelAccount, ChannelAccount.id == c.account_id)
         .join(Contact, Contact.id == c.contact_id)
@@ -437,6 +464,7 @@ def conversation_rows(store: Store, ids: Sequence[str]) -> dict[str, Conversatio
             suggestion_confidence=r[18],
             has_conflict=bool(r[19]),
             first_response_at=r[20],
+            field_conflict=bool(r[21]),
         )
         for r in rows
     }
@@ -567,6 +595,18 @@ def draft_conflicts(
     return [DraftConflictRow(*row) for row in rows]
 
 
+def field_conflicts(store: Store, conversation_id: str) -> list[FieldConflictRow]:
+    """This PC's field edits on a conversation that concurrent edits overwrote, newest first."""
+    f = SyncFieldConflict
+    with store.read() as s:
+        rows = s.execute(
+            select(f.conversation_id, f.field, f.mine, f.theirs, f.winner_node, f.at)
+            .where(f.conversation_id == conversation_id)
+            .order_by(f.at.desc(), f.field)
+        ).all()
+    return [FieldConflictRow(*row) for row in rows]
+
+
 def operators(store: Store) -> list[OperatorRow]:
     """Every member of staff, by name."""
     with store.read() as s:
@@ -591,14 +631,17 @@ def health(store: Store) -> Health:
     """Outbox and fetch figures for the status bar."""
     with store.read() as s:
         waiting = s.scalar(select(func.count()).where(Outbox.state.in_(("queued", "sending")))) or 0
-        failed = s.scalar(select(func.count()).where(Outbox.state.in_(("failed", "unknown")))) or 0
+        failed = s.scalar(select(func.count()).where(Outbox.state == "failed")) or 0
+        unknown = s.scalar(select(func.count()).where(Outbox.state == "unknown")) or 0
         last = s.scalar(select(func.max(ChannelAccount.last_fetch_at)))
         errs = s.execute(
             select(ChannelAccount.display_name, ChannelAccount.last_error).where(
                 ChannelAccount.enabled, ChannelAccount.last_error.is_not(None)
             )
         ).all()
-    return Health(int(waiting), int(failed), last, tuple((n, e or "") for n, e in errs))
+    return Health(
+        int(waiting), int(failed), last, tuple((n, e or "") for n, e in errs), int(unknown)
+    )
 
 
 def now_ms() -> int:

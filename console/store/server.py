@@ -31,8 +31,11 @@ they do on SQLite. What differs is how a connection is made and how writers are 
 Secrets: the password comes from the keyring in the product and may be passed apart from the
 URL (``password=``); nothing here logs or raises a URL with its password.
 
-Not settled yet (the sync engine's work): ``Store`` keeps its node id and clock in the
-``sync_state`` row, so every process that opens the server store shares one node id.
+Node ids: a PC's store keeps its node id in its ``sync_state`` row. On the server several
+processes write at once (the agent, a PC that leads, a standby agent), so each opens the
+store with a node id of its own (:func:`node_for`), stable across restarts: its stamps never
+tie with another process's, its audit events say which process wrote them, and the PCs'
+merge rules, which tell a PC's own stamps by their node, never mistake one for another's.
 """
 
 from __future__ import annotations
@@ -146,6 +149,42 @@ def server_url(url: str | URL, password: str | None = None) -> URL:
     return parsed
 
 
+def _connect_args(connect_timeout: int, application_name: str) -> dict[str, Any]:
+    """What every connection to the server passes besides the URL: timeouts, name, keepalives."""
+    return {
+        "connect_timeout": connect_timeout,
+        "application_name": application_name,
+        "options": server_options(),
+        "tcp_user_timeout": CLIENT_TCP_USER_TIMEOUT_MS,
+        **CLIENT_KEEPALIVES,
+    }
+
+
+def connect_kwargs(
+    url: str | URL,
+    password: str | None = None,
+    *,
+    connect_timeout: int = CONNECT_TIMEOUT_S,
+    application_name: str = "sotong",
+) -> dict[str, Any]:
+    """Keyword arguments for ``psycopg.connect`` that reach the server exactly as the store's
+    engine does: host, port, user, password, database, every libpq setting of the URL's query
+    (``sslmode``, ``sslrootcert`` …), and the engine's own connect arguments. For the
+    connections made apart from the pool (the leader lock, LISTEN).
+
+    Args:
+        url: The server's URL (see :func:`server_url`).
+        password: The password, if it is not in the URL.
+        connect_timeout: Seconds to wait for the server (wins over the URL's).
+        application_name: Shown in ``pg_stat_activity``.
+    """
+    parsed = server_url(url, password)
+    kwargs: dict[str, Any] = parsed.translate_connect_args(username="user", database="dbname")
+    for key, value in parsed.query.items():
+        kwargs[key] = value if isinstance(value, str) else value[-1]
+    return {**kwargs, **_connect_args(connect_timeout, application_name)}
+
+
 def server_engine(
     url: str | URL,
     *,
@@ -174,16 +213,21 @@ def server_engine(
         pool_size=pool_size,
         max_overflow=max_overflow,
         isolation_level="READ COMMITTED",
-        connect_args={
-            "connect_timeout": connect_timeout,
-            "application_name": application_name,
-            "options": server_options(),
-            "tcp_user_timeout": CLIENT_TCP_USER_TIMEOUT_MS,
-            **CLIENT_KEEPALIVES,
-        },
+        connect_args=_connect_args(connect_timeout, application_name),
     )
     event.listen(engine, "begin", _on_begin)
     return engine
+
+
+def node_for(*parts: str) -> str:
+    """A stable node id (12 hex digits) for one process's writes to the clinic server.
+
+    Args:
+        parts: What names the process for good: the agent passes its role, machine and data
+            folder; a PC the node id of its own store (so the PC's server writes never share
+            its local stamps' node either).
+    """
+    return hashlib.blake2b("\x00".join(("sotong.node", *parts)).encode(), digest_size=6).hexdigest()
 
 
 def open_server_store(
@@ -192,6 +236,7 @@ def open_server_store(
     password: str | None = None,
     connect_timeout: int = CONNECT_TIMEOUT_S,
     application_name: str = "sotong",
+    node_id: str | None = None,
 ) -> Store:
     """Open the clinic server's database as a :class:`Store`, migrating it first if needed.
 
@@ -204,6 +249,8 @@ def open_server_store(
         connect_timeout: Seconds to wait for a connection.
         application_name: How its sessions are named in ``pg_stat_activity`` (the leader's
             are named after it, so a standby can end them all if it freezes).
+        node_id: This process's node id (:func:`node_for`); None: the database's shared one
+            (tools and tests).
 
     Returns:
         The store; call :meth:`Store.close` when done.
@@ -217,7 +264,7 @@ def open_server_store(
     )
     try:
         ensure_schema(engine, None)
-        store = Store(engine, None)
+        store = Store(engine, None, node_id=node_id)
     except OperationalError as exc:
         engine.dispose()
         reason = str(exc.orig) if exc.orig is not None else type(exc).__name__

@@ -111,11 +111,17 @@ class PushOp:
 
 @dataclass
 class Outcome:
-    """What the server did with one op."""
+    """What the server did with one op.
+
+    Attributes:
+        winner: For a conversation field edit that lost: the value the server keeps and its
+            stamp (the concurrent edit that won).
+    """
 
     op_id: str
     result: str  # "applied", "duplicate", "lost" (an older write), "conflict", "poison"
     reason: str = ""
+    winner: tuple[Any, str] | None = None
 
 
 def clamp(stamp: str, bound_ms: int) -> str:
@@ -135,6 +141,7 @@ class _Applier:
         self.conn = conn
 
     def run(self, op: PushOp, hlc: str) -> str:
+        self.winner: tuple[Any, str] | None = None
         handler = getattr(self, f"_{op.tbl}", None)
         if handler is None:
             raise Refused("unsupported_op")
@@ -209,17 +216,54 @@ class _Applier:
         params: dict[str, Any] = {"v": op.value, "h": hlc, "pk": op.pk}
         if op.field == "department" and op.extra.get("source"):
             extra, params["src"] = ", department_source = :src", op.extra["source"]
-        done = self._exec(
-            # Names come from CONVERSATION_FIELDS, never from the op's text.
-            f"UPDATE conversation SET {op.field} = :v, {column} = :h{extra}"  # noqa: S608
-            f' WHERE id = :pk AND {column} COLLATE "C" < :h',
-            **params,
-        )
-        if done.rowcount:
-            return "applied"
-        if not self._conversation_exists(op.pk):
+        base = op.extra.get("base_hlc")
+        if base is None:  # an op from before migration 0013: no concurrency check
+            done = self._exec(
+                # Names come from CONVERSATION_FIELDS, never from the op's text.
+                f"UPDATE conversation SET {op.field} = :v, {column} = :h{extra}"  # noqa: S608
+                f' WHERE id = :pk AND {column} COLLATE "C" < :h',
+                **params,
+            )
+            if done.rowcount:
+                return "applied"
+        else:
+            # The value and stamp it replaced come back too (FROM holds the old row).
+            old = self._exec(
+                f"UPDATE conversation c SET {op.field} = :v, {column} = :h{extra}"  # noqa: S608
+                f" FROM (SELECT id, {op.field} AS v, {column} AS h FROM conversation"
+                " WHERE id = :pk) o"
+                f' WHERE c.id = o.id AND o.h COLLATE "C" < :h RETURNING o.v, o.h',
+                **params,
+            ).first()
+            if old is not None:
+                if old.h != base and old.h and _node(old.h) != _node(op.hlc):
+                    self._overwrote(op, hlc, old.v, old.h)
+                return "applied"
+        found = self._exec(
+            f"SELECT {op.field} AS v, {column} AS h FROM conversation WHERE id = :pk",  # noqa: S608
+            pk=op.pk,
+        ).first()
+        if found is None:
             raise Refused("conversation_not_found")
+        self.winner = (found.v, str(found.h))
         return "lost"
+
+    def _overwrote(self, op: PushOp, hlc: str, value: Any, stamp: str) -> None:
+        """Note that this edit replaced a value its PC had not seen (a concurrent edit of
+        another PC), for that PC to find when it pulls the conversation."""
+        if value == op.value:
+            return  # both chose the same: nothing to tell anyone
+        self._exec(
+            "INSERT INTO sync_field_loss (conversation_id, field, loser_hlc, loser_value,"
+            " winner_value, winner_hlc) VALUES (:c, :f, :lh, CAST(:lv AS jsonb),"
+            " CAST(:wv AS jsonb), :wh)",
+            c=op.pk,
+            f=op.field,
+            lh=stamp,
+            lv=json.dumps(value, ensure_ascii=False),
+            wv=json.dumps(op.value, ensure_ascii=False),
+            wh=hlc,
+        )
 
     def _conversation_label(self, op: PushOp, hlc: str) -> str:
         conversation_id, _, label = op.pk.partition("/")
@@ -280,16 +324,17 @@ class _Applier:
                 id=op.pk,
             )
             return "applied"
-        # Not on top of the head: keep the text as a conflict copy of this line of edits.
+        # Not on top of the head: keep the text as a conflict copy of this line of edits (this
+        # draft, edited on this PC on top of the version it last pulled). A later save of the
+        # same line continues its copy; any other text gets a copy of its own, since nobody
+        # who saw that copy's text replaced it.
+        line = str(
+            uuid.uuid5(_CONFLICT_NAMESPACE, f"{op.pk}/{mine}/{op.extra.get('base_hlc') or ''}")
+        )
         copy = self._exec(
-            "SELECT id FROM draft WHERE conversation_id = :c AND operator_id IS NOT DISTINCT"
-            " FROM :o AND is_conflict AND rev = :p AND split_part(hlc, ':', 3) = :n",
-            c=conv,
-            o=operator,
-            p=op.parent_rev,
-            n=mine,
+            "SELECT id, rev FROM draft WHERE id = :id AND is_conflict", id=line
         ).first()
-        if copy is not None:
+        if copy is not None and copy.rev == op.parent_rev:
             self._exec(
                 "UPDATE draft SET body = :b, rev = :r, parent_rev = :p, hlc = :h,"
                 " updated_at = :t WHERE id = :id",
@@ -301,7 +346,7 @@ class _Applier:
                 id=copy.id,
             )
         else:
-            copy_id = str(uuid.uuid5(_CONFLICT_NAMESPACE, op.op_id))
+            copy_id = line if copy is None else str(uuid.uuid5(_CONFLICT_NAMESPACE, op.op_id))
             self._insert_draft(copy_id, conv, operator, op, rev, hlc, conflict=True)
         return "conflict"
 
@@ -499,7 +544,7 @@ def apply_ops(
             result = applier.run(op, hlc)
             if savepoint is not None:
                 savepoint.commit()
-            outcomes.append(Outcome(op.op_id, result))
+            outcomes.append(Outcome(op.op_id, result, winner=applier.winner))
             continue
         except Refused as exc:
             # Every handler refuses before it changes anything.

@@ -56,13 +56,16 @@ from console.store.models import (
     SavedSearch,
     SyncDirty,
     SyncDraft,
+    SyncFieldConflict,
     SyncPoison,
     SyncProgress,
     SyncState,
 )
+from console.store.server import connect_kwargs
 from console.sync import _merge, _pull
 from console.sync._push import (
     CLAMP_AHEAD_MS,
+    CONVERSATION_FIELDS,
     ROW_CLOCKS,
     NeedsCare,
     Outcome,
@@ -84,9 +87,13 @@ SNAPSHOT_PAGE = 20_000
 COPY_ATTEMPTS = 3
 #: The channel the server's triggers notify on.
 CHANNEL = "sotong_sync"
+#: How often a round writes its finishing time to this PC's store (ms). A round runs for every
+#: change anywhere in the clinic, and each local write is a disk sync; :meth:`SyncEngine.status`
+#: reports the latest round from memory, the store keeps it to within this after a restart.
+LAST_SYNC_WRITE_MS = 60_000
 
 _SEARCH_TABLES = ("search_backfill", "search_state", "search_doc", "search_fts")
-_LOCAL_ONLY = (SyncDirty, SyncDraft)
+_LOCAL_ONLY = (SyncDirty, SyncDraft, SyncFieldConflict)
 
 
 @dataclass(frozen=True)
@@ -168,6 +175,8 @@ class SyncEngine:
         self._online = False
         self._failures = 0
         self._retry_at = 0.0
+        self._last_sync_at: int | None = None  # the latest round, stored or not
+        self._stored_sync_at = 0  # the latest round written to the store
 
     # -- public ---------------------------------------------------------------------------
 
@@ -181,11 +190,18 @@ class SyncEngine:
         with self._lock, self._reaching():
             with self._server_reads() as conn:
                 if not self._needs_initial_sync(conn):
-                    pushed, conflicts, changes = self._push_all()
-                    changes |= self._refresh_dirty(conn)
-                    pulled, more = self._pull_all(conn)
-                    self._finish()
-                    return SyncReport(pushed, pulled, changes | more, conflicts)
+                    try:
+                        pushed, conflicts, changes = self._push_all()
+                        changes |= self._refresh_dirty(conn)
+                        pulled, more = self._pull_all(conn)
+                    except _BelowFloor:
+                        log.warning(
+                            "sync: the server pruned changes this PC has not pulled yet;"
+                            " copying everything afresh"
+                        )
+                    else:
+                        self._finish()
+                        return SyncReport(pushed, pulled, changes | more, conflicts)
             return self._initial_sync(None)
 
     def initial_sync(
@@ -212,7 +228,8 @@ class SyncEngine:
             return self._initial_sync(progress, merging)
 
     def needs_initial_sync(self) -> bool:
-        """Whether this PC has never synced with this server, or the server's epoch changed.
+        """Whether this PC has never synced with this server, the server's epoch changed, or
+        the server pruned change-log entries this PC has not pulled yet.
 
         Raises:
             ServerUnavailable: the server could not be reached.
@@ -255,7 +272,8 @@ class SyncEngine:
                 s.scalar(select(func.count()).select_from(Draft).where(Draft.is_conflict)) or 0
             )
             progress = s.get(SyncProgress, 1)
-            last = progress.last_sync_at if progress is not None else None
+            stored = progress.last_sync_at if progress is not None else None
+        last = max((t for t in (stored, self._last_sync_at) if t is not None), default=None)
         return SyncStatus(
             pending_ops=int(pending),
             poison_ops=int(poison),
@@ -330,21 +348,9 @@ class SyncEngine:
             raise
 
     def _listen(self) -> psycopg.Connection[Any]:
-        url = self.server.engine.url
-        conn = psycopg.connect(
-            host=url.host,
-            port=url.port,
-            user=url.username,
-            password=url.password,
-            dbname=url.database,
-            autocommit=True,
-            connect_timeout=5,
-            application_name="sotong-sync-listen",
-            keepalives=1,
-            keepalives_idle=30,
-            keepalives_interval=10,
-            keepalives_count=3,
-        )
+        # Every setting the store's engine connects with: TLS mode and CA file included.
+        kwargs = connect_kwargs(self.server.engine.url, application_name="sotong-sync-listen")
+        conn = psycopg.connect(**kwargs, autocommit=True)
         conn.execute(f"LISTEN {CHANNEL}")
         return conn
 
@@ -375,7 +381,9 @@ class SyncEngine:
         with self.local.read() as s:
             state = s.get(SyncState, 1)
             mine = state.epoch if state is not None else None
-        return mine is None or self._server_epoch(conn) != mine
+        if mine is None or self._server_epoch(conn) != mine:
+            return True
+        return self._cursor() < _floor(conn)
 
     # -- push -----------------------------------------------------------------------------
 
@@ -461,6 +469,7 @@ class SyncEngine:
                     touched.add(conv)
                 log.warning("sync: op %s on %s set aside: %s", op.op_id, op.tbl, outcome.reason)
             s.execute(delete(PendingOp).where(PendingOp.op_id.in_(list(by_id))))
+            touched |= _note_lost_edits(s, batch, outcomes, now)
             failpoint("sync.push.before_local_commit")
         ids = frozenset(touched)
         return Changes(conversations=ids, threads=ids, drafts=ids)
@@ -514,21 +523,32 @@ class SyncEngine:
 
     def _pull_page(self, conn: Connection) -> tuple[int, Changes, bool]:
         cur_xid, cur_seq = self._cursor()
-        entries = conn.execute(
+        # The pruning floor comes in the same statement (one snapshot): if entries after the
+        # cursor were pruned, the floor read with them says so (housekeeping raises it in the
+        # transaction that deletes them).
+        rows = conn.execute(
             text(
-                "SELECT xid::text, seq, tbl, pk FROM change_log"
+                "SELECT m.floor_xid::text, m.floor_seq, e.xid, e.seq, e.tbl, e.pk"
+                " FROM sync_meta m LEFT JOIN LATERAL ("
+                " SELECT xid::text AS xid, seq, tbl, pk FROM change_log"
                 " WHERE (xid, seq) > (CAST(:x AS xid8), :s)"
                 " AND xid < pg_snapshot_xmin(pg_current_snapshot())"
-                " ORDER BY xid, seq LIMIT :n"
+                " ORDER BY change_log.xid, change_log.seq LIMIT :n) e ON true"
+                " ORDER BY e.xid::xid8, e.seq"
             ),
             {"x": str(cur_xid), "s": cur_seq, "n": PULL_PAGE},
         ).all()
+        if rows and (cur_xid, cur_seq) < (int(rows[0][0]), int(rows[0][1])):
+            raise _BelowFloor
+        entries = [r for r in rows if r.xid is not None]
         if not entries:
             return 0, Changes(), False
         by_table = _pull.group((e.tbl, e.pk) for e in entries)
         fetched = {t: _pull.fetch_rows(conn, t, pks) for t, pks in by_table.items()}
+        losses = self._losses(conn, by_table.get("conversation", []))
         last = entries[-1]
         with self._local_write() as s:
+            noted = _note_losses(s, losses, _now_ms())
             applier = _pull.Applier(s, _pull.Overlay.load(s))
             for tbl in _pull.in_fk_order(by_table):
                 applier.apply(tbl, by_table[tbl], fetched[tbl])
@@ -539,15 +559,38 @@ class SyncEngine:
             )
             self._observe(applier.out.max_hlc)
             failpoint("sync.pull.before_local_commit")
-        return applier.out.rows, applier.changes(), len(entries) == PULL_PAGE
+        changes = applier.changes()
+        if noted:
+            changes |= Changes(conversations=frozenset(noted))
+        return applier.out.rows, changes, len(entries) == PULL_PAGE
+
+    def _losses(self, conn: Connection, conversation_ids: list[str]) -> list[_Loss]:
+        """This PC's field edits that another PC's concurrent edit overwrote on the server,
+        among the pulled conversations (``sync_field_loss``)."""
+        if not conversation_ids:
+            return []
+        rows = conn.execute(
+            text(
+                "SELECT conversation_id, field, loser_hlc, loser_value, winner_value,"
+                " winner_hlc FROM sync_field_loss WHERE conversation_id = ANY(:ids)"
+                " AND split_part(loser_hlc, ':', 3) = :me ORDER BY id"
+            ),
+            {"ids": list(dict.fromkeys(conversation_ids)), "me": self.local.node_id},
+        ).all()
+        return [_Loss(*row) for row in rows]
 
     def _observe(self, stamp: str) -> None:
         if stamp:
             self.local.clock.observe(Stamp.parse(stamp))
 
     def _finish(self) -> None:
+        now = _now_ms()
+        self._last_sync_at = now
+        if now - self._stored_sync_at < LAST_SYNC_WRITE_MS:
+            return
         with self._local_write() as s:
-            s.merge(SyncProgress(id=1, last_sync_at=_now_ms()))
+            s.merge(SyncProgress(id=1, last_sync_at=now))
+        self._stored_sync_at = now
 
     # -- initial sync ---------------------------------------------------------------------
 
@@ -615,14 +658,15 @@ class SyncEngine:
             total = sum(counts.values())
             if progress is not None:
                 progress(0, total)
-            done = self._copy_snapshot(conn, total, progress, covered)
+            done = self._copy_snapshot(conn, counts, progress, covered)
         with self._local_write() as s:
             s.execute(
                 update(SyncState)
                 .where(SyncState.id == 1)
                 .values(cursor_xid=int(xmin), cursor_seq=0, epoch=epoch)
             )
-            s.merge(SyncProgress(id=1, last_sync_at=_now_ms()))
+            now = _now_ms()
+            s.merge(SyncProgress(id=1, last_sync_at=now))
             top = s.execute(
                 select(
                     func.max(Conversation.status_hlc),
@@ -631,6 +675,7 @@ class SyncEngine:
                 )
             ).one()
             self._observe(max((t or "" for t in top), default=""))
+        self._last_sync_at = self._stored_sync_at = now
         search.ensure_index(self.local, max_pending=SEARCH_CATCH_UP)
         changes = Changes(new_conversations=True, outbox=True, messages=counts["message"])
         return SyncReport(pushed, done, changes, conflicts, merged)
@@ -683,13 +728,16 @@ class SyncEngine:
     def _copy_snapshot(
         self,
         conn: Connection,
-        total: int,
+        counts: dict[str, int],
         progress: Callable[[int, int], None] | None,
         covered: int | None = None,
     ) -> int:
         """Empty this PC's replicated tables and fill them from the snapshot, parents first,
         :data:`SNAPSHOT_PAGE` rows per local transaction (the first one also empties, unless
-        a pending op later than ``covered`` is there: :class:`_EditedMeanwhile`)."""
+        a pending op later than ``covered`` is there: :class:`_EditedMeanwhile`).
+
+        ``counts`` are the snapshot's rows per table: an empty table is not read at all."""
+        total = sum(counts.values())
         done = 0
         batch: list[tuple[str, list[dict[str, Any]]]] = []
         wiped = False
@@ -715,7 +763,9 @@ class SyncEngine:
 
         buffered = 0
         for tbl in REPLICATED:
-            for rows in _snapshot_pages(conn, tbl):
+            if not counts[tbl]:
+                continue
+            for rows in _snapshot_pages(conn, tbl, counts[tbl]):
                 batch.append((tbl, rows))
                 buffered += len(rows)
                 done += len(rows)
@@ -775,12 +825,128 @@ def _share_tokens(joined: list[tuple[str, str]]) -> None:
             return
 
 
-def _snapshot_pages(conn: Connection, tbl: str) -> Iterator[list[dict[str, Any]]]:
+class _BelowFloor(Exception):
+    """The server pruned change-log entries after this PC's cursor: pulling cannot catch up,
+    a fresh first copy must (see :mod:`console.sync.housekeeping`)."""
+
+
+def _floor(conn: Connection) -> tuple[int, int]:
+    """The last change-log entry the server pruned, ``(xid, seq)``; ``(0, 0)`` before any."""
+    row = conn.execute(text("SELECT floor_xid::text, floor_seq FROM sync_meta")).one()
+    return int(row[0]), int(row[1])
+
+
+@dataclass(frozen=True)
+class _Loss:
+    """A ``sync_field_loss`` row: this PC's value of a field, replaced on the server by a
+    concurrent edit of another PC."""
+
+    conversation_id: str
+    field: str
+    loser_hlc: str
+    loser_value: Any
+    winner_value: Any
+    winner_hlc: str
+
+
+def _node(stamp: str) -> str:
+    return stamp.split(":", 2)[2] if stamp.count(":") >= 2 else ""
+
+
+def _field_stamp(s: Session, conversation_id: str, field: str) -> str | None:
+    column = CONVERSATION_FIELDS.get(field)
+    if column is None:
+        return None
+    conv = s.get(Conversation, conversation_id)
+    return None if conv is None else str(getattr(conv, column))
+
+
+def _unsent(s: Session, conversation_id: str, field: str, after: str = "") -> bool:
+    """Whether this PC holds an edit of the field stamped later than ``after`` and not yet
+    pushed: that edit decides the field next, and supersedes a note about it."""
+    found = s.scalar(
+        select(PendingOp.seq)
+        .where(
+            PendingOp.tbl == "conversation",
+            PendingOp.pk == conversation_id,
+            PendingOp.field == field,
+            PendingOp.hlc > after,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def _note(
+    s: Session, conversation_id: str, field: str, mine: Any, theirs: Any, stamp: str, now: int
+) -> None:
+    s.merge(
+        SyncFieldConflict(
+            conversation_id=conversation_id,
+            field=field,
+            mine=mine,
+            theirs=theirs,
+            winner_node=_node(stamp),
+            winner_hlc=stamp,
+            at=now,
+        )
+    )
+
+
+def _note_lost_edits(
+    s: Session, batch: list[PushOp], outcomes: list[Outcome], now: int
+) -> set[str]:
+    """Record the pushed field edits a concurrent edit of another PC beat (the server kept
+    its later value), unless a later edit of the same field from here follows."""
+    noted: set[str] = set()
+    for i, (op, outcome) in enumerate(zip(batch, outcomes, strict=True)):
+        if outcome.result != "lost" or outcome.winner is None or op.tbl != "conversation":
+            continue
+        value, stamp = outcome.winner
+        if value == op.value or _node(stamp) == _node(op.hlc):
+            continue
+        later = any(
+            o.tbl == op.tbl and o.pk == op.pk and o.field == op.field for o in batch[i + 1 :]
+        )
+        if later or _unsent(s, op.pk, op.field):
+            continue
+        _note(s, op.pk, op.field, op.value, value, stamp, now)
+        noted.add(op.pk)
+    return noted
+
+
+def _note_losses(s: Session, losses: list[_Loss], now: int) -> set[str]:
+    """Record the pulled losses of this PC's edits that the PC still shows (its field holds
+    the stamp that lost), before the pulled rows replace them."""
+    noted: set[str] = set()
+    for loss in losses:
+        if _field_stamp(s, loss.conversation_id, loss.field) != loss.loser_hlc:
+            continue  # already replaced here, or noted before
+        if _unsent(s, loss.conversation_id, loss.field, after=loss.loser_hlc):
+            continue
+        _note(
+            s,
+            loss.conversation_id,
+            loss.field,
+            loss.loser_value,
+            loss.winner_value,
+            loss.winner_hlc,
+            now,
+        )
+        noted.add(loss.conversation_id)
+    return noted
+
+
+def _snapshot_pages(conn: Connection, tbl: str, count: int) -> Iterator[list[dict[str, Any]]]:
+    """A table's rows in pages; a table larger than a page is read through a server-side
+    cursor (three round trips instead of one, but bounded memory)."""
     table = _pull.TABLES[tbl]
     names = _pull.columns(table)
-    result = conn.execution_options(stream_results=True, yield_per=SNAPSHOT_PAGE).execute(
-        select(*[table.c[n] for n in names])
-    )
+    query = select(*[table.c[n] for n in names])
+    if count <= SNAPSHOT_PAGE:
+        result = conn.execute(query)
+    else:
+        result = conn.execution_options(stream_results=True, yield_per=SNAPSHOT_PAGE).execute(query)
     for part in result.partitions(SNAPSHOT_PAGE):
         yield [dict(zip(names, row, strict=True)) for row in part]
 
@@ -842,9 +1008,15 @@ def _extra(s: Session, op: PendingOp) -> dict[str, Any]:
             row.pop(runtime_owned, None)
         row.pop("last_skip_reason", None)
         return {"row": row}
-    if op.tbl == "conversation" and op.field == "department":
-        conv = s.get(Conversation, op.pk)
-        return {"source": conv.department_source} if conv is not None else {}
+    if op.tbl == "conversation":
+        extra: dict[str, Any] = {}
+        if op.base_hlc is not None:
+            extra["base_hlc"] = op.base_hlc
+        if op.field == "department":
+            conv = s.get(Conversation, op.pk)
+            if conv is not None:
+                extra["source"] = conv.department_source
+        return extra
     return {}
 
 

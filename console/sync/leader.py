@@ -42,13 +42,10 @@ from console.errors import StaleLeader
 from console.runtime import this_process
 from console.store.engine import Store
 from console.store.server import (
-    CLIENT_KEEPALIVES,
-    CLIENT_TCP_USER_TIMEOUT_MS,
     CONNECT_TIMEOUT_S,
     WRITE_LOCK_KEY,
     advisory_key,
-    server_options,
-    server_url,
+    connect_kwargs,
 )
 
 __all__ = [
@@ -142,19 +139,13 @@ def current_leader(store: Store) -> LeaderInfo | None:
 
 
 def _connect_kwargs(url: str | URL, password: str | None, connect_timeout: int) -> dict[str, Any]:
-    parsed = server_url(url, password)
-    kwargs: dict[str, Any] = parsed.translate_connect_args(username="user", database="dbname")
-    for key, value in parsed.query.items():
-        kwargs[key] = value if isinstance(value, str) else value[-1]
-    return {
-        **kwargs,
-        "connect_timeout": connect_timeout,
-        "application_name": session_name(this_process()),
-        "options": server_options(),
-        "tcp_user_timeout": CLIENT_TCP_USER_TIMEOUT_MS,
-        **CLIENT_KEEPALIVES,
-        "autocommit": True,
-    }
+    kwargs = connect_kwargs(
+        url,
+        password,
+        connect_timeout=connect_timeout,
+        application_name=session_name(this_process()),
+    )
+    return {**kwargs, "autocommit": True}
 
 
 class Leader:

@@ -401,6 +401,10 @@ base_url=https://…</translation>
 <context>
     <name>ConversationDelegate</name>
     <message>
+        <source>Changed on 2 PCs</source>
+        <translation>동시 변경</translation>
+    </message>
+    <message>
         <source>Conflict</source>
         <translation>충돌</translation>
     </message>
@@ -423,12 +427,16 @@ base_url=https://…</translation>
     <name>ConversationListModel</name>
     <message>
         <source>%1 · auto</source>
-        <extracomment>Conversation id (str). Channel kind (str). Contact display name (str). Last message, one line (str). Department code, or &quot;&quot; when untriaged. Department chip text (&quot;성형외과&quot;, or &quot;미분류&quot; when untriaged). Department colour (hex), or &quot;&quot; when untriaged. Time text at the right of the row: waiting time, or when the last message came. Minutes the customer has waited, or -1 if the clinic answered last. Unread inbound messages (bool). The operator has a draft here (bool). Replies queued or sending (int). Replies failed or with an unknown outcome (int). Conversation status (str). Assignee operator id, or &quot;&quot;. False while the row is a placeholder (not read yet, or gone). The whole :class:`ConversationRow`, or None. ``(start, end)`` offsets of the searched words in the SnippetRole text (tuple, maybe empty). ``(start, end)`` offsets of the searched words in the contact name. A draft here has a conflict copy: two PCs changed it at once (bool). True while the customer has waited at least the SLA target (business time). After a change, a search in force is run again this much later (bursts make one search).</extracomment>
+        <extracomment>Conversation id (str). Channel kind (str). Contact display name (str). Last message, one line (str). Department code, or &quot;&quot; when untriaged. Department chip text (&quot;성형외과&quot;, or &quot;미분류&quot; when untriaged). Department colour (hex), or &quot;&quot; when untriaged. Time text at the right of the row: waiting time, or when the last message came. Minutes the customer has waited, or -1 if the clinic answered last. Unread inbound messages (bool). The operator has a draft here (bool). Replies queued or sending (int). Replies failed or with an unknown outcome (int). Conversation status (str). Assignee operator id, or &quot;&quot;. False while the row is a placeholder (not read yet, or gone). The whole :class:`ConversationRow`, or None. ``(start, end)`` offsets of the searched words in the SnippetRole text (tuple, maybe empty). ``(start, end)`` offsets of the searched words in the contact name. A draft here has a conflict copy: two PCs changed it at once (bool). True while the customer has waited at least the SLA target (business time). A field edit made on this PC was overwritten by a concurrent edit on another PC (bool). After a change, a search in force is run again this much later (bursts make one search).</extracomment>
         <translation>%1 · 자동</translation>
     </message>
     <message>
         <source>%1 · %2?</source>
         <translation>%1 · %2?</translation>
+    </message>
+    <message>
+        <source>changed on another PC at the same time</source>
+        <translation>다른 PC에서 같은 때에 바뀜</translation>
     </message>
 </context>
 <context>
@@ -621,6 +629,69 @@ base_url=https://…</translation>
     <message>
         <source>Reconnect…</source>
         <translation>다시 연결…</translation>
+    </message>
+</context>
+<context>
+    <name>FieldConflictBar</name>
+    <message>
+        <source>Restore my value</source>
+        <translation>내 값으로 되돌리기</translation>
+    </message>
+    <message>
+        <source>Set it back to the value chosen on this PC; other PCs get it too (Alt+R)</source>
+        <translation>이 PC에서 고른 값으로 되돌립니다. 다른 PC에도 반영됩니다 (Alt+R)</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>확인</translation>
+    </message>
+    <message>
+        <source>Keep the value that was applied (Alt+O)</source>
+        <translation>적용된 값을 그대로 둡니다 (Alt+O)</translation>
+    </message>
+    <message>
+        <source>Another PC changed the department at the same time, and its value (%1) was applied. Your choice: %2</source>
+        <translation>다른 PC에서 같은 때에 담당 부서를 바꿔, 그쪽 값(%1)이 적용되었습니다. 내가 고른 값: %2</translation>
+    </message>
+    <message>
+        <source>Another PC changed the assignee at the same time, and its value (%1) was applied. Your choice: %2</source>
+        <translation>다른 PC에서 같은 때에 담당자를 바꿔, 그쪽 값(%1)이 적용되었습니다. 내가 고른 값: %2</translation>
+    </message>
+    <message>
+        <source>Another PC changed the status at the same time, and its value (%1) was applied. Your choice: %2</source>
+        <translation>다른 PC에서 같은 때에 상태를 바꿔, 그쪽 값(%1)이 적용되었습니다. 내가 고른 값: %2</translation>
+    </message>
+    <message>
+        <source>Another PC changed the priority at the same time, and its value (%1) was applied. Your choice: %2</source>
+        <translation>다른 PC에서 같은 때에 중요도를 바꿔, 그쪽 값(%1)이 적용되었습니다. 내가 고른 값: %2</translation>
+    </message>
+    <message>
+        <source>Another PC changed the snooze time at the same time, and its value (%1) was applied. Your choice: %2</source>
+        <translation>다른 PC에서 같은 때에 다시 알림 시각을 바꿔, 그쪽 값(%1)이 적용되었습니다. 내가 고른 값: %2</translation>
+    </message>
+    <message>
+        <source>Another PC changed the customer at the same time, and its value (%1) was applied. Your choice: %2</source>
+        <translation>다른 PC에서 같은 때에 고객을 바꿔, 그쪽 값(%1)이 적용되었습니다. 내가 고른 값: %2</translation>
+    </message>
+    <message>
+        <source>Another PC changed this conversation at the same time, and its value (%1) was applied. Your choice: %2</source>
+        <translation>다른 PC에서 같은 때에 이 대화를 바꿔, 그쪽 값(%1)이 적용되었습니다. 내가 고른 값: %2</translation>
+    </message>
+    <message>
+        <source>nobody</source>
+        <translation>없음</translation>
+    </message>
+    <message>
+        <source>someone else</source>
+        <translation>다른 직원</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>없음</translation>
+    </message>
+    <message>
+        <source>another customer</source>
+        <translation>다른 고객</translation>
     </message>
 </context>
 <context>
@@ -850,6 +921,16 @@ median</source>
         <translation>
             <numerusform>전송 실패 %n건</numerusform>
         </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n to check</source>
+        <translation>
+            <numerusform>확인 필요 %n건</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>A reply to check may or may not have reached the customer (the channel&apos;s answer was lost): open its conversation and look before sending it again.</source>
+        <translation>확인이 필요한 답장은 고객에게 전달되었는지 알 수 없습니다(채널의 응답이 끊겼습니다). 다시 보내기 전에 해당 대화를 열어 확인하세요.</translation>
     </message>
     <message>
         <source>Last received %1</source>
@@ -2063,6 +2144,10 @@ If this was a mistake, split the channel off again with “Split”.</source>
     <message>
         <source>That other version of the draft is gone: it was already restored or removed.</source>
         <translation>초안의 다른 버전이 없습니다. 이미 복원했거나 버린 버전입니다.</translation>
+    </message>
+    <message>
+        <source>That change was already put back or dismissed.</source>
+        <translation>이미 되돌렸거나 확인한 변경입니다.</translation>
     </message>
     <message>
         <source>The value entered is not valid.</source>

@@ -24,9 +24,11 @@ from console.store.models import (
     Outbox,
     PendingOp,
     SyncPoison,
+    SyncProgress,
 )
 from console.store.server import open_server_store
-from console.sync.engine import SyncEngine
+from console.sync import engine as sync_engine
+from console.sync.engine import LAST_SYNC_WRITE_MS, SyncEngine
 from tests.helpers.factory import add_account, add_conversation, add_operator, now_ms
 from tests.helpers.pg import (  # noqa: F401 - fixtures
     PgServer,
@@ -169,6 +171,32 @@ def test_concurrent_draft_saves_keep_both_texts(clinic: Clinic) -> None:
             ("안녕하세요, 수요일 오후 가능", True),
         }
     assert sync_b.status().conflicts == 1
+
+
+def test_a_conflict_copy_is_not_overwritten_by_another_line_of_edits(clinic: Clinic) -> None:
+    """B's first draft became a conflict copy (A's draft was there first). B then edits the
+    head it pulled while A edits it too: B's edit is a conflict again, and must not land on
+    B's earlier copy, whose text nobody has seen replaced."""
+    a, sync_a = clinic.pc("a")
+    b, sync_b = clinic.pc("b")
+    actor = services.Actor(clinic.operator)
+    services.save_draft(a, actor, clinic.cid, "A의 첫 초안")
+    services.save_draft(b, actor, clinic.cid, "B의 첫 초안")
+    sync_a.sync_once()
+    sync_b.sync_once()  # B's draft: a conflict copy beside A's head; B pulls both
+    services.save_draft(a, actor, clinic.cid, "A가 고친 초안")
+    services.save_draft(b, actor, clinic.cid, "B가 고친 초안")  # over A's head, as B saw it
+    sync_a.sync_once()
+    sync_b.sync_once()
+    sync_a.sync_once()
+    for store in (a, b, clinic.server):
+        with store.read() as s:
+            drafts = {(d.body, d.is_conflict) for d in s.scalars(select(Draft))}
+        assert drafts == {
+            ("A가 고친 초안", False),
+            ("B의 첫 초안", True),
+            ("B가 고친 초안", True),
+        }
 
 
 def test_two_pcs_queueing_the_same_synced_draft_make_one_reply(clinic: Clinic) -> None:
@@ -427,3 +455,28 @@ def test_assignment_modes_reach_the_other_pc_and_concurrent_edits_resolve_by_clo
     for store in (a, b):
         with store.read() as s:
             assert s.scalar(select(func.count()).select_from(SyncPoison)) == 0
+
+
+def test_a_round_reports_its_time_and_stores_it_at_most_once_a_minute(
+    clinic: Clinic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every round runs for a change anywhere in the clinic; storing its time each time would
+    sync the PC's disk each time."""
+    a, sync_a = clinic.pc("a")  # the initial sync stores its time
+
+    def stored() -> int | None:
+        with a.read() as s:
+            progress = s.get(SyncProgress, 1)
+            return progress.last_sync_at if progress is not None else None
+
+    start = stored()
+    assert start is not None and sync_a.status().last_sync_at == start
+    monkeypatch.setattr(sync_engine, "_now_ms", lambda: start + 1_000)
+    sync_a.sync_once()
+    assert sync_a.status().last_sync_at == start + 1_000  # shown at once
+    assert stored() == start
+    monkeypatch.setattr(sync_engine, "_now_ms", lambda: start + 1_000 + LAST_SYNC_WRITE_MS)
+    sync_a.sync_once()
+    assert stored() == start + 1_000 + LAST_SYNC_WRITE_MS
+    # A PC opened again (a new engine) shows the stored time.
+    assert SyncEngine(a, sync_a.server).status().last_sync_at == stored()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -130,14 +129,14 @@ def test_a_correction_moves_that_text_and_similar_ones_but_not_others(model: Cla
     assert model.learn(text, "derm") == 0  # already agrees
 
 
-def test_learning_is_fast_and_leaves_the_original_alone(shipped: Classifier) -> None:
+def test_learning_a_long_message_leaves_the_original_alone(shipped: Classifier) -> None:
+    """How fast a correction is learnt is ``sotong bench``'s ``learn_ms``, not a test's."""
     learner = shipped.copy()
     text = "인모드 FX 받으려는데 붓기 있나요 " * 20  # a long message
-    start = time.perf_counter()
-    learner.learn(text, "plastic", confidence=0.99)
-    assert time.perf_counter() - start < 0.05
+    assert learner.learn(text, "plastic", confidence=0.99) >= 1
     assert learner.predict(text).department == "plastic"
     assert shipped.predict(text).department == "derm"
+    assert learner.meta["corrections"] == 1 and shipped.meta.get("corrections", 0) == 0
 
 
 def test_learn_refuses_unknown_departments_and_bad_confidence(model: Classifier) -> None:

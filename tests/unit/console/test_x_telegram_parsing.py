@@ -325,12 +325,38 @@ def test_telegram_results_of_any_shape_never_crash(result: Any) -> None:
 @FAST
 @given(items=st.lists(st.one_of(tg_updates, json_values), max_size=8))
 def test_bad_updates_are_skipped_and_good_ones_kept(items: list[Any]) -> None:
-    good = {"update_id": 2**41, "message": _tg_message(text="<i>예약</i> 문의")}
+    # The highest id the parser takes (2**53 - 1): a generated item may hold any valid id,
+    # and the offset must follow the highest one seen.
+    top = 2**53 - 1
+    good = {"update_id": top, "message": _tg_message(text="<i>예약</i> 문의")}
     parsed = parse_updates([*items, good])
     _check(parsed.messages)
     assert len(parsed.messages) + len(parsed.skipped) == len(items) + 1
     assert parsed.messages[-1].body == "<i>예약</i> 문의"
-    assert parsed.last_update_id == 2**41
+    assert parsed.last_update_id == top
+
+
+@pytest.mark.parametrize("uid", [0, -1, -5, 2**53, 2**41 + 0.5, True])
+def test_an_update_id_that_is_not_a_positive_integer_is_a_bad_update(uid: Any) -> None:
+    parsed = parse_updates([{"update_id": uid, "message": _tg_message(text="hi")}])
+    assert parsed.messages == [] and parsed.skipped == ["bad_update"]
+    assert parsed.last_update_id is None
+
+
+def test_a_negative_update_id_or_offset_never_reaches_telegram() -> None:
+    """A negative offset tells Telegram to forget all but the last updates, unread."""
+    sent: list[dict[str, Any]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(json.loads(request.content))
+        return httpx.Response(200, json={"ok": True, "result": [{"update_id": -7}]})
+
+    channel = TelegramChannel("1:a", page_size=1, transport=httpx.MockTransport(handler))
+    result = channel.fetch(json.dumps({"offset": -3}))
+    channel.fetch(result.next_cursor)
+    assert [request.get("offset") for request in sent] == [None, None]
+    assert result.messages == [] and not result.more
+    assert channel.skipped == {"bad_update": 2}
 
 
 def test_telegram_update_kinds() -> None:

@@ -1,7 +1,7 @@
 """The server epoch a PC's own rows were merged into on its first copy
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-11-26
 
 ``sync_progress.merged_into`` is set in the transaction that clears the pending ops a merge
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,125 @@
+"""The clinic server's change log is pruned by the leader (a real PostgreSQL): a PC that was
+away longer than the log is kept notices it and copies everything afresh instead of missing
+changes; a PC that is caught up, and changes made since, are not affected."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import URL, text
+
+from console import services
+from console.store.engine import Store
+from console.store.models import Conversation, ConversationLabel
+from console.sync.engine import SyncEngine
+from console.sync.housekeeping import prune_change_log
+from tests.helpers.pg import (  # noqa: F401 - fixtures
+    PgServer,
+    pg_server_fixture,
+    pg_url_fixture,
+)
+from tests.integration.test_sync_engine import Clinic
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def clinic(pg_url: URL, tmp_path: Path) -> Iterator[Clinic]:
+    c = Clinic(pg_url, tmp_path)
+    yield c
+    c.close()
+
+
+def _age_log(store: Store, days: int) -> None:
+    with store.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE change_log SET at = now() - make_interval(days => :d)"), {"d": days}
+        )
+
+
+def _log_size(store: Store) -> int:
+    with store.engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM change_log")).scalar_one())
+
+
+def _state(store: Store, cid: str) -> tuple[str | None, str, bool]:
+    with store.read() as s:
+        conv = s.get(Conversation, cid)
+        label = s.get(ConversationLabel, (cid, "VIP"))
+        assert conv is not None
+        return conv.department, conv.status, label is not None and label.present
+
+
+def _away_pc_and_old_changes(clinic: Clinic) -> tuple[Store, SyncEngine, Store, SyncEngine]:
+    a, sync_a = clinic.pc("a")
+    b, sync_b = clinic.pc("b")  # then B is switched off for weeks
+    actor = services.Actor(clinic.operator)
+    services.tag_department(a, actor, clinic.cid, "derm")
+    services.add_label(a, actor, clinic.cid, "VIP")
+    sync_a.sync_once()
+    _age_log(clinic.server, 40)
+    return a, sync_a, b, sync_b
+
+
+def test_a_pc_away_longer_than_the_log_is_kept_copies_afresh(clinic: Clinic) -> None:
+    a, sync_a, b, sync_b = _away_pc_and_old_changes(clinic)
+    report = prune_change_log(clinic.server, keep_days=30)
+    assert report.entries > 0 and report.floor > (0, 0)
+    assert _log_size(clinic.server) == 0
+    assert not sync_a.needs_initial_sync()  # A had pulled everything that was pruned
+    assert sync_b.needs_initial_sync()
+
+    sync_b.sync_once()  # the entries for B's missing changes are gone: a fresh copy
+    assert _state(b, clinic.cid) == ("derm", "open", True)
+    assert not sync_b.needs_initial_sync()
+
+    # Entries younger than the limit stay, and changes keep arriving by pull.
+    actor = services.Actor(clinic.operator)
+    services.set_status(a, actor, clinic.cid, "resolved")
+    sync_a.sync_once()
+    again = prune_change_log(clinic.server, keep_days=30)
+    assert again.entries == 0 and again.floor == report.floor
+    assert _log_size(clinic.server) > 0
+    pulled = sync_b.sync_once()
+    assert clinic.cid in pulled.changes.conversations
+    assert _state(b, clinic.cid) == ("derm", "resolved", True)
+    assert not sync_a.needs_initial_sync() and not sync_b.needs_initial_sync()
+
+
+def test_pruning_in_the_middle_of_a_round_is_noticed(
+    clinic: Clinic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _a, _sync_a, b, sync_b = _away_pc_and_old_changes(clinic)
+    refresh = sync_b._refresh_dirty
+
+    def prune_meanwhile(conn):  # type: ignore[no-untyped-def]
+        # The leader prunes after B checked the floor and before it pulls.
+        prune_change_log(clinic.server, keep_days=30)
+        return refresh(conn)
+
+    monkeypatch.setattr(sync_b, "_refresh_dirty", prune_meanwhile)
+    sync_b.sync_once()
+    assert _log_size(clinic.server) == 0
+    assert _state(b, clinic.cid) == ("derm", "open", True)
+
+
+def test_the_leading_agent_prunes_once_an_hour(clinic: Clinic, tmp_path: Path) -> None:
+    from console.agent import Agent
+
+    _away_pc_and_old_changes(clinic)
+    agent = Agent(clinic.url, data_dir=tmp_path / "agent", log_keep_days=30)
+    agent._store = clinic.server  # as after becoming leader
+    try:
+        agent._housekeep()  # after its first round as leader
+        assert _log_size(clinic.server) == 0
+        a, sync_a = clinic.pcs[0][0], clinic.pcs[0][2]
+        services.set_status(a, services.Actor(clinic.operator), clinic.cid, "pending")
+        sync_a.sync_once()
+        _age_log(clinic.server, 40)
+        agent._housekeep()  # the next rounds, within the hour: nothing
+        assert _log_size(clinic.server) > 0
+    finally:
+        agent._store = None
+        agent.leader.close()
