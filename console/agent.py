@@ -503,6 +503,26 @@ def find_account(accounts: Sequence[AccountRow], given: str) -> AccountRow:
     raise AccountLookupError(f"several channel accounts are called {given!r}; give the id: {ids}")
 
 
+def _server_store(url: str | URL, password: str | None) -> Store | None:
+    """The clinic server's store, migrated to this version; ``None`` (logged) when the server
+    cannot be reached."""
+    from console.store.server import open_server_store
+
+    try:
+        return open_server_store(url, password=password)
+    except StorageError as exc:
+        log.error("clinic server unavailable: %s", exc.params.get("reason", exc.code))
+        return None
+
+
+def _secret_here(account_id: str) -> bool:
+    """Whether this machine's keyring holds the account's token (no keyring: it does not)."""
+    try:
+        return secrets.get_secret(account_id) is not None
+    except NoSecretStore:
+        return False
+
+
 def secret_set(url: str | URL, password: str | None, given: str) -> int:
     """``sotong agent secret set``: look the account up on the server by id or name, read its
     token (standard input, or asked without echo) into this machine's keyring under the
@@ -514,12 +534,9 @@ def secret_set(url: str | URL, password: str | None, given: str) -> int:
         needs no token, nothing was given, or there is no keyring.
     """
     from console.accounts import list_accounts
-    from console.store.server import open_server_store
 
-    try:
-        store = open_server_store(url, password=password)
-    except StorageError as exc:
-        log.error("clinic server unavailable: %s", exc.params.get("reason", exc.code))
+    store = _server_store(url, password)
+    if store is None:
         return 1
     try:
         account = find_account(list_accounts(store), given)
@@ -555,11 +572,7 @@ def missing_secrets(store: Store) -> list[str]:
             continue
         if account.config.get("demo"):
             continue
-        try:
-            here = secrets.get_secret(account.id) is not None
-        except NoSecretStore:
-            here = False
-        if not here:
+        if not _secret_here(account.id):
             missing.append(account.id)
     return missing
 
@@ -570,13 +583,10 @@ def migrate_only(url: str | URL, password: str | None) -> int:
     Returns:
         0 when the schema is current, 1 when the server could not be reached.
     """
-    from console.store.server import open_server_store
-
-    try:
-        open_server_store(url, password=password).close()
-    except StorageError as exc:
-        log.error("clinic server unavailable: %s", exc.params.get("reason", exc.code))
+    store = _server_store(url, password)
+    if store is None:
         return 1
+    store.close()
     log.info("the server's schema is current")
     return 0
 
@@ -589,19 +599,13 @@ def list_server_accounts(url: str | URL, password: str | None) -> int:
         0, or 1 when the server could not be reached.
     """
     from console.accounts import list_accounts
-    from console.store.server import open_server_store
 
-    try:
-        store = open_server_store(url, password=password)
-    except StorageError as exc:
-        log.error("clinic server unavailable: %s", exc.params.get("reason", exc.code))
+    store = _server_store(url, password)
+    if store is None:
         return 1
     try:
         for account in list_accounts(store):
-            try:
-                here = not account.has_secret or secrets.get_secret(account.id) is not None
-            except NoSecretStore:
-                here = False
+            here = not account.has_secret or _secret_here(account.id)
             row = {
                 "id": account.id,
                 "kind": account.kind,

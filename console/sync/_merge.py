@@ -51,22 +51,14 @@ from sqlalchemy.orm import Session
 from console.failpoints import failpoint
 from console.store.engine import Store
 from console.sync._pull import TABLES, columns
-from console.sync._push import FIELD_CLOCKS, ROW_CLOCKS, clamp
+from console.sync._push import CONVERSATION_FIELDS, FIELD_CLOCKS, ROW_CLOCKS, clamp
 
 _T = TypeVar("_T")
 
 #: Conversations per server transaction.
 MERGE_CHUNK = 500
 
-#: Conversation fields merged by clock stamp (field → stamp column), with what goes along.
-_CONV_CLOCKS = {
-    "status": "status_hlc",
-    "department": "department_hlc",
-    "assignee_id": "assignee_hlc",
-    "priority": "priority_hlc",
-    "snoozed_until": "snooze_hlc",
-    "contact_id": "contact_hlc",
-}
+#: Columns that go along with a conversation field merged by its clock.
 _GOES_WITH = {"status": ("resolved_at",), "department": ("department_source",)}
 #: List fields taken from the side whose last message is later.
 _LIST_FIELDS = (
@@ -451,7 +443,7 @@ class _Merger:
             conv["contact_id"] = self.contact(conv["contact_id"])
             if conv["identity_id"]:
                 conv["identity_id"] = self.identities.get(conv["identity_id"], conv["identity_id"])
-            for hlc in _CONV_CLOCKS.values():
+            for hlc in CONVERSATION_FIELDS.values():
                 conv[hlc] = self.clamp(conv[hlc])
         keys = [(c["account_id"], c["external_thread_id"]) for c in convs]
         names = columns(table)
@@ -487,7 +479,7 @@ class _Merger:
     @staticmethod
     def _merged_fields(mine: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for name, hlc in _CONV_CLOCKS.items():
+        for name, hlc in CONVERSATION_FIELDS.items():
             if mine[hlc] > theirs[hlc]:
                 out[name], out[hlc] = mine[name], mine[hlc]
                 for extra in _GOES_WITH.get(name, ()):
