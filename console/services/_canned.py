@@ -16,7 +16,7 @@ from console import errors
 from console.domain import MAX_REPLY_CHARS
 from console.ids import new_id
 from console.services._changes import Actor, Changes
-from console.services._commands import record
+from console.services._commands import record, update_row_in
 from console.services._roles import Permission, require
 from console.store.engine import Store
 from console.store.models import CannedResponse, Department
@@ -151,22 +151,10 @@ def update_canned(
     with store.write() as s:
         require(s, actor, Permission.MANAGE_CANNED)
         row = _canned(s, canned_id)
-        values: dict[str, Any] = {"title": title, "body": body, "shortcut": shortcut}
-        changed = {k: v for k, v in values.items() if getattr(row, k) != v}
-        if not changed:
-            return Changes()
-        stamp = record(
-            s,
-            store,
-            actor,
-            "update_canned",
-            None,
-            [("canned_response", canned_id, k, v, None) for k, v in changed.items()],
-            {"canned_id": canned_id, "fields": sorted(changed)},
+        values = {"title": title, "body": body, "shortcut": shortcut}
+        update_row_in(
+            s, store, actor, "update_canned", row, canned_id, values, {"canned_id": canned_id}
         )
-        for key, value in changed.items():
-            setattr(row, key, value)
-        row.hlc, row.updated_at = stamp, _now_ms()
     return Changes()
 
 

@@ -39,6 +39,41 @@ def _conversation(s: Session, conversation_id: str) -> Conversation:
     return conv
 
 
+def update_row_in(
+    s: Session,
+    store: Store,
+    actor: Actor,
+    action: str,
+    row: Any,
+    pk: str,
+    values: dict[str, Any],
+    detail: dict[str, Any],
+) -> bool:
+    """Set the values that differ on a settings row merged whole by its ``hlc`` (a canned
+    response, a routing rule), with the audit event and one pending op per changed field.
+
+    Returns:
+        Whether anything changed (nothing is recorded otherwise).
+    """
+    changed = {k: v for k, v in values.items() if getattr(row, k) != v}
+    if not changed:
+        return False
+    tbl = row.__tablename__
+    stamp = record(
+        s,
+        store,
+        actor,
+        action,
+        None,
+        [(tbl, pk, k, v, None) for k, v in changed.items()],
+        {**detail, "fields": sorted(changed)},
+    )
+    for key, value in changed.items():
+        setattr(row, key, value)
+    row.hlc, row.updated_at = stamp, _now_ms()
+    return True
+
+
 def record(
     s: Session,
     store: Store,

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from console import errors
 from console.ids import new_id
 from console.services._changes import Actor, Changes
-from console.services._commands import record
+from console.services._commands import record, update_row_in
 from console.services._roles import Permission, require
 from console.store.engine import Store
 from console.store.models import ClinicSetting, Department, Operator, RoutingRule
@@ -150,27 +150,13 @@ def update_rule(store: Store, actor: Actor, rule_id: str, rule: Rule) -> Changes
     Raises:
         NotPermitted, RuleNotFound, InvalidRule, UnknownDepartment, OperatorNotFound.
     """
-    now = _now_ms()
     with store.write() as s:
         require(s, actor, Permission.MANAGE_ROUTING)
         row = _rule(s, rule_id)
         _check(s, rule, rule_id)
-        values = _columns(rule)
-        changed = {k: v for k, v in values.items() if getattr(row, k) != v}
-        if not changed:
-            return Changes()
-        stamp = record(
-            s,
-            store,
-            actor,
-            "update_rule",
-            None,
-            [("routing_rule", rule_id, k, v, None) for k, v in changed.items()],
-            {"rule_id": rule_id, "fields": sorted(changed)},
+        update_row_in(
+            s, store, actor, "update_rule", row, rule_id, _columns(rule), {"rule_id": rule_id}
         )
-        for key, value in changed.items():
-            setattr(row, key, value)
-        row.hlc, row.updated_at = stamp, now
     return Changes()
 
 
