@@ -25,6 +25,7 @@ import json
 import logging
 import re
 import smtplib
+import socket
 import ssl
 import threading
 import time
@@ -379,12 +380,22 @@ class EmailChannel(Channel):
             raise
 
     def close(self) -> None:
-        """Log out of both IMAP connections (interrupts a waiting :meth:`idle`)."""
-        for attr in ("_idle_imap", "_imap"):
-            client = getattr(self, attr)
-            setattr(self, attr, None)
-            if client is not None:
-                _shutdown(client)
+        """Log out of both IMAP connections; a waiting :meth:`idle` ends with Transient."""
+        if self._idle_lock.acquire(blocking=False):
+            try:
+                client, self._idle_imap = self._idle_imap, None
+                if client is not None:
+                    _shutdown(client)
+            finally:
+                self._idle_lock.release()
+        elif (waiting := self._idle_imap) is not None:
+            # Another thread is reading this connection. Closing its file under it would
+            # fail that read with a bare ValueError, so only cut the socket: the read ends
+            # with an IMAP abort, and the waiter closes its own connection.
+            _interrupt(waiting)
+        client, self._imap = self._imap, None
+        if client is not None:
+            _shutdown(client)
 
     # -- receiving -----------------------------------------------------------------------
 
@@ -534,15 +545,9 @@ class EmailChannel(Channel):
                         return True
                 return False
             client.idle()
-            news = False
-            try:
-                while not news and (left := deadline - time.monotonic()) > 0:
-                    news = _has_news(client.idle_check(timeout=left))
-            finally:
-                _text, rest = client.idle_done()
-            if not news and _has_news(rest):
-                news = True
-            return news
+            news = _wait_in_idle(client, deadline)
+            _text, rest = client.idle_done()
+            return news or _has_news(rest)
 
     # -- sending -------------------------------------------------------------------------
 
@@ -713,6 +718,40 @@ def _has_news(responses: object) -> bool:
     return any(
         isinstance(r, tuple) and len(r) >= 2 and r[1] in (b"EXISTS", b"RECENT") for r in responses
     )
+
+
+def _wait_in_idle(client: Any, deadline: float) -> bool:
+    """Read IDLE responses until one says there is new mail or ``deadline`` passes.
+
+    imapclient's ``idle_check`` reports a closed connection (the server hung up, or
+    :meth:`EmailChannel.close` cut the socket) as an empty answer before its timeout, and
+    would do so again at once for ever. Two such answers in a row end the wait.
+
+    Raises:
+        Transient: The connection is gone (``imap_connection``).
+    """
+    early_empty = 0
+    while (left := deadline - time.monotonic()) > 0:
+        answered = client.idle_check(timeout=left)
+        if _has_news(answered):
+            return True
+        if answered or deadline - time.monotonic() <= 0:
+            early_empty = 0
+            continue
+        early_empty += 1
+        if early_empty >= 2:
+            raise Transient("imap_connection")
+    return False
+
+
+def _interrupt(client: Any) -> None:
+    """Wake a thread blocked reading ``client``'s socket, leaving the socket for it to close."""
+    try:
+        # The plain socket's shutdown even on TLS: SSLSocket.shutdown would also drop the TLS
+        # state the reading thread is still using.
+        socket.socket.shutdown(client.socket(), socket.SHUT_RDWR)
+    except OSError:
+        log.debug("imap connection already closed")
 
 
 def _shutdown(client: Any) -> None:

@@ -111,6 +111,10 @@ class MailUser:
             data = c.fetch(uids, ["BODY.PEEK[]"]) if uids else {}
             return [bytes(data[u][b"BODY[]"]) for u in uids]
 
+    def kick(self) -> None:
+        """Disconnect every IMAP session of this user, as a server restart would."""
+        self.server.doveadm("kick", self.address)
+
     def set_uidvalidity(self, value: int, folder: str = "INBOX") -> None:
         """Change a folder's UIDVALIDITY, as a server restored from backup would."""
         self.server.doveadm(

@@ -444,6 +444,59 @@ def test_idle_wakes_up_on_new_mail(user: MailUser, connect: Connect) -> None:
     assert [m.subject for m in ch.fetch(None).messages] == ["비만클리닉"]
 
 
+def test_closing_the_channel_ends_a_wait_with_a_channel_error(
+    user: MailUser, connect: Connect
+) -> None:
+    """The runtime closes a channel while its watcher idles; the watcher must see a
+    connection error it knows how to handle, whatever moment the close lands on."""
+    for attempt in range(12):
+        ch = connect(user)
+        ch.fetch(None)
+        outcome: list[object] = []
+
+        def wait(ch: EmailChannel = ch, outcome: list[object] = outcome) -> None:
+            try:
+                outcome.append(ch.idle(5))
+            except Exception as exc:  # what the watcher thread would meet
+                outcome.append(exc)
+
+        waiter = threading.Thread(target=wait)
+        waiter.start()
+        time.sleep(0.3 + 0.01 * attempt)  # the waiter is idling now
+        started = time.monotonic()
+        ch.close()
+        waiter.join(6)
+        assert time.monotonic() - started < 3, "close() did not end the wait"
+        [result] = outcome
+        assert result is False or isinstance(result, Transient), repr(result)
+
+
+def test_a_server_hanging_up_during_idle_ends_the_wait_at_once(
+    user: MailUser, connect: Connect
+) -> None:
+    ch = connect(user)
+    ch.fetch(None)
+    outcome: list[object] = []
+
+    def wait() -> None:
+        try:
+            outcome.append(ch.idle(20))
+        except Exception as exc:
+            outcome.append(exc)
+
+    waiter = threading.Thread(target=wait)
+    waiter.start()
+    time.sleep(0.3)
+    started = time.monotonic()
+    user.kick()
+    waiter.join(25)
+    assert time.monotonic() - started < 3, "the wait went on after the server hung up"
+    [result] = outcome
+    assert isinstance(result, Transient)
+    ch.fetch(None)  # the channel carries on with a new connection
+    assert ch.idle(0.2) is False
+
+
 def test_mail_arriving_between_fetch_and_idle_is_not_missed(
     user: MailUser, connect: Connect
 ) -> None:
