@@ -69,6 +69,7 @@ from console.services._contacts import (
     split_identity,
     surviving_contact,
 )
+from console.services._duty import DutyWatch
 from console.services._roles import (
     Permission,
     assignment_permission,
@@ -121,6 +122,7 @@ __all__ = [
     "AssignPreview",
     "CannedNotFound",
     "Changes",
+    "DutyWatch",
     "InvalidCanned",
     "LastAdministrator",
     "Permission",

@@ -283,9 +283,13 @@ def distribute_in(s: Session, store: Store, departments: list[str] | tuple[str, 
     return given
 
 
-def set_assignment_mode(store: Store, actor: Actor, department: str, mode: str) -> Changes:
+def set_assignment_mode(
+    store: Store, actor: Actor, department: str, mode: str, *, hand_out: bool = True
+) -> Changes:
     """Set how a department's new conversations are assigned: ``off``, ``round_robin`` or
-    ``least_loaded``. Turning it on hands out the conversations already waiting.
+    ``least_loaded``. Turning it on hands out the conversations already waiting (with
+    ``hand_out`` False — a PC working with a clinic server — the leader does that when the
+    change reaches the server, :mod:`console.services._duty`).
 
     Raises:
         NotPermitted: the role may not change routing (``MANAGE_ROUTING``).
@@ -316,7 +320,7 @@ def set_assignment_mode(store: Store, actor: Actor, department: str, mode: str) 
             s.add(policy)
         policy.mode, policy.mode_hlc, policy.updated_at = value.value, stamp, _now_ms()
         s.flush()
-        given = distribute_in(s, store, [department])
+        given = distribute_in(s, store, [department]) if hand_out else set()
     return Changes(conversations=frozenset(given))
 
 
