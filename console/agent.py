@@ -275,7 +275,7 @@ class Agent:
 
     def _housekeep(self) -> None:
         """As leader, prune the server's old change log now and then."""
-        from console.sync.housekeeping import PRUNE_EVERY_S, prune_change_log
+        from console.sync.housekeeping import PRUNE_EVERY_S, prune
 
         now = time.monotonic()
         if self._store is None or (
@@ -284,7 +284,7 @@ class Agent:
             return
         self._pruned_at = now
         try:
-            prune_change_log(self._store, self.log_keep_days)
+            prune(self._store, self.log_keep_days)
         except SQLAlchemyError as exc:
             log.warning("pruning the change log failed: %s", type(exc).__name__)
 
