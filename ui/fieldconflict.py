@@ -127,6 +127,7 @@ class FieldConflictBar(QFrame):
 
     def sentence(self, note: FieldConflictRow) -> str:
         """What happened, in one plain sentence, naming the other machine when it is known."""
+        # Korean puts the particle on it: "PC ‘접수2’에서", "다른 PC에서".
         who = (
             self.tr("PC “%1”").replace("%1", note.winner_machine)
             if note.winner_machine
