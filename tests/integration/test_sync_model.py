@@ -411,6 +411,14 @@ class SyncModel(RuleBasedStateMachine):
         again: concurrent saves of one synced draft are where text could be lost."""
         self.draft(r, 0, 0, False, dt)
 
+    @rule(r=st.integers(0, REPLICAS - 1), dt=st.integers(1, 3000))
+    def edit_the_shared_draft_twice(self, r: int, dt: int) -> None:
+        """Two saves of the shared draft before this PC syncs: the second one's parent is the
+        PC's own first save, whose revision number another PC's push may have reached
+        meanwhile — only the stamp it was based on tells the two apart."""
+        self.draft(r, 0, 0, False, dt)
+        self.draft(r, 0, 0, False, 1)
+
     @rule(
         r=st.integers(0, REPLICAS - 1),
         c=st.sampled_from([0, 0, 0, 1]),
