@@ -200,6 +200,11 @@ class Runtime:
                 log.info("watching for new mail paused (%s)", exc.code)
                 self._stopping.wait(1.0 + backoff_s(failures))
                 continue
+            except Exception as exc:  # a connector bug must not end the watch for good
+                failures += 1
+                log.warning("watching for new mail failed (%s)", type(exc).__name__)
+                self._stopping.wait(1.0 + backoff_s(failures))
+                continue
             if news and not self._stopping.is_set():
                 on_news()
 

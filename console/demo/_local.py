@@ -8,6 +8,7 @@ These servers stand in for the real APIs in tests and in ``sotong demo``; they l
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import socket
 import threading
@@ -17,6 +18,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 log = logging.getLogger(__name__)
+
+
+def stable_hex(*parts: str) -> str:
+    """Sixteen hex digits that depend only on ``parts``: a demo id that stays the same from
+    start to start, so a store kept from an earlier start fetches nothing twice."""
+    return hashlib.sha1("\0".join(parts).encode()).hexdigest()[:16]  # noqa: S324 - an id
 
 
 class LocalHandler(BaseHTTPRequestHandler):

@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from console.demo._local import LocalHandler, LocalServer
+from console.demo._local import LocalHandler, LocalServer, stable_hex
 from console.resources import resource
 
 log = logging.getLogger(__name__)
@@ -271,9 +271,15 @@ class GraphData:
         with self.lock:
             conv = self.conversation_with(platform, customer_id)
             if conv is None:
+                # The same id for the same person on every start, as on the real platform:
+                # a thread id that moved between starts would file one person's messages
+                # under another's conversation in a store kept from an earlier start.
                 prefix = "t_" if platform == "messenger" else "aWdf"
                 conv = Conversation(
-                    f"{prefix}{self._next():012d}", platform, customer_id, customer_name
+                    prefix + stable_hex(platform, customer_id),
+                    platform,
+                    customer_id,
+                    customer_name,
                 )
                 self.conversations[conv.id] = conv
             return conv
@@ -290,13 +296,15 @@ class GraphData:
         unsupported: bool = False,
         deleted: bool = False,
         raw: dict[str, Any] | None = None,
+        message_id: str | None = None,
     ) -> Message:
-        """Append a message (``raw`` replaces its JSON, for hostile payloads)."""
+        """Append a message (``raw`` replaces its JSON, for hostile payloads; ``message_id``
+        fixes its id, which is otherwise new and unique)."""
         with self.lock:
             conv = self.conversations[conversation_id]
             seq = self._next()
             msg = Message(
-                id=f"m_{secrets.token_hex(6)}{seq:06d}",
+                id=message_id or f"m_{secrets.token_hex(6)}{seq:06d}",
                 seq=seq,
                 conversation_id=conv.id,
                 from_customer=from_customer,
@@ -378,12 +386,15 @@ def load_demo_graph(now: float | None = None) -> GraphData:
         if platform is None:
             continue
         thread = data.add_conversation(platform, conv["handle"], conv["contact"])
-        for m in conv["messages"]:
+        for n, m in enumerate(conv["messages"]):
             data.add_message(
                 thread.id,
                 m["text"],
                 from_customer=m["dir"] == "in",
                 created=at - int(m["minutes_ago"]) * 60,
+                # the corpus's messages keep their ids from start to start, so a store kept
+                # from an earlier start fetches each of them once
+                message_id="m_" + stable_hex(thread.id, str(n)),
             )
     incoming = json.loads(resource("demo", "incoming.json").read_text(encoding="utf-8"))
     post = data.add_post("봄맞이 피부 관리 이벤트 안내", created=at - 2 * 86400)

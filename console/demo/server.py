@@ -22,7 +22,6 @@ Errors are ``{"error": {"code": "...", "message": "..."}}`` with 400 (bad payloa
 from __future__ import annotations
 
 import bisect
-import hashlib
 import json
 import logging
 import random
@@ -35,7 +34,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from console.demo._local import LocalHandler, LocalServer
+from console.demo._local import LocalHandler, LocalServer, stable_hex
 from console.resources import resource
 
 log = logging.getLogger(__name__)
@@ -56,7 +55,7 @@ PAGE_MAX = 200
 
 def thread_id_for(channel: str, handle: str) -> str:
     """The demo's thread id for a contact on a channel (stable across runs)."""
-    return "t_" + hashlib.sha1(f"{channel}\0{handle}".encode()).hexdigest()[:16]  # noqa: S324
+    return "t_" + stable_hex(channel, handle)
 
 
 @dataclass

@@ -124,12 +124,23 @@ def test_restarting_the_demo_on_the_same_store_duplicates_nothing(data_dir: Path
     first = start_demo(store, interval_s=0, seed=1)
     first.stop()
     counts = q.nav_counts(store, None)
+    messages = _message_count(store)
     second = start_demo(store, interval_s=0, seed=1)
     second.stop()
     again = q.nav_counts(store, None)
     assert again.by_department == counts.by_department
     assert again.all_open + again.resolved == counts.all_open + counts.resolved
+    assert _message_count(store) == messages  # no message shown twice in its thread
     store.close()
+
+
+def _message_count(store: Store) -> int:
+    from sqlalchemy import func, select
+
+    from console.store.models import Message
+
+    with store.read() as s:
+        return int(s.scalar(select(func.count()).select_from(Message)) or 0)
 
 
 def test_demo_accounts_pass_the_connection_test_through_their_running_connector(
