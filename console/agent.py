@@ -136,7 +136,7 @@ class Agent:
             replaces it (default :data:`~console.sync.leader.STALE_AFTER_S`).
         runtime_factory: Builds the runtime on the server store for a leader (tests inject
             transports here); by default every enabled account's connector.
-        log_keep_days: Days of change log the leader keeps (pruned every
+        log_keep_days: Days of change log and applied ops the leader keeps (pruned every
             :data:`~console.sync.housekeeping.PRUNE_EVERY_S` while leading).
     """
 
@@ -274,8 +274,8 @@ class Agent:
             runtime.wake_snoozed()
 
     def _housekeep(self) -> None:
-        """As leader, prune the server's old change log now and then."""
-        from console.sync.housekeeping import PRUNE_EVERY_S, prune_change_log
+        """As leader, prune the server's old change log and applied ops now and then."""
+        from console.sync.housekeeping import PRUNE_EVERY_S, prune
 
         now = time.monotonic()
         if self._store is None or (
@@ -284,7 +284,7 @@ class Agent:
             return
         self._pruned_at = now
         try:
-            prune_change_log(self._store, self.log_keep_days)
+            prune(self._store, self.log_keep_days)
         except SQLAlchemyError as exc:
             log.warning("pruning the change log failed: %s", type(exc).__name__)
 

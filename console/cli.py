@@ -209,8 +209,8 @@ def _parser() -> argparse.ArgumentParser:
         "--log-keep-days",
         type=float,
         default=30.0,
-        help="days the leader keeps the server's change log; a PC away longer copies"
-        " everything afresh (default 30)",
+        help="days the leader keeps the server's change log and applied ops; a PC away"
+        " longer copies everything afresh (default 30)",
     )
     agent_sub = agent.add_subparsers(dest="agent_command", metavar="{secret}")
     secret = agent_sub.add_parser(

@@ -1,9 +1,11 @@
 """The strip under the conversation header that says a change made here was overwritten.
 
 When this PC and another changed the same field of a conversation at the same time (the
-department, the assignee, the status …), sync keeps the later change everywhere and notes on
-the PC whose change lost what it had chosen (:mod:`console.sync.engine`). This strip says so
-in one plain sentence — which field, the value that was applied, the value chosen here — and
+department, the assignee, the status …, or one put a label on while the other took it off),
+sync keeps the later change everywhere and notes on the PC whose change lost what it had
+chosen (:mod:`console.sync.engine`). This strip says so in one plain sentence — which
+machine (when it is known; "another PC" otherwise), which field, the value that was applied,
+the value chosen here — and
 offers to put this PC's value back (an ordinary change, which then wins everywhere because
 it is newer) or to accept the other value. Keyboard: Alt+R restores, Alt+O accepts; both
 buttons are in the tab order.
@@ -12,6 +14,7 @@ buttons are in the tab order.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 
 from shiboken6 import isValid
@@ -25,6 +28,15 @@ from console.store.models import Contact, Department
 from console.store.queries import FieldConflictRow, field_conflicts
 from ui import texts
 from ui.context import AppContext
+
+
+def _fill(template: str, *values: str) -> str:
+    """Put ``values`` in for ``%1``, ``%2`` … in one pass (a value holding ``%2`` stays)."""
+    return re.sub(r"%(\d)", lambda m: values[int(m.group(1)) - 1], template)
+
+
+# How a label's note names its field (console.sync.engine): "label:" and the label.
+LABEL_FIELD = "label:"
 
 
 class FieldConflictBar(QFrame):
@@ -114,42 +126,56 @@ class FieldConflictBar(QFrame):
         self.restore_button.setVisible(services.restorable(note.field, note.mine))
 
     def sentence(self, note: FieldConflictRow) -> str:
-        """What happened, in one plain sentence."""
+        """What happened, in one plain sentence, naming the other machine when it is known."""
+        # Korean puts the particle on it: "PC ‘접수2’에서", "다른 PC에서".
+        who = (
+            self.tr("PC “%1”").replace("%1", note.winner_machine)
+            if note.winner_machine
+            else self.tr("Another PC")
+        )
+        if note.field.startswith(LABEL_FIELD):
+            label = note.field[len(LABEL_FIELD) :]
+            template = (
+                self.tr("%1 put the label “%2” on at the same time. What you did: took it off")
+                if note.theirs
+                else self.tr("%1 took the label “%2” off at the same time. What you did: put it on")
+            )
+            return _fill(template, who, label)
         templates = {
             "department": self.tr(
-                "Another PC changed the department at the same time, and its value (%1) was "
+                "%3 changed the department at the same time, and its value (%1) was "
                 "applied. Your choice: %2"
             ),
             "assignee_id": self.tr(
-                "Another PC changed the assignee at the same time, and its value (%1) was "
+                "%3 changed the assignee at the same time, and its value (%1) was "
                 "applied. Your choice: %2"
             ),
             "status": self.tr(
-                "Another PC changed the status at the same time, and its value (%1) was "
+                "%3 changed the status at the same time, and its value (%1) was "
                 "applied. Your choice: %2"
             ),
             "priority": self.tr(
-                "Another PC changed the priority at the same time, and its value (%1) was "
+                "%3 changed the priority at the same time, and its value (%1) was "
                 "applied. Your choice: %2"
             ),
             "snoozed_until": self.tr(
-                "Another PC changed the snooze time at the same time, and its value (%1) was "
+                "%3 changed the snooze time at the same time, and its value (%1) was "
                 "applied. Your choice: %2"
             ),
             "contact_id": self.tr(
-                "Another PC changed the customer at the same time, and its value (%1) was "
+                "%3 changed the customer at the same time, and its value (%1) was "
                 "applied. Your choice: %2"
             ),
         }
         template = templates.get(note.field)
         if template is None:
             template = self.tr(
-                "Another PC changed this conversation at the same time, and its value (%1) was "
+                "%3 changed this conversation at the same time, and its value (%1) was "
                 "applied. Your choice: %2"
             )
         theirs = self.value_text(note.field, note.theirs)
         mine = self.value_text(note.field, note.mine)
-        return template.replace("%1", theirs).replace("%2", mine)
+        return _fill(template, theirs, mine, who)
 
     def value_text(self, field: str, value: object) -> str:
         """A field's value as staff know it (names, not codes)."""

@@ -542,7 +542,7 @@ class ServerLink(QObject):
     def _lead(self, generation: int, leader: Leader, stop: threading.Event, server: Store) -> None:
         """The leader thread: stand by (try the lock now and then) or lead (heartbeat, and
         prune the server's old change log now and then)."""
-        from console.sync.housekeeping import PRUNE_EVERY_S, prune_change_log
+        from console.sync.housekeeping import PRUNE_EVERY_S, prune
         from console.sync.leader import HEARTBEAT_S
 
         leading = False
@@ -565,7 +565,7 @@ class ServerLink(QObject):
                 if pruned_at is None or time.monotonic() - pruned_at >= PRUNE_EVERY_S:
                     pruned_at = time.monotonic()
                     try:
-                        prune_change_log(server)
+                        prune(server)
                     except Exception:
                         log.warning("pruning the change log failed", exc_info=True)
         except Exception:

@@ -106,6 +106,8 @@ def record(
         base = None
         if tbl == "conversation" and field_name != "read_upto":
             base = _field_base(s, pk, field_name)
+        elif tbl == "conversation_label":
+            base = _label_base(s, pk)
         s.add(
             PendingOp(
                 op_id=new_id(),
@@ -140,6 +142,24 @@ def _field_base(s: Session, conversation_id: str, field_name: str) -> str | None
         return None
     stamp = getattr(conv, _HLC_FIELDS.get(field_name, f"{field_name}_hlc"), None)
     return str(stamp) if stamp is not None else None
+
+
+#: How a label is named where conversation fields are, in a field conflict note.
+LABEL_FIELD = "label:"
+
+
+def _label_base(s: Session, pk: str) -> str:
+    """The stamp a label has before an edit of it ("" if it never had one here), and the end
+    of any conflict note about that label."""
+    conversation_id, _, label = pk.partition("/")
+    s.execute(
+        delete(SyncFieldConflict).where(
+            SyncFieldConflict.conversation_id == conversation_id,
+            SyncFieldConflict.field == f"{LABEL_FIELD}{label}",
+        )
+    )
+    row = s.get(ConversationLabel, (conversation_id, label))
+    return "" if row is None else str(row.hlc)
 
 
 def _set_field(

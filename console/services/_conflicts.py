@@ -7,8 +7,9 @@ that was in the composer becomes the copy (and can still be restored back); disc
 removes the copy. Both are ordinary commands: one transaction with the audit event and the
 pending ops that carry the choice to the other PCs.
 
-A field edit (department, assignee, status, priority …) that a concurrent edit on another
-PC overwrote is noted on this PC (``sync_field_conflict``). Restoring it is the ordinary
+A field edit (department, assignee, status, priority …, or a label put on or taken off:
+field ``label:`` and the label) that a concurrent edit on another PC overwrote is noted on
+this PC (``sync_field_conflict``). Restoring it is the ordinary
 command for that field with the PC's value — its new stamp is later than the winner's, so it
 wins everywhere — and that command ends the note in its own transaction (any new edit of the
 field from this PC does); dismissing removes the note.
@@ -143,6 +144,11 @@ def restore_field_conflict(
         if note is None:
             raise errors.FieldConflictNotFound(conversation_id=conversation_id, field=field_name)
         mine = note.mine
+    if field_name.startswith(commands.LABEL_FIELD):
+        label = field_name[len(commands.LABEL_FIELD) :]
+        if mine:
+            return commands.add_label(store, actor, conversation_id, label)
+        return commands.remove_label(store, actor, conversation_id, label)
     if field_name == "department":
         return commands.tag_department(store, actor, conversation_id, mine)
     if field_name == "assignee_id":
@@ -180,6 +186,8 @@ def dismiss_field_conflict(
 def restorable(field_name: str, mine: object) -> bool:
     """Whether :func:`restore_field_conflict` can set this field back to ``mine``."""
     if field_name in ("department", "assignee_id", "priority"):
+        return True
+    if field_name.startswith("label:"):
         return True
     if field_name == "status":
         return mine != "snoozed"

@@ -608,9 +608,12 @@ class SyncFieldConflict(Base):
 
     __tablename__ = "sync_field_conflict"
     conversation_id: Mapped[str] = mapped_column(Id, primary_key=True)
-    field: Mapped[str] = mapped_column(String(40), primary_key=True)
+    #: A conversation field, or ``label:`` and the label (migration 0015).
+    field: Mapped[str] = mapped_column(String(80), primary_key=True)
     mine: Mapped[Any] = mapped_column(JSON, nullable=True)
     theirs: Mapped[Any] = mapped_column(JSON, nullable=True)
     winner_node: Mapped[str] = mapped_column(String(64), default="", server_default="")
     winner_hlc: Mapped[str] = mapped_column(Hlc, default="", server_default="")
     at: Mapped[int]
+    #: The machine whose edit won, as it names itself on the server ("" if not known).
+    winner_machine: Mapped[str] = mapped_column(String(120), default="", server_default="")

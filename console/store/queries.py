@@ -170,11 +170,13 @@ class FieldConflictRow:
     """A field edit of this PC that a concurrent edit on another PC overwrote.
 
     Attributes:
-        field: The conversation field (``department``, ``assignee_id``, ``status`` …).
+        field: The conversation field (``department``, ``assignee_id``, ``status`` …), or
+            ``label:`` and a label (mine and theirs: whether it is on).
         mine: The value chosen on this PC.
         theirs: The value that was applied (the later edit's).
         winner_node: The node id of the PC whose edit won ("" if unknown).
         at: When this PC found out (ms).
+        winner_machine: The name of the machine whose edit won ("" if unknown).
     """
 
     conversation_id: str
@@ -183,6 +185,7 @@ class FieldConflictRow:
     theirs: object
     winner_node: str
     at: int
+    winner_machine: str = ""
 
 
 @dataclass(frozen=True)
@@ -709,7 +712,9 @@ def field_conflicts(store: Store, conversation_id: str) -> list[FieldConflictRow
     f = SyncFieldConflict
     with store.read() as s:
         rows = s.execute(
-            select(f.conversation_id, f.field, f.mine, f.theirs, f.winner_node, f.at)
+            select(
+                f.conversation_id, f.field, f.mine, f.theirs, f.winner_node, f.at, f.winner_machine
+            )
             .where(f.conversation_id == conversation_id)
             .order_by(f.at.desc(), f.field)
         ).all()

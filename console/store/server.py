@@ -42,9 +42,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import platform
 from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy import URL, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import OperationalError
 
 from console.errors import StorageError
@@ -230,6 +231,25 @@ def node_for(*parts: str) -> str:
     return hashlib.blake2b("\x00".join(("sotong.node", *parts)).encode(), digest_size=6).hexdigest()
 
 
+def register_machine(engine: Engine, node_id: str, machine: str | None = None) -> None:
+    """Say on the server which machine a node id's process runs on (``sync_node``,
+    migration 0015), so a PC whose edit another's replaced can name that machine.
+
+    Args:
+        engine: The server's engine.
+        node_id: The process's node id.
+        machine: Its machine's name (default: this machine's, as the leader row names it).
+    """
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO sync_node (node, machine) VALUES (:n, :m) ON CONFLICT (node)"
+                " DO UPDATE SET machine = excluded.machine, seen_at = now()"
+            ),
+            {"n": node_id, "m": (machine or platform.node() or "")[:120]},
+        )
+
+
 def open_server_store(
     url: str | URL,
     *,
@@ -265,6 +285,8 @@ def open_server_store(
     try:
         ensure_schema(engine, None)
         store = Store(engine, None, node_id=node_id)
+        if node_id is not None:
+            register_machine(engine, node_id)
     except OperationalError as exc:
         engine.dispose()
         reason = str(exc.orig) if exc.orig is not None else type(exc).__name__

@@ -68,6 +68,10 @@ ROW_CLOCKS = (
     "clinic_setting",
 )
 
+#: How a label is named where conversation fields are (``sync_field_loss.field``, the PC's
+#: ``sync_field_conflict.field``): ``label:`` and the label.
+LABEL_FIELD = "label:"
+
 _CONFLICT_NAMESPACE = uuid.UUID("0b5f6f64-6a55-4d0c-9b8a-3f1e0d5a7c21")
 
 _ACCOUNT_COLUMNS = (
@@ -114,14 +118,18 @@ class Outcome:
     """What the server did with one op.
 
     Attributes:
-        winner: For a conversation field edit that lost: the value the server keeps and its
-            stamp (the concurrent edit that won).
+        winner: For a conversation field or label edit that lost: the value the server
+            keeps and its stamp (the concurrent edit that won).
+        stamp: The stamp the server stored the op with (clamped when it was too far ahead).
+        machine: The winner's machine, as its process named it (``sync_node``; "" unknown).
     """
 
     op_id: str
     result: str  # "applied", "duplicate", "lost" (an older write), "conflict", "poison"
     reason: str = ""
     winner: tuple[Any, str] | None = None
+    stamp: str = ""
+    machine: str = ""
 
 
 def clamp(stamp: str, bound_ms: int) -> str:
@@ -267,6 +275,11 @@ class _Applier:
 
     def _conversation_label(self, op: PushOp, hlc: str) -> str:
         conversation_id, _, label = op.pk.partition("/")
+        old = self._exec(
+            "SELECT present, hlc FROM conversation_label WHERE conversation_id = :c AND label = :l",
+            c=conversation_id,
+            l=label,
+        ).first()
         done = self._exec(
             "INSERT INTO conversation_label (conversation_id, label, present, hlc)"
             " VALUES (:c, :l, :p, :h) ON CONFLICT (conversation_id, label) DO UPDATE"
@@ -277,7 +290,28 @@ class _Applier:
             p=bool(op.value),
             h=hlc,
         )
-        return "applied" if done.rowcount else "lost"
+        base = op.extra.get("base_hlc")  # None: an op from before migration 0015
+        if not done.rowcount:
+            if old is not None:
+                self.winner = (bool(old.present), str(old.hlc))
+            return "lost"
+        if (
+            base is not None
+            and old is not None
+            and old.hlc
+            and old.hlc != base
+            and _node(old.hlc) != _node(op.hlc)
+        ):
+            # Replaced a label edit its PC had not seen: the PC that made it is told.
+            self._overwrote(
+                replace(
+                    op, pk=conversation_id, field=f"{LABEL_FIELD}{label}", value=bool(op.value)
+                ),
+                hlc,
+                bool(old.present),
+                str(old.hlc),
+            )
+        return "applied"
 
     # -- drafts ---------------------------------------------------------------------------
 
@@ -524,14 +558,24 @@ def apply_ops(
     """
     applier = _Applier(conn)
     stamps = [clamp(op.hlc, bound_ms) for op in ops]
+    # An op whose row was pruned is known by its node's floor: each PC pushes its ops in the
+    # order of their stamps, so everything up to the highest pruned stamp was handled.
     fresh = set(
         conn.execute(
             text(
-                "INSERT INTO applied_op (op_id, hlc)"
-                " SELECT * FROM unnest(CAST(:ids AS text[]), CAST(:hlcs AS text[]))"
+                "INSERT INTO applied_op (op_id, hlc, sent_hlc)"
+                " SELECT u.id, u.hlc, u.sent FROM unnest(CAST(:ids AS text[]),"
+                " CAST(:hlcs AS text[]), CAST(:sent AS text[])) AS u(id, hlc, sent)"
+                " WHERE NOT EXISTS (SELECT 1 FROM applied_floor f"
+                " WHERE f.node = split_part(u.sent, ':', 3)"
+                ' AND u.sent COLLATE "C" <= f.hlc COLLATE "C")'
                 " ON CONFLICT (op_id) DO NOTHING RETURNING op_id"
             ),
-            {"ids": [op.op_id for op in ops], "hlcs": stamps},
+            {
+                "ids": [op.op_id for op in ops],
+                "hlcs": stamps,
+                "sent": [op.hlc for op in ops],
+            },
         ).scalars()
     )
     outcomes: list[Outcome] = []
@@ -544,7 +588,7 @@ def apply_ops(
             result = applier.run(op, hlc)
             if savepoint is not None:
                 savepoint.commit()
-            outcomes.append(Outcome(op.op_id, result, winner=applier.winner))
+            outcomes.append(Outcome(op.op_id, result, winner=applier.winner, stamp=hlc))
             continue
         except Refused as exc:
             # Every handler refuses before it changes anything.
@@ -560,6 +604,25 @@ def apply_ops(
         conn.execute(text("DELETE FROM applied_op WHERE op_id = :id"), {"id": op.op_id})
         outcomes.append(Outcome(op.op_id, "poison", reason))
     return outcomes
+
+
+def name_machines(conn: Connection, outcomes: list[Outcome]) -> None:
+    """Fill in the machine of each lost op's winner from ``sync_node``."""
+    nodes = {_node(o.winner[1]) for o in outcomes if o.winner is not None and o.result == "lost"}
+    if not nodes:
+        return
+    names = machines(conn, nodes)
+    for outcome in outcomes:
+        if outcome.winner is not None and outcome.result == "lost":
+            outcome.machine = names.get(_node(outcome.winner[1]), "")
+
+
+def machines(conn: Connection, nodes: set[str]) -> dict[str, str]:
+    """The machine each node id belongs to, where its process said so (``sync_node``)."""
+    rows = conn.execute(
+        text("SELECT node, machine FROM sync_node WHERE node = ANY(:n)"), {"n": sorted(nodes)}
+    ).all()
+    return {str(node): str(machine) for node, machine in rows}
 
 
 def _snake(name: str) -> str:

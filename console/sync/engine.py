@@ -25,6 +25,7 @@ come sooner, and a round always pulls. A server that cannot be reached raises
 from __future__ import annotations
 
 import logging
+import platform
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -47,6 +48,7 @@ from console.store.engine import SEARCH_CATCH_UP, Store
 from console.store.models import (
     Contact,
     Conversation,
+    ConversationLabel,
     Draft,
     Message,
     Note,
@@ -61,16 +63,18 @@ from console.store.models import (
     SyncProgress,
     SyncState,
 )
-from console.store.server import connect_kwargs
+from console.store.server import connect_kwargs, register_machine
 from console.sync import _merge, _pull
 from console.sync._push import (
     CLAMP_AHEAD_MS,
     CONVERSATION_FIELDS,
+    LABEL_FIELD,
     ROW_CLOCKS,
     NeedsCare,
     Outcome,
     PushOp,
     apply_ops,
+    name_machines,
 )
 from console.sync.schema import REPLICATED
 
@@ -156,6 +160,8 @@ class SyncEngine:
         server_clock: Milliseconds by the server's clock, for clamping stamps (default: asks
             the server; tests inject one).
         rng: Source of jitter for the backoff.
+        machine: This PC's name, told to the server so other PCs can say whose edit replaced
+            theirs (default: the machine's network name, as the leader row shows it).
     """
 
     def __init__(
@@ -165,8 +171,11 @@ class SyncEngine:
         *,
         server_clock: Callable[[], int] | None = None,
         rng: Callable[[], float] | None = None,
+        machine: str | None = None,
     ) -> None:
         self.local = local
+        self.machine = machine or platform.node() or ""
+        self._registered = False
         self.server = server
         self._server_clock = server_clock
         self._rng = rng
@@ -188,6 +197,7 @@ class SyncEngine:
                 round takes up where this one stopped.
         """
         with self._lock, self._reaching():
+            self._register()
             with self._server_reads() as conn:
                 if not self._needs_initial_sync(conn):
                     try:
@@ -225,6 +235,7 @@ class SyncEngine:
             ServerUnavailable: the server could not be reached.
         """
         with self._lock, self._reaching():
+            self._register()
             return self._initial_sync(progress, merging)
 
     def needs_initial_sync(self) -> bool:
@@ -312,6 +323,12 @@ class SyncEngine:
         self._close_listener()
 
     # -- connection state -----------------------------------------------------------------
+
+    def _register(self) -> None:
+        """Tell the server this PC's machine name under the node id its edits carry (once)."""
+        if not self._registered and self.machine:
+            register_machine(self.server.engine, self.local.node_id, self.machine)
+            self._registered = True
 
     @contextmanager
     def _reaching(self) -> Iterator[None]:
@@ -430,6 +447,7 @@ class SyncEngine:
         writer = self.server.engine.execution_options(sqlite_begin="IMMEDIATE")
         with writer.connect() as conn, conn.begin():
             outcomes = apply_ops(conn, batch, self._bound_ms(conn), careful=careful)
+            name_machines(conn, outcomes)
             failpoint("sync.push.before_server_commit")
         return outcomes
 
@@ -470,6 +488,7 @@ class SyncEngine:
                 log.warning("sync: op %s on %s set aside: %s", op.op_id, op.tbl, outcome.reason)
             s.execute(delete(PendingOp).where(PendingOp.op_id.in_(list(by_id))))
             touched |= _note_lost_edits(s, batch, outcomes, now)
+            _take_clamped_stamps(s, batch, outcomes)
             failpoint("sync.push.before_local_commit")
         ids = frozenset(touched)
         return Changes(conversations=ids, threads=ids, drafts=ids)
@@ -545,7 +564,13 @@ class SyncEngine:
             return 0, Changes(), False
         by_table = _pull.group((e.tbl, e.pk) for e in entries)
         fetched = {t: _pull.fetch_rows(conn, t, pks) for t, pks in by_table.items()}
-        losses = self._losses(conn, by_table.get("conversation", []))
+        losses = self._losses(
+            conn,
+            [
+                *by_table.get("conversation", []),
+                *(pk.partition("/")[0] for pk in by_table.get("conversation_label", [])),
+            ],
+        )
         last = entries[-1]
         with self._local_write() as s:
             noted = _note_losses(s, losses, _now_ms())
@@ -571,9 +596,11 @@ class SyncEngine:
             return []
         rows = conn.execute(
             text(
-                "SELECT conversation_id, field, loser_hlc, loser_value, winner_value,"
-                " winner_hlc FROM sync_field_loss WHERE conversation_id = ANY(:ids)"
-                " AND split_part(loser_hlc, ':', 3) = :me ORDER BY id"
+                "SELECT l.conversation_id, l.field, l.loser_hlc, l.loser_value,"
+                " l.winner_value, l.winner_hlc, coalesce(n.machine, '') FROM sync_field_loss l"
+                " LEFT JOIN sync_node n ON n.node = split_part(l.winner_hlc, ':', 3)"
+                " WHERE l.conversation_id = ANY(:ids)"
+                " AND split_part(l.loser_hlc, ':', 3) = :me ORDER BY l.id"
             ),
             {"ids": list(dict.fromkeys(conversation_ids)), "me": self.local.node_id},
         ).all()
@@ -847,13 +874,34 @@ class _Loss:
     loser_value: Any
     winner_value: Any
     winner_hlc: str
+    winner_machine: str
 
 
 def _node(stamp: str) -> str:
     return stamp.split(":", 2)[2] if stamp.count(":") >= 2 else ""
 
 
+def _op_key(conversation_id: str, field: str) -> tuple[str, str, str]:
+    """The pending op ``(tbl, pk, field)`` that edits a noted field (``label:X``: a label)."""
+    if field.startswith(LABEL_FIELD):
+        return "conversation_label", f"{conversation_id}/{field[len(LABEL_FIELD) :]}", "present"
+    return "conversation", conversation_id, field
+
+
+def _note_key(op: PushOp) -> tuple[str, str, Any] | None:
+    """The conversation, noted field and value of an edit a field note can be about."""
+    if op.tbl == "conversation" and op.field in CONVERSATION_FIELDS:
+        return op.pk, op.field, op.value
+    if op.tbl == "conversation_label":
+        conversation_id, _, label = op.pk.partition("/")
+        return conversation_id, f"{LABEL_FIELD}{label}", bool(op.value)
+    return None
+
+
 def _field_stamp(s: Session, conversation_id: str, field: str) -> str | None:
+    if field.startswith(LABEL_FIELD):
+        label = s.get(ConversationLabel, (conversation_id, field[len(LABEL_FIELD) :]))
+        return None if label is None else str(label.hlc)
     column = CONVERSATION_FIELDS.get(field)
     if column is None:
         return None
@@ -864,12 +912,13 @@ def _field_stamp(s: Session, conversation_id: str, field: str) -> str | None:
 def _unsent(s: Session, conversation_id: str, field: str, after: str = "") -> bool:
     """Whether this PC holds an edit of the field stamped later than ``after`` and not yet
     pushed: that edit decides the field next, and supersedes a note about it."""
+    tbl, pk, name = _op_key(conversation_id, field)
     found = s.scalar(
         select(PendingOp.seq)
         .where(
-            PendingOp.tbl == "conversation",
-            PendingOp.pk == conversation_id,
-            PendingOp.field == field,
+            PendingOp.tbl == tbl,
+            PendingOp.pk == pk,
+            PendingOp.field == name,
             PendingOp.hlc > after,
         )
         .limit(1)
@@ -878,7 +927,14 @@ def _unsent(s: Session, conversation_id: str, field: str, after: str = "") -> bo
 
 
 def _note(
-    s: Session, conversation_id: str, field: str, mine: Any, theirs: Any, stamp: str, now: int
+    s: Session,
+    conversation_id: str,
+    field: str,
+    mine: Any,
+    theirs: Any,
+    stamp: str,
+    now: int,
+    machine: str = "",
 ) -> None:
     s.merge(
         SyncFieldConflict(
@@ -889,6 +945,7 @@ def _note(
             winner_node=_node(stamp),
             winner_hlc=stamp,
             at=now,
+            winner_machine=machine,
         )
     )
 
@@ -900,19 +957,43 @@ def _note_lost_edits(
     its later value), unless a later edit of the same field from here follows."""
     noted: set[str] = set()
     for i, (op, outcome) in enumerate(zip(batch, outcomes, strict=True)):
-        if outcome.result != "lost" or outcome.winner is None or op.tbl != "conversation":
+        key = _note_key(op)
+        if outcome.result != "lost" or outcome.winner is None or key is None:
             continue
+        conversation_id, field, mine = key
         value, stamp = outcome.winner
-        if value == op.value or _node(stamp) == _node(op.hlc):
+        if value == mine or _node(stamp) == _node(op.hlc):
             continue
         later = any(
             o.tbl == op.tbl and o.pk == op.pk and o.field == op.field for o in batch[i + 1 :]
         )
-        if later or _unsent(s, op.pk, op.field):
+        if later or _unsent(s, conversation_id, field):
             continue
-        _note(s, op.pk, op.field, op.value, value, stamp, now)
-        noted.add(op.pk)
+        _note(s, conversation_id, field, mine, value, stamp, now, outcome.machine)
+        noted.add(conversation_id)
     return noted
+
+
+def _take_clamped_stamps(s: Session, batch: list[PushOp], outcomes: list[Outcome]) -> None:
+    """Give this PC's copy of a field the stamp the server stored its edit with, where the
+    server clamped it (this PC's clock ran ahead) and no later edit replaced it here: a note
+    of that edit's loss (``sync_field_loss``) names the stored stamp, and must find it."""
+    for op, outcome in zip(batch, outcomes, strict=True):
+        if outcome.result != "applied" or not outcome.stamp or outcome.stamp == op.hlc:
+            continue
+        key = _note_key(op)
+        if key is None:
+            continue
+        conversation_id, field, _ = key
+        if field.startswith(LABEL_FIELD):
+            label = s.get(ConversationLabel, (conversation_id, field[len(LABEL_FIELD) :]))
+            if label is not None and label.hlc == op.hlc:
+                label.hlc = outcome.stamp
+            continue
+        conv = s.get(Conversation, conversation_id)
+        column = CONVERSATION_FIELDS[field]
+        if conv is not None and getattr(conv, column) == op.hlc:
+            setattr(conv, column, outcome.stamp)
 
 
 def _note_losses(s: Session, losses: list[_Loss], now: int) -> set[str]:
@@ -932,6 +1013,7 @@ def _note_losses(s: Session, losses: list[_Loss], now: int) -> set[str]:
             loss.winner_value,
             loss.winner_hlc,
             now,
+            loss.winner_machine,
         )
         noted.add(loss.conversation_id)
     return noted
@@ -984,6 +1066,8 @@ def _extra(s: Session, op: PendingOp) -> dict[str, Any]:
     if model is not None:
         obj = s.get(model, op.pk)
         return {"row": _row(obj)} if obj is not None else {}
+    if op.tbl == "conversation_label":  # merged per label by its own handler
+        return {} if op.base_hlc is None else {"base_hlc": op.base_hlc}
     if op.tbl in ROW_CLOCKS:
         table = _pull.TABLES[op.tbl]
         keys: dict[str, Any] = dict(

@@ -8,6 +8,18 @@ cursor is below the floor may have missed changes whose entries are gone, so it 
 first copy instead (:meth:`console.sync.engine.SyncEngine.sync_once`); a PC that has pulled
 past the floor is not affected. Pruning never touches entries a running transaction might
 still precede (the pull's horizon, ``pg_snapshot_xmin``).
+
+``applied_op`` (one row per op a PC pushed, so a push whose acknowledgement was lost is not
+applied twice) is pruned the same way, by age, and leaves a floor too: ``applied_floor``
+holds per node the highest stamp (as the PC sent it) of that node's pruned ops. A PC pushes
+its ops in the order of their stamps, one batch per transaction, so every op of that node
+stamped at or below its floor was applied or refused before; the push takes such an op as a
+duplicate (:func:`console.sync._push.apply_ops`). This is what keeps safe a PC that pushed,
+lost the acknowledgement, and comes back after the keep period: its cursor is below the
+change-log floor, so it makes a fresh first copy, which pushes its pending ops first — the
+ones the server had are skipped by the floor, the ones it never had are applied. Each prune
+batch holds the server's write lock, so no push checks the floor between a row's deletion
+and the floor's rise.
 """
 
 from __future__ import annotations
@@ -27,6 +39,9 @@ KEEP_DAYS = 30.0
 #: Seconds between the leader's housekeeping rounds.
 PRUNE_EVERY_S = 3600.0
 
+#: Applied-op rows deleted per transaction (each holds the server's write lock).
+APPLIED_BATCH = 20_000
+
 
 @dataclass(frozen=True)
 class PruneReport:
@@ -36,11 +51,70 @@ class PruneReport:
         entries: Change-log entries deleted.
         losses: Notes of overwritten field edits deleted.
         floor: ``(xid, seq)`` of the last entry deleted so far (``(0, 0)``: none yet).
+        applied: Applied-op rows deleted (their nodes' floors raised).
     """
 
     entries: int
     losses: int
     floor: tuple[int, int]
+    applied: int = 0
+
+
+def prune(store: Store, keep_days: float = KEEP_DAYS) -> PruneReport:
+    """The leader's housekeeping round: the change log, the field-loss notes and the applied
+    ops older than ``keep_days``.
+
+    Args:
+        store: The server's store (PostgreSQL).
+        keep_days: What was written less than this long ago stays.
+
+    Returns:
+        What was deleted and the change-log floor now.
+    """
+    report = prune_change_log(store, keep_days)
+    applied = prune_applied_ops(store, keep_days)
+    return PruneReport(report.entries, report.losses, report.floor, applied)
+
+
+def prune_applied_ops(store: Store, keep_days: float = KEEP_DAYS) -> int:
+    """Delete ``applied_op`` rows older than ``keep_days``, raising each node's floor to the
+    highest stamp deleted, in transactions of :data:`APPLIED_BATCH` rows under the server's
+    write lock (a push holds it too, so none sees a row gone and its floor not yet raised).
+
+    Returns:
+        Rows deleted.
+    """
+    keep_s = max(0.0, keep_days) * 86_400
+    writer = store.engine.execution_options(sqlite_begin="IMMEDIATE")  # the write lock
+    total = 0
+    while True:
+        with writer.connect() as conn, conn.begin():
+            deleted = int(
+                conn.execute(
+                    text(
+                        "WITH gone AS (DELETE FROM applied_op WHERE op_id IN ("
+                        " SELECT op_id FROM applied_op"
+                        " WHERE applied_at < now() - make_interval(secs => :keep)"
+                        " ORDER BY applied_at LIMIT :n)"
+                        " RETURNING coalesce(sent_hlc, hlc) AS h),"
+                        " top AS (SELECT split_part(h, ':', 3) AS node,"
+                        ' max(h COLLATE "C") AS h FROM gone GROUP BY 1),'
+                        " raised AS (INSERT INTO applied_floor (node, hlc)"
+                        " SELECT node, h FROM top ON CONFLICT (node) DO UPDATE"
+                        " SET hlc = excluded.hlc"
+                        ' WHERE applied_floor.hlc COLLATE "C" < excluded.hlc COLLATE "C"'
+                        " RETURNING 1)"
+                        " SELECT count(*) FROM gone"
+                    ),
+                    {"keep": keep_s, "n": APPLIED_BATCH},
+                ).scalar_one()
+            )
+        total += deleted
+        if deleted < APPLIED_BATCH:
+            break
+    if total:
+        log.info("applied ops pruned: %d older than %g days", total, keep_days)
+    return total
 
 
 def prune_change_log(store: Store, keep_days: float = KEEP_DAYS) -> PruneReport:

@@ -10,8 +10,19 @@ from console.store import search
 
 #: Tables the server holds only: the change log, the applied ops, the epoch, the leader
 #: with its fencing epoch (migration 0011, :mod:`console.sync.leader`), and the field edits
-#: that overwrote a concurrent one (migration 0013).
-SERVER_TABLES = frozenset({"change_log", "applied_op", "sync_meta", "leader", "sync_field_loss"})
+#: that overwrote a concurrent one (migration 0013); each process's machine, and per node the
+#: highest stamp of its pruned applied ops (migration 0015).
+SERVER_TABLES = frozenset(
+    {
+        "change_log",
+        "applied_op",
+        "sync_meta",
+        "leader",
+        "sync_field_loss",
+        "sync_node",
+        "applied_floor",
+    }
+)
 
 #: Replicated tables, parents before children (the order rows are applied in), with their
 #: primary-key columns. A composite key is written ``a/b`` in ``change_log.pk``.

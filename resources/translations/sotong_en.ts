@@ -652,32 +652,48 @@ base_url=https://…</translation>
         <translation>Keep the value that was applied (Alt+O)</translation>
     </message>
     <message>
-        <source>Another PC changed the department at the same time, and its value (%1) was applied. Your choice: %2</source>
-        <translation>Another PC changed the department at the same time, and its value (%1) was applied. Your choice: %2</translation>
+        <source>PC “%1”</source>
+        <translation>PC “%1”</translation>
     </message>
     <message>
-        <source>Another PC changed the assignee at the same time, and its value (%1) was applied. Your choice: %2</source>
-        <translation>Another PC changed the assignee at the same time, and its value (%1) was applied. Your choice: %2</translation>
+        <source>Another PC</source>
+        <translation>Another PC</translation>
     </message>
     <message>
-        <source>Another PC changed the status at the same time, and its value (%1) was applied. Your choice: %2</source>
-        <translation>Another PC changed the status at the same time, and its value (%1) was applied. Your choice: %2</translation>
+        <source>%1 put the label “%2” on at the same time. What you did: took it off</source>
+        <translation>%1 put the label “%2” on at the same time. What you did: took it off</translation>
     </message>
     <message>
-        <source>Another PC changed the priority at the same time, and its value (%1) was applied. Your choice: %2</source>
-        <translation>Another PC changed the priority at the same time, and its value (%1) was applied. Your choice: %2</translation>
+        <source>%1 took the label “%2” off at the same time. What you did: put it on</source>
+        <translation>%1 took the label “%2” off at the same time. What you did: put it on</translation>
     </message>
     <message>
-        <source>Another PC changed the snooze time at the same time, and its value (%1) was applied. Your choice: %2</source>
-        <translation>Another PC changed the snooze time at the same time, and its value (%1) was applied. Your choice: %2</translation>
+        <source>%3 changed the department at the same time, and its value (%1) was applied. Your choice: %2</source>
+        <translation>%3 changed the department at the same time, and its value (%1) was applied. Your choice: %2</translation>
     </message>
     <message>
-        <source>Another PC changed the customer at the same time, and its value (%1) was applied. Your choice: %2</source>
-        <translation>Another PC changed the customer at the same time, and its value (%1) was applied. Your choice: %2</translation>
+        <source>%3 changed the assignee at the same time, and its value (%1) was applied. Your choice: %2</source>
+        <translation>%3 changed the assignee at the same time, and its value (%1) was applied. Your choice: %2</translation>
     </message>
     <message>
-        <source>Another PC changed this conversation at the same time, and its value (%1) was applied. Your choice: %2</source>
-        <translation>Another PC changed this conversation at the same time, and its value (%1) was applied. Your choice: %2</translation>
+        <source>%3 changed the status at the same time, and its value (%1) was applied. Your choice: %2</source>
+        <translation>%3 changed the status at the same time, and its value (%1) was applied. Your choice: %2</translation>
+    </message>
+    <message>
+        <source>%3 changed the priority at the same time, and its value (%1) was applied. Your choice: %2</source>
+        <translation>%3 changed the priority at the same time, and its value (%1) was applied. Your choice: %2</translation>
+    </message>
+    <message>
+        <source>%3 changed the snooze time at the same time, and its value (%1) was applied. Your choice: %2</source>
+        <translation>%3 changed the snooze time at the same time, and its value (%1) was applied. Your choice: %2</translation>
+    </message>
+    <message>
+        <source>%3 changed the customer at the same time, and its value (%1) was applied. Your choice: %2</source>
+        <translation>%3 changed the customer at the same time, and its value (%1) was applied. Your choice: %2</translation>
+    </message>
+    <message>
+        <source>%3 changed this conversation at the same time, and its value (%1) was applied. Your choice: %2</source>
+        <translation>%3 changed this conversation at the same time, and its value (%1) was applied. Your choice: %2</translation>
     </message>
     <message>
         <source>nobody</source>

@@ -650,32 +650,48 @@ base_url=https://…</translation>
         <translation>적용된 값을 그대로 둡니다 (Alt+O)</translation>
     </message>
     <message>
-        <source>Another PC changed the department at the same time, and its value (%1) was applied. Your choice: %2</source>
-        <translation>다른 PC에서 같은 때에 담당 부서를 바꿔, 그쪽 값(%1)이 적용되었습니다. 내가 고른 값: %2</translation>
+        <source>PC “%1”</source>
+        <translation>PC ‘%1’에서</translation>
     </message>
     <message>
-        <source>Another PC changed the assignee at the same time, and its value (%1) was applied. Your choice: %2</source>
-        <translation>다른 PC에서 같은 때에 담당자를 바꿔, 그쪽 값(%1)이 적용되었습니다. 내가 고른 값: %2</translation>
+        <source>Another PC</source>
+        <translation>다른 PC에서</translation>
     </message>
     <message>
-        <source>Another PC changed the status at the same time, and its value (%1) was applied. Your choice: %2</source>
-        <translation>다른 PC에서 같은 때에 상태를 바꿔, 그쪽 값(%1)이 적용되었습니다. 내가 고른 값: %2</translation>
+        <source>%1 put the label “%2” on at the same time. What you did: took it off</source>
+        <translation>%1 같은 때에 ‘%2’ 라벨을 붙였습니다. 내가 한 일: 뺌</translation>
     </message>
     <message>
-        <source>Another PC changed the priority at the same time, and its value (%1) was applied. Your choice: %2</source>
-        <translation>다른 PC에서 같은 때에 중요도를 바꿔, 그쪽 값(%1)이 적용되었습니다. 내가 고른 값: %2</translation>
+        <source>%1 took the label “%2” off at the same time. What you did: put it on</source>
+        <translation>%1 같은 때에 ‘%2’ 라벨을 뺐습니다. 내가 한 일: 붙임</translation>
     </message>
     <message>
-        <source>Another PC changed the snooze time at the same time, and its value (%1) was applied. Your choice: %2</source>
-        <translation>다른 PC에서 같은 때에 다시 알림 시각을 바꿔, 그쪽 값(%1)이 적용되었습니다. 내가 고른 값: %2</translation>
+        <source>%3 changed the department at the same time, and its value (%1) was applied. Your choice: %2</source>
+        <translation>%3 같은 때에 담당 부서를 바꿔, 그쪽 값(%1)이 적용되었습니다. 내가 고른 값: %2</translation>
     </message>
     <message>
-        <source>Another PC changed the customer at the same time, and its value (%1) was applied. Your choice: %2</source>
-        <translation>다른 PC에서 같은 때에 고객을 바꿔, 그쪽 값(%1)이 적용되었습니다. 내가 고른 값: %2</translation>
+        <source>%3 changed the assignee at the same time, and its value (%1) was applied. Your choice: %2</source>
+        <translation>%3 같은 때에 담당자를 바꿔, 그쪽 값(%1)이 적용되었습니다. 내가 고른 값: %2</translation>
     </message>
     <message>
-        <source>Another PC changed this conversation at the same time, and its value (%1) was applied. Your choice: %2</source>
-        <translation>다른 PC에서 같은 때에 이 대화를 바꿔, 그쪽 값(%1)이 적용되었습니다. 내가 고른 값: %2</translation>
+        <source>%3 changed the status at the same time, and its value (%1) was applied. Your choice: %2</source>
+        <translation>%3 같은 때에 상태를 바꿔, 그쪽 값(%1)이 적용되었습니다. 내가 고른 값: %2</translation>
+    </message>
+    <message>
+        <source>%3 changed the priority at the same time, and its value (%1) was applied. Your choice: %2</source>
+        <translation>%3 같은 때에 중요도를 바꿔, 그쪽 값(%1)이 적용되었습니다. 내가 고른 값: %2</translation>
+    </message>
+    <message>
+        <source>%3 changed the snooze time at the same time, and its value (%1) was applied. Your choice: %2</source>
+        <translation>%3 같은 때에 다시 알림 시각을 바꿔, 그쪽 값(%1)이 적용되었습니다. 내가 고른 값: %2</translation>
+    </message>
+    <message>
+        <source>%3 changed the customer at the same time, and its value (%1) was applied. Your choice: %2</source>
+        <translation>%3 같은 때에 고객을 바꿔, 그쪽 값(%1)이 적용되었습니다. 내가 고른 값: %2</translation>
+    </message>
+    <message>
+        <source>%3 changed this conversation at the same time, and its value (%1) was applied. Your choice: %2</source>
+        <translation>%3 같은 때에 이 대화를 바꿔, 그쪽 값(%1)이 적용되었습니다. 내가 고른 값: %2</translation>
     </message>
     <message>
         <source>nobody</source>

@@ -52,11 +52,11 @@ class Clinic:
         self.pcs: list[tuple[Store, Store, SyncEngine]] = []
 
     def pc(
-        self, name: str, server_clock: Callable[[], int] | None = None
+        self, name: str, server_clock: Callable[[], int] | None = None, machine: str | None = None
     ) -> tuple[Store, SyncEngine]:
         local = open_store(self.root / name)
         server = open_server_store(self.url)
-        engine = SyncEngine(local, server, server_clock=server_clock)
+        engine = SyncEngine(local, server, server_clock=server_clock, machine=machine)
         self.pcs.append((local, server, engine))
         engine.sync_once()
         return local, engine

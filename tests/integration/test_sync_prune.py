@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import URL, text
+from sqlalchemy import URL, func, select, text
 
 from console import services
 from console.store.engine import Store
-from console.store.models import Conversation, ConversationLabel
+from console.store.models import Conversation, ConversationLabel, Draft, SyncFieldConflict
 from console.sync.engine import SyncEngine
-from console.sync.housekeeping import prune_change_log
+from console.sync.housekeeping import prune, prune_change_log
 from tests.helpers.pg import (  # noqa: F401 - fixtures
     PgServer,
     pg_server_fixture,
@@ -37,6 +37,15 @@ def _age_log(store: Store, days: int) -> None:
         conn.execute(
             text("UPDATE change_log SET at = now() - make_interval(days => :d)"), {"d": days}
         )
+        conn.execute(
+            text("UPDATE applied_op SET applied_at = now() - make_interval(days => :d)"),
+            {"d": days},
+        )
+
+
+def _count(store: Store, sql: str) -> int:
+    with store.engine.connect() as conn:
+        return int(conn.execute(text(sql)).scalar_one())
 
 
 def _log_size(store: Store) -> int:
@@ -114,6 +123,7 @@ def test_the_leading_agent_prunes_once_an_hour(clinic: Clinic, tmp_path: Path) -
     try:
         agent._housekeep()  # after its first round as leader
         assert _log_size(clinic.server) == 0
+        assert _count(clinic.server, "SELECT count(*) FROM applied_op") == 0
         a, sync_a = clinic.pcs[0][0], clinic.pcs[0][2]
         services.set_status(a, services.Actor(clinic.operator), clinic.cid, "pending")
         sync_a.sync_once()
@@ -123,3 +133,62 @@ def test_the_leading_agent_prunes_once_an_hour(clinic: Clinic, tmp_path: Path) -
     finally:
         agent._store = None
         agent.leader.close()
+
+
+def test_a_pc_that_lost_the_acknowledgement_and_came_back_later_applies_nothing_twice(
+    clinic: Clinic,
+) -> None:
+    a, sync_a = clinic.pc("a")
+    b, sync_b = clinic.pc("b")
+    actor = services.Actor(clinic.operator)
+    services.set_status(a, actor, clinic.cid, "pending")
+    services.save_draft(a, actor, clinic.cid, "예약 가능한 날짜 안내드립니다")
+    # A's push reaches the server, but A is switched off before it hears back: its ops stay.
+    sent = sync_a._read_batch()
+    assert [o.result for o in sync_a._push_batch(sent)] == ["applied", "applied"]
+    assert sync_a.status().pending_ops == 2
+    # While A is away, B works on top of what A sent.
+    sync_b.sync_once()
+    services.set_status(b, actor, clinic.cid, "resolved")
+    services.save_draft(b, actor, clinic.cid, "예약 가능한 날짜는 월요일입니다")
+    sync_b.sync_once()
+    # A is away for weeks (and its staff add a label meanwhile); the leader prunes.
+    services.add_label(a, actor, clinic.cid, "재방문")
+    _age_log(clinic.server, 40)
+    report = prune(clinic.server, keep_days=30)
+    assert report.applied == 4 and report.entries > 0  # A's two and B's two
+    assert _count(clinic.server, "SELECT count(*) FROM applied_op") == 0
+    assert sync_a.needs_initial_sync()
+
+    report_a = sync_a.sync_once()  # pushes its pending ops, then a fresh first copy
+    assert report_a.pushed == 3
+    # The two ops the server had were not applied again: no conflict copy of the old draft
+    # text, no note of a status "lost" to B's later one; the label made while away arrived.
+    assert _count(clinic.server, "SELECT count(*) FROM draft WHERE is_conflict") == 0
+    sync_b.sync_once()
+    for store in (a, b):
+        with store.read() as s:
+            assert s.scalar(select(func.count()).select_from(SyncFieldConflict)) == 0
+            drafts = [(d.body, d.is_conflict) for d in s.scalars(select(Draft))]
+            assert drafts == [("예약 가능한 날짜는 월요일입니다", False)]
+        assert _state(store, clinic.cid)[1] == "resolved"
+        with store.read() as s:
+            label = s.get(ConversationLabel, (clinic.cid, "재방문"))
+            assert label is not None and label.present
+    assert sync_a.status().pending_ops == 0
+
+
+def test_applied_ops_younger_than_the_limit_stay_and_still_stop_a_second_apply(
+    clinic: Clinic,
+) -> None:
+    a, sync_a = clinic.pc("a")
+    actor = services.Actor(clinic.operator)
+    services.set_status(a, actor, clinic.cid, "pending")
+    sent = sync_a._read_batch()
+    sync_a._push_batch(sent)  # the acknowledgement is lost
+    report = prune(clinic.server, keep_days=30)
+    assert report.applied == 0
+    assert _count(clinic.server, "SELECT count(*) FROM applied_floor") == 0
+    assert [o.result for o in sync_a._push_batch(sent)] == ["duplicate"]
+    assert sync_a.sync_once().pushed == 1
+    assert _count(clinic.server, "SELECT count(*) FROM applied_op") == 1

@@ -19,8 +19,8 @@ from PySide6.QtTest import QTest
 from console import services
 from console.store import open_store
 from console.store.engine import Store
-from console.store.models import Conversation
-from console.store.queries import field_conflicts
+from console.store.models import Conversation, ConversationLabel
+from console.store.queries import FieldConflictRow, field_conflicts
 from console.store.server import open_server_store
 from console.sync.engine import SyncEngine
 from tests.helpers.factory import add_account, add_conversation, add_operator
@@ -57,7 +57,7 @@ def pcs(pg_url: URL, tmp_path: Path) -> Iterator[TwoPcs]:
 
     def pc(name: str) -> tuple[Store, SyncEngine]:
         local, server = open_store(tmp_path / name), open_server_store(pg_url)
-        engine = SyncEngine(local, server)
+        engine = SyncEngine(local, server, machine=f"DESK-{name.upper()}")
         opened.extend([local, server])
         engines.append(engine)
         engine.sync_once()
@@ -119,7 +119,7 @@ def test_the_row_has_a_badge_and_restoring_my_value_reaches_the_other_pc(
     bar = pane.field_conflict_bar
     assert bar.isVisible() and bar.restore_button.isVisible()
     assert bar.label.text() == (
-        "Another PC changed the department at the same time, and its value (Dermatology) "
+        "PC “DESK-B” changed the department at the same time, and its value (Dermatology) "
         "was applied. Your choice: Dental"
     )
     assert pane.department_combo.currentData() == "derm"
@@ -149,3 +149,46 @@ def test_ok_keeps_the_value_that_was_applied(window: MainWindow, pcs: TwoPcs) ->
     assert _department(pcs.a, pcs.cid) == "derm"
     assert field_conflicts(pcs.a, pcs.cid) == []
     assert not _index(window, pcs.cid).data(FieldConflictRole)
+
+
+def test_a_label_taken_off_on_another_pc_is_said_and_put_back_by_keyboard(
+    window: MainWindow, pcs: TwoPcs
+) -> None:
+    actor = services.Actor(pcs.operator)
+    services.add_label(pcs.b, actor, pcs.quiet, "예약확정")
+    time.sleep(0.005)
+    services.add_label(pcs.a, actor, pcs.quiet, "예약확정")
+    time.sleep(0.005)
+    services.remove_label(pcs.b, actor, pcs.quiet, "예약확정")
+    pcs.sync_a.sync_once()  # A's label goes up first ...
+    pcs.sync_b.sync_once()  # ... B's removal, made without seeing it, replaces it
+    pcs.sync_a.sync_once()
+    window.ctx.changed.emit(services.Changes(conversations=frozenset({pcs.quiet})))
+    assert _index(window, pcs.quiet).data(FieldConflictRole) is True
+
+    pane = window.thread_pane
+    pane.open(pcs.quiet)
+    bar = pane.field_conflict_bar
+    assert bar.isVisible() and bar.restore_button.isVisible()
+    assert bar.label.text() == (
+        "PC “DESK-B” took the label “예약확정” off at the same time. What you did: put it on"
+    )
+    pane.composer.setFocus()
+    QTest.keyClick(pane.composer, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    assert bar.isHidden()
+    with pcs.a.read() as s:
+        label = s.get(ConversationLabel, (pcs.quiet, "예약확정"))
+        assert label is not None and label.present
+    pcs.sync_a.sync_once()
+    pcs.sync_b.sync_once()
+    with pcs.b.read() as s:
+        label = s.get(ConversationLabel, (pcs.quiet, "예약확정"))
+        assert label is not None and label.present
+
+
+def test_an_unknown_machine_is_another_pc(window: MainWindow, pcs: TwoPcs) -> None:
+    bar = window.thread_pane.field_conflict_bar
+    note = FieldConflictRow(pcs.cid, "label:신환", False, True, "0a1b2c3d4e5f", 0, "")
+    assert bar.sentence(note) == (
+        "Another PC put the label “신환” on at the same time. What you did: took it off"
+    )

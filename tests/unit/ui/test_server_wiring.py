@@ -180,3 +180,56 @@ def test_a_pc_goes_back_to_working_alone(qtbot: QtBot, clinic: Clinic) -> None:
     assert a.server_link.state.mode is ServerMode.OFF
     # The copy stays on the PC, and edits are kept to send when a server is configured again.
     assert _department(a.store, clinic.cid) is None
+
+
+def test_a_desktop_that_leads_prunes_the_servers_old_log_and_applied_ops(
+    qtbot: QtBot, clinic: Clinic
+) -> None:
+    from sqlalchemy import text
+
+    from console import services
+    from console.sync.engine import SyncEngine
+
+    # Weeks ago another PC (no window here) sent an edit.
+    other, server = open_store(clinic.root / "other"), open_server_store(clinic.url)
+    engine = SyncEngine(other, server)
+    try:
+        engine.sync_once()
+        services.tag_department(other, services.Actor(clinic.operator), clinic.cid, "derm")
+        engine.sync_once()
+        node = other.node_id
+    finally:
+        engine.close()
+        server.close()
+        other.close()
+    seed = open_server_store(clinic.url)
+    try:
+        with seed.engine.begin() as conn:
+            conn.execute(text("UPDATE change_log SET at = now() - interval '40 days'"))
+            conn.execute(text("UPDATE applied_op SET applied_at = now() - interval '40 days'"))
+    finally:
+        seed.close()
+
+    a = clinic.pc("a")
+    _connect(qtbot, clinic, a)
+    assert _department(a.store, clinic.cid) == "derm"
+    qtbot.wait_until(lambda: a.server_link.leading, timeout=30_000)
+    assert a.server is not None
+    look = a.server.engine
+
+    def counts() -> tuple[int, int, int]:
+        with look.connect() as conn:
+            return tuple(  # type: ignore[return-value]
+                int(conn.execute(text(sql)).scalar_one())
+                for sql in (
+                    "SELECT count(*) FROM change_log WHERE at < now() - interval '30 days'",
+                    "SELECT count(*) FROM applied_op",
+                    "SELECT count(*) FROM applied_floor",
+                )
+            )
+
+    # Its leader thread prunes after its first heartbeat, with the default keep period.
+    qtbot.wait_until(lambda: counts() == (0, 0, 1), timeout=30_000)
+    with look.connect() as conn:
+        assert conn.execute(text("SELECT node FROM applied_floor")).scalar_one() == node
+        assert conn.execute(text("SELECT floor_seq FROM sync_meta")).scalar_one() > 0
