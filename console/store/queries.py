@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import enum
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
@@ -281,15 +282,24 @@ def _where(
     return conds
 
 
-def _text_match(flt: ListFilter) -> ColumnElement[bool] | None:
-    """The contact's name or the last message holds the search text (None without text)."""
+def _text_match(flt: ListFilter, *, by_row: bool = False) -> ColumnElement[bool] | None:
+    """The contact's name or the last message holds the search text (None without text).
+
+    The names are read once for the whole query, or with ``by_row`` looked up for each row
+    (cheaper for a few rows picked by id).
+    """
     text = flt.text.strip()
     if not text:
         return None
     c = Conversation
     pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    names = select(Contact.id).where(Contact.display_name.like(pattern, escape="\\"))
-    return or_(c.snippet.like(pattern, escape="\\"), c.contact_id.in_(names))
+    named = Contact.display_name.like(pattern, escape="\\")
+    name = (
+        exists().where(Contact.id == c.contact_id, named)
+        if by_row
+        else c.contact_id.in_(select(Contact.id).where(named))
+    )
+    return or_(c.snippet.like(pattern, escape="\\"), name)
 
 
 def _breached(store: Store) -> ColumnElement[bool]:
@@ -395,10 +405,9 @@ def search_list(store: Store, flt: ListFilter, limit: int = SEARCH_LIST_LIMIT) -
     """Every conversation a list with search text shows, in its order, with the hits.
 
     Slower than a page of :func:`conversation_ids` (full-text search, then the name and last
-    message filter over the view): the UI runs it on its read worker. The filter first walks
-    the list's index over its newest :data:`SEARCH_WALK` rows, which is enough when the text
-    is common (a first letter); otherwise the rest of the view is read in one pass of the
-    table and sorted, which costs a fraction of fetching each row of the index walk.
+    message filter over the view): the UI runs it on its read worker. On a store in a file the
+    full-text search runs on a thread and connection of its own while the view is read (see
+    :func:`_searched_ids`).
 
     Args:
         store: The store.
@@ -408,17 +417,27 @@ def search_list(store: Store, flt: ListFilter, limit: int = SEARCH_LIST_LIMIT) -
     Returns:
         The ids, the full-text hits by conversation, and whether there were more.
     """
-    found: list[SearchHit] = []
-    if flt.text.strip():
-        found = search(store, flt.text, TEXT_SEARCH_LIMIT)
-    cids = [hit.conversation_id for hit in found]
-    with store.read() as s:
-        if s.get_bind().dialect.name == "sqlite":
-            ids = _searched_ids(s, store, flt, cids, limit + 1)
-        else:
-            query = _ordered(flt, select(Conversation.id))
-            conds = _conditions(store, flt, cids)
-            ids = list(s.scalars(query.where(*conds).limit(limit + 1)))
+    text = bool(flt.text.strip())
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sotong-search") as pool:
+        searched: Future[list[SearchHit]] | None = None
+        done: list[SearchHit] = []
+        if text and store.path is not None:
+            searched = pool.submit(search, store, flt.text, TEXT_SEARCH_LIMIT)
+        elif text:  # one connection (a store in memory): one thing at a time
+            done = search(store, flt.text, TEXT_SEARCH_LIMIT)
+
+        def hits_of() -> list[SearchHit]:
+            return done if searched is None else searched.result()
+
+        late = [_breached(store)] if flt.breached else []  # one "now" for every part
+        with store.read() as s:
+            if s.get_bind().dialect.name == "sqlite":
+                ids, found = _searched_ids(s, flt, late, hits_of, limit + 1)
+            else:
+                found = hits_of()
+                query = _ordered(flt, select(Conversation.id))
+                conds = _conditions(store, flt, [hit.conversation_id for hit in found])
+                ids = list(s.scalars(query.where(*conds).limit(limit + 1)))
     hits = {hit.conversation_id: hit for hit in found}
     shown = tuple(ids[:limit])
     return SearchList(shown, {cid: hits[cid] for cid in shown if cid in hits}, len(ids) > limit)
@@ -444,27 +463,28 @@ def _ordered(flt: ListFilter, query: _Ids) -> _Ids:
 
 
 def _searched_ids(
-    s: Session, store: Store, flt: ListFilter, found: Sequence[str], limit: int
-) -> list[str]:
-    """The first ``limit`` conversations of a searched list, in order (SQLite).
+    s: Session,
+    flt: ListFilter,
+    breached: list[ColumnElement[bool]],
+    hits_of: Callable[[], list[SearchHit]],
+    limit: int,
+) -> tuple[list[str], list[SearchHit]]:
+    """The first ``limit`` conversations of a searched list, in order (SQLite), and the hits.
 
-    Exactly what one ordered query over the view returns. The conversations full-text search
-    found are looked up by id; those whose name or last message holds the text are read in
-    two parts split at the key of the view's :data:`SEARCH_WALK`-th row: the head by a walk of
-    the list's index (enough when the text is common, such as a first letter), the rest by
-    whichever costs less — a walk on, when few more rows are expected to be fetched (a small
-    view, or matches so far frequent), else one pass over the table, sorted.
+    Exactly what one ordered query over the view returns (``breached``: the view's SLA
+    condition, if it has one). The conversations whose name or last message holds the text
+    are read first, in two parts split at the key of the view's :data:`SEARCH_WALK`-th row:
+    the head by a walk of the list's index (enough when the text is common, such as a first
+    letter), the rest by whichever costs less — a walk on, when few more rows are expected to
+    be fetched (a small view, or matches so far frequent), else one pass over the table,
+    sorted. Then those full-text search found (``hits_of`` waits for them) are looked up by id.
     """
     c = Conversation
     waiting = flt.order is Order.WAITING
     column = c.queue_key if waiting else c.last_message_at
     key = tuple_(column, c.id)
-    breached = [_breached(store)] if flt.breached else []  # one "now" for every part
     view = _where(replace(flt, text="")) + breached
     rows: set[tuple[int, str]] = set()
-    if found:
-        picked = select(column, c.id).where(*view, c.id.in_(list(found)))
-        rows.update((int(k), str(i)) for k, i in s.execute(picked))
     walk = _ordered(flt, select(column, c.id)).where(*_where(flt), *breached)
     edge = s.execute(
         _ordered(flt, select(column, c.id)).where(*view).offset(SEARCH_WALK - 1).limit(1)
@@ -491,8 +511,13 @@ def _searched_ids(
                 .where(plain > at if waiting else plain < at)
             )
         rows.update((int(k), str(i)) for k, i in s.execute(rest.limit(limit - len(head))))
+    found = hits_of()  # the full-text search, done meanwhile
+    if found:
+        ids = [hit.conversation_id for hit in found]
+        picked = select(column, c.id).where(*view, c.id.in_(ids))
+        rows.update((int(k), str(i)) for k, i in s.execute(picked))
     ordered = sorted(rows, reverse=not waiting)  # ids are ASCII: Python orders them as SQLite
-    return [cid for _, cid in ordered[:limit]]
+    return [cid for _, cid in ordered[:limit]], found
 
 
 def conversation_rows(store: Store, ids: Sequence[str]) -> dict[str, ConversationRow]:
@@ -828,23 +853,55 @@ def count_list(store: Store, flt: ListFilter) -> int:
 def count_lists(store: Store, flts: Sequence[ListFilter]) -> list[int]:
     """How many conversations each list shows (with its search text, if any).
 
-    Each distinct search text is searched once; the lists are then counted together in one
-    pass over the conversations (a count by name and last message reads every row of its view
-    anyway, so one pass for all costs little more than one count did).
+    The conversations whose name or last message holds the text are counted for every list
+    together, in one pass over the conversations (such a count reads every row of its view
+    anyway), while full-text search looks for each distinct text once — on a store in a file,
+    on a thread and connection of its own. Those it found besides are then counted by id.
     """
     if not flts:
         return []
-    found: dict[str, list[str]] = {}
-    for flt in flts:
-        if flt.text.strip() and flt.text not in found:
-            hits = search(store, flt.text, TEXT_SEARCH_LIMIT)
-            found[flt.text] = [hit.conversation_id for hit in hits]
-    counts = [
-        func.count().filter(and_(*_conditions(store, flt, found.get(flt.text, ())))) for flt in flts
+    texts = list(dict.fromkeys(flt.text for flt in flts if flt.text.strip()))
+
+    def search_all() -> dict[str, list[str]]:
+        return {
+            text: [hit.conversation_id for hit in search(store, text, TEXT_SEARCH_LIMIT)]
+            for text in texts
+        }
+
+    late = [[_breached(store)] if flt.breached else [] for flt in flts]  # one "now" each
+    views = [
+        _where(replace(flt, text="")) + breached for flt, breached in zip(flts, late, strict=True)
     ]
-    with store.read() as s:
-        row = s.execute(select(*counts).select_from(Conversation)).one()
-    return [int(n or 0) for n in row]
+    matches = [_text_match(flt) for flt in flts]
+    counts = [
+        func.count().filter(and_(*view, *([] if match is None else [match])))
+        for view, match in zip(views, matches, strict=True)
+    ]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sotong-count") as pool:
+        searched: Future[dict[str, list[str]]] | None = None
+        found: dict[str, list[str]] = {}
+        if texts and store.path is not None:
+            searched = pool.submit(search_all)
+        elif texts:  # one connection (a store in memory): one thing at a time
+            found = search_all()
+        with store.read() as s:
+            row = s.execute(select(*counts).select_from(Conversation)).one()
+            totals = [int(n or 0) for n in row]
+            if searched is not None:
+                found = searched.result()
+            for i, (flt, breached) in enumerate(zip(flts, late, strict=True)):
+                ids = found.get(flt.text)
+                unmatched = _text_match(flt, by_row=True)
+                if ids and unmatched is not None:
+                    # Found by id: the view's indexes are kept out of the way of the key's.
+                    more = (
+                        select(func.count())
+                        .select_from(Conversation)
+                        .where(Conversation.id.in_(ids), ~unmatched)
+                        .where(*_where(replace(flt, text=""), scan=True), *breached)
+                    )
+                    totals[i] += int(s.scalar(more) or 0)
+    return totals
 
 
 def saved_search_counts(
