@@ -86,6 +86,9 @@ class ListFilter:
         channel: Only conversations on this channel kind, within the view.
         waiting: Only conversations whose customer waits for a reply.
         breached: Only conversations waiting past their SLA target now (:mod:`console.sla`).
+        breached_today: Only conversations that breached their SLA target today — waiting
+            past it now, or answered late today (the dashboard's "breaches today") — in
+            any folder: one answered late may be resolved since.
     """
 
     view: View = View.ALL_OPEN
@@ -97,6 +100,7 @@ class ListFilter:
     channel: str | None = None
     waiting: bool = False
     breached: bool = False
+    breached_today: bool = False
 
 
 @dataclass(frozen=True)
@@ -257,7 +261,9 @@ def _where(
         folder, assignee = _unindexed(folder), _unindexed(assignee)
         department, account = _unindexed(department), _unindexed(account)
     view = flt.view
-    conds: list[ColumnElement[bool]] = [folder == _FOLDER.get(view, FOLDER_ACTIVE)]
+    conds: list[ColumnElement[bool]] = []
+    if not flt.breached_today:  # breached today: any folder (see ListFilter)
+        conds.append(folder == _FOLDER.get(view, FOLDER_ACTIVE))
     if view is View.MINE:
         conds.append(assignee == flt.operator_id)
     elif view is View.UNASSIGNED:
@@ -329,12 +335,36 @@ def _breached(store: Store) -> ColumnElement[bool]:
     return or_(*terms) if terms else false()
 
 
+def _breached_today(store: Store) -> ColumnElement[bool]:
+    """Breached SLA today, as the dashboard counts "breaches today": active, waiting and
+    past the target now (:func:`_breached`), or answered late since local midnight
+    (:func:`console.sla.late_replies_select`, business time computed by the database)."""
+    from console.sla import calendar_of, late_replies_select, read_calendar_settings
+
+    now = now_ms()
+    c = Conversation
+    with store.read() as s:
+        calendar = calendar_of(read_calendar_settings(s))
+        midnight = calendar.day_start_ms(calendar.local_day(now))
+        late = late_replies_select(s, midnight, now + 1)
+    breached_now = and_(c.folder == FOLDER_ACTIVE, c.waiting_since.is_not(None), _breached(store))
+    return or_(breached_now, c.id.in_(late)) if late is not None else breached_now
+
+
 def _conditions(
     store: Store, flt: ListFilter, found: Sequence[str] = (), *, scan: bool = False
 ) -> list[ColumnElement[bool]]:
-    conds = _where(flt, found, scan=scan)
+    return _where(flt, found, scan=scan) + _sla_conditions(store, flt)
+
+
+def _sla_conditions(store: Store, flt: ListFilter) -> list[ColumnElement[bool]]:
+    """The list's SLA conditions (``breached``, ``breached_today``), which need the store and
+    the time: a query built in parts takes them once, so every part has the same "now"."""
+    conds: list[ColumnElement[bool]] = []
     if flt.breached:
         conds.append(_breached(store))
+    if flt.breached_today:
+        conds.append(_breached_today(store))
     return conds
 
 
@@ -429,7 +459,7 @@ def search_list(store: Store, flt: ListFilter, limit: int = SEARCH_LIST_LIMIT) -
         def hits_of() -> list[SearchHit]:
             return done if searched is None else searched.result()
 
-        late = [_breached(store)] if flt.breached else []  # one "now" for every part
+        late = _sla_conditions(store, flt)  # one "now" for every part
         with store.read() as s:
             if s.get_bind().dialect.name == "sqlite":
                 ids, found = _searched_ids(s, flt, late, hits_of, limit + 1)
@@ -868,7 +898,7 @@ def count_lists(store: Store, flts: Sequence[ListFilter]) -> list[int]:
             for text in texts
         }
 
-    late = [[_breached(store)] if flt.breached else [] for flt in flts]  # one "now" each
+    late = [_sla_conditions(store, flt) for flt in flts]  # one "now" each
     views = [
         _where(replace(flt, text="")) + breached for flt, breached in zip(flts, late, strict=True)
     ]
