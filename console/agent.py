@@ -12,7 +12,8 @@ The loop:
 - standby: try the leader lock every :attr:`Agent.standby_retry_s` seconds;
 - on becoming leader: build the connectors (``console.accounts.build_runtime``, fenced by the
   leader's epoch), settle the replies an earlier leader left ``sending``, start the heartbeat;
-- as leader: poll the accounts, send due replies, wake snoozes; then wait the poll interval
+- as leader: poll the accounts, send due replies, wake snoozes, hand out waiting
+  conversations when staff came on duty on a PC; then wait the poll interval
   (or less, when a channel with server push says there is news);
 - a refused write (:class:`~console.errors.StaleLeader`) or a lost lock: stand down, back to
   standby; the server unreachable: log it, retry.
@@ -272,6 +273,12 @@ class Agent:
             runtime.send_due()
         if not self._stop.is_set():
             runtime.wake_snoozed()
+        if not self._stop.is_set():
+            given = runtime.hand_out_on_duty()
+            if given.conversations:
+                log.info(
+                    "staff came on duty: handed out %d conversations", len(given.conversations)
+                )
 
     def _housekeep(self) -> None:
         """As leader, prune the server's old change log and applied ops now and then."""

@@ -1,4 +1,5 @@
-"""The work the leader does in the background: poll channels, send the outbox, wake snoozes.
+"""The work the leader does in the background: poll channels, send the outbox, wake snoozes,
+and — on the clinic server — hand out waiting conversations when staff came on duty on any PC.
 
 Plain Python with no thread of its own: the desktop app calls these from a worker thread on a
 timer, and the headless agent from its loop. Each call does a bounded amount of work.
@@ -43,7 +44,7 @@ from console.domain import Direction, OutboxState, Status
 from console.failpoints import failpoint
 from console.ids import new_id
 from console.ingest import apply_message, ingest
-from console.services import Changes, reopen_in
+from console.services import Changes, DutyWatch, reopen_in
 from console.store import search
 from console.store.engine import Store
 from console.store.models import (
@@ -150,6 +151,7 @@ class Runtime:
         self._stopping = threading.Event()
         self._winding_down = threading.Event()
         self._watchers: list[threading.Thread] = []
+        self._duty = DutyWatch()
 
     def stop_soon(self) -> None:
         """Finish the reply or page in progress and start nothing new (a clean shutdown;
@@ -490,3 +492,15 @@ class Runtime:
                 reopen_in(s, self.store, conv, "wake_snoozed")
                 woken.add(conv.id)
         return Changes(conversations=frozenset(woken), new_conversations=bool(woken))
+
+    # -- duty ----------------------------------------------------------------------------
+
+    def hand_out_on_duty(self) -> Changes:
+        """As leader on the clinic server: hand out the waiting conversations of departments
+        where someone came on duty, gained the department, or whose mode was turned on —
+        on any PC — once per change (:class:`console.services._duty.DutyWatch`, fenced like
+        every write here). Nothing on a PC's own store, where those services hand out in
+        their own transaction."""
+        if self.fence is None:
+            return Changes()
+        return self._duty.check(self.store)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select, text
+from sqlalchemy import String, TextualSelect, column, select, text
 from sqlalchemy.orm import Session
 
 from console.store.engine import Store
@@ -34,6 +34,7 @@ from console.store.models import (
 from console.worktime import (
     DEFAULT_WEEK,
     MINUTE_MS,
+    NEVER,
     SEOUL,
     Calendar,
     CalendarSpec,
@@ -356,3 +357,98 @@ def snapshot(store: Store, now_ms: int) -> Snapshot:
         for (department, _account), n in breaches_by_group(s, cut).items():
             totals[department] = totals.get(department, 0) + n
     return Snapshot(cut, totals)
+
+
+# -- late replies, for the list ----------------------------------------------------------------
+
+
+def late_replies_select(s: Session, start_ms: int, end_ms: int) -> TextualSelect | None:
+    """The conversations whose first response, or a later reply that ended a wait, was sent
+    in ``[start_ms, end_ms)`` and took longer than its target in business time — the *late*
+    replies :mod:`console.reports` counts — as a SQL ``SELECT id``, for a list filter.
+
+    Business time is computed by the database: the clinic's open stretches from a little
+    before ``start_ms`` to ``end_ms`` become a ``VALUES`` table ``(open, close, business ms
+    before it)``, so the business time to any moment ``t`` is one indexed-free lookup
+    (``cum + min(t, close) - open`` of the last stretch opening at or before ``t``), and a
+    reply is late when that of its end less that of its start exceeds the target
+    (another ``VALUES`` table, per department and account). The stretches reach back far
+    enough that a start before them is always late (it has had more than the longest
+    target of business time by ``start_ms``). The candidates are read through the indexes
+    on ``first_response_at`` and ``replied_at``: the cost follows the period's replies.
+
+    Args:
+        s: A session to read the targets, calendar and accounts in.
+        start_ms: The period's start (e.g. today's local midnight).
+        end_ms: Its end (exclusive).
+
+    Returns:
+        The ``SELECT``, with its parameters bound, or None when nothing can be late (no
+        accounts, or a calendar without business time).
+    """
+    targets = read_targets(s)
+    calendar = calendar_of(read_calendar_settings(s))
+    kinds = dict(s.execute(select(ChannelAccount.id, ChannelAccount.kind)).all())
+    departments: list[str | None] = [None, *s.scalars(text("SELECT code FROM department"))]
+    if not kinds:
+        return None
+    postgres = s.get_bind().dialect.name == "postgresql"
+
+    def big(name: str) -> str:
+        return f"CAST(:{name} AS BIGINT)" if postgres else f":{name}"
+
+    params: dict[str, object] = {"t0": start_ms, "t1": end_ms}
+    limits: list[str] = []
+    longest = 0
+    for department in departments:
+        for account_id, kind in kinds.items():
+            target = targets.for_(department, kind)
+            first, nxt = target.minutes(True) * MINUTE_MS, target.minutes(False) * MINUTE_MS
+            longest = max(longest, first, nxt)
+            n = len(limits)
+            dep = f"CAST(:d{n} AS VARCHAR)" if postgres else f":d{n}"
+            limits.append(f"({dep}, :a{n}, {big(f'f{n}')}, {big(f'n{n}')})")
+            params.update({f"d{n}": department or ANY, f"a{n}": account_id})
+            params.update({f"f{n}": first, f"n{n}": nxt})
+    since = calendar.subtract_business(start_ms, longest + MINUTE_MS)
+    if since == NEVER:
+        return None
+    stretches: list[str] = []
+    cum = 0
+    for a, b in calendar.open_stretches(since, end_ms):
+        n = len(stretches)
+        stretches.append(f"({big(f's{n}')}, {big(f'e{n}')}, {big(f'c{n}')})")
+        params.update({f"s{n}": a, f"e{n}": b, f"c{n}": cum})
+        cum += b - a
+    if not stretches:
+        return None
+
+    def business(t: str) -> str:
+        """Business ms from the first stretch to ``t`` (0 before it)."""
+        return (
+            f"COALESCE((SELECT st.cum + (CASE WHEN {t} < st.b THEN {t} ELSE st.b END) - st.a"  # noqa: S608
+            f" FROM st WHERE st.a <= {t} ORDER BY st.a DESC LIMIT 1), 0)"
+        )
+
+    head = (
+        f"WITH st(a, b, cum) AS (VALUES {', '.join(stretches)}),"
+        f" lim(department, account_id, first_ms, next_ms) AS (VALUES {', '.join(limits)}) "
+    )
+    # Only placeholders and column names are put into the text; every value is bound.
+    firsts = (
+        "SELECT c.id FROM conversation c JOIN lim ON lim.account_id = c.account_id"  # noqa: S608
+        f" AND lim.department = COALESCE(c.department, '{ANY}')"
+        " WHERE c.first_response_at >= :t0 AND c.first_response_at < :t1"
+        " AND c.opened_at IS NOT NULL"
+        f" AND {business('c.first_response_at')} - {business('c.opened_at')} > lim.first_ms"
+    )
+    replies = (
+        "SELECT c.id FROM conversation c JOIN lim ON lim.account_id = c.account_id"  # noqa: S608
+        f" AND lim.department = COALESCE(c.department, '{ANY}')"
+        " WHERE c.replied_at >= :t0 AND c.replied_at < :t1"
+        " AND c.replied_wait_from IS NOT NULL"
+        " AND COALESCE(c.first_response_at, -1) <> c.replied_at"
+        f" AND {business('c.replied_at')} - {business('c.replied_wait_from')} > lim.next_ms"
+    )
+    sql = text(f"{head}{firsts} UNION {replies}").bindparams(**params)
+    return sql.columns(column("id", String))

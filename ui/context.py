@@ -16,6 +16,7 @@ every change to the channel accounts (:meth:`AppContext.rebuild_runtime`).
 from __future__ import annotations
 
 import enum
+import functools
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -303,10 +304,18 @@ class AppContext(QObject):
         """Whether the acting member of staff is on duty (auto-assignment gives them work)."""
         return any(op.on_duty for op in self.operators() if op.id == self.operator_id)
 
+    def hands_out_here(self) -> bool:
+        """Whether staff changes on this PC hand out waiting conversations themselves: on a
+        single PC yes; with a clinic server the leader does it when the change reaches the
+        server (:meth:`console.runtime.Runtime.hand_out_on_duty`)."""
+        return not self.server_link.active
+
     def set_on_duty(self, operator_id: str, on_duty: bool) -> None:
         """Put a member of staff (yourself, or with the right a colleague) on or off duty;
-        coming on duty hands out their departments' waiting conversations."""
-        self.command(services.set_on_duty, operator_id, on_duty)
+        coming on duty hands out their departments' waiting conversations (here, or with a
+        clinic server by the leader)."""
+        duty = functools.partial(services.set_on_duty, hand_out=self.hands_out_here())
+        self.command(duty, operator_id, on_duty)
 
     def toggle_duty(self) -> None:
         """Put the acting member of staff on duty, or off it."""
@@ -475,6 +484,7 @@ class AppContext(QObject):
         def work() -> tuple[PollReport, Changes]:
             report = runtime.poll_once()
             changes = report.changes | runtime.send_due() | runtime.wake_snoozed()
+            changes |= runtime.hand_out_on_duty()
             return report, changes
 
         def done(result: tuple[PollReport, Changes]) -> None:
@@ -500,6 +510,20 @@ class AppContext(QObject):
             self.refresh_health()
 
         self.tasks.network(work, done, failed)
+
+    def hand_out_soon(self) -> None:
+        """As leader on the clinic server, after a sync round: hand out what staff coming on
+        duty on any PC calls for (on the network lane, behind a poll or send)."""
+        runtime = self.runtime
+        if runtime is None or self._swapping:
+            return  # the next poll does it
+
+        def failed(exc: BaseException) -> None:
+            log.warning("handing out after a change of duty failed: %s", type(exc).__name__)
+            if isinstance(exc, StaleLeader):
+                self.server_link.stand_down()
+
+        self.tasks.network(runtime.hand_out_on_duty, self.changed.emit, failed)
 
     def send_soon(self) -> None:
         """Send due replies now (after a reply was queued) on the network worker."""

@@ -16,6 +16,8 @@ arrives after a newer one was asked for is dropped.
 
 Every count of conversations is a link: clicking it (or Enter on it) emits ``open_list`` with
 the :class:`ListFilter` of exactly those conversations, and the main window shows them.
+"Breaches today" opens the conversations past their target now or answered late today (a
+conversation late twice today counts twice and is listed once).
 """
 
 from __future__ import annotations
@@ -143,9 +145,19 @@ class GroupKey:
 
     def link(self, figure: str) -> ListFilter:
         """The list behind one of the group's figures: open, unassigned, untriaged, waiting,
-        breached (past the SLA target now) or oldest (everyone waiting, longest first)."""
+        breached (past the SLA target now), oldest (everyone waiting, longest first) or
+        breaches_today (past the target now or answered late today, in any folder)."""
         if figure == "open":
             return self.base()
+        if figure == "breaches_today":
+            base = self.base()
+            return ListFilter(
+                base.view,
+                base.value,
+                department=base.department,
+                channel=base.channel,
+                breached_today=True,
+            )
         if figure == "unassigned":
             return self.narrowed(View.UNASSIGNED)
         if figure == "untriaged":
@@ -234,7 +246,12 @@ class GroupTableModel(QAbstractTableModel):
                 "breached",
             ),
             Column(self.tr("Longest\nwait"), wait, None, "oldest"),
-            Column(self.tr("Breaches\ntoday"), lambda g, _p: f"{g.breaches_today:,}"),
+            Column(
+                self.tr("Breaches\ntoday"),
+                lambda g, _p: f"{g.breaches_today:,}",
+                lambda g: g.breaches_today,
+                "breaches_today",
+            ),
             Column(self.tr("New"), lambda g, p: f"{_period(g, p).opened:,}"),
             Column(self.tr("1st reply\nmedian"), times(lambda x: x.first_response, False)),
             Column(self.tr("1st reply\n90%"), times(lambda x: x.first_response, True)),
@@ -879,9 +896,11 @@ class DashboardWindow(QWidget):
             response_text(today.resolution.median_ms),
             self.tr("90%: %1").replace("%1", response_text(today.resolution.p90_ms)),
         )
+        breaches = data.clinic.breaches_today
         c["breaches_today"].set_figure(
-            f"{data.clinic.breaches_today:,}",
+            f"{breaches:,}",
             self.tr("%1 late replies").replace("%1", f"{today.late:,}"),
+            link=link("breaches_today", breaches, c["breaches_today"].caption_label.text()),
         )
         c["replies"].set_figure(f"{sum(op.replies for op in data.operators):,}")
 

@@ -334,9 +334,9 @@ def assignment_text(preview: services.AssignPreview, department: str, staff: dic
     lines: list[str] = []
     if preview.rule_assignee_unavailable:
         lines.append(
-            translate("RuleTexts", "The rule names %1, who is not on duty for %2 now.")
-            .replace("%1", name(preview.rule_assignee))
-            .replace("%2", department)
+            rule_assignee_sentence(preview.rule_assignee_problem, department).replace(
+                "%1", name(preview.rule_assignee)
+            )
         )
     if preview.how == "rule":
         lines.append(
@@ -369,6 +369,45 @@ def assignment_text(preview: services.AssignPreview, department: str, staff: dic
             ).replace("%1", department)
         )
     return "\n".join(lines)
+
+
+def assignee_warning(problem: str | None, department: str) -> str:
+    """What the rule editor says beside a rule's assignee who would not be given its
+    conversations (``problem`` from :func:`console.services.rule_assignee_problem`), or ""."""
+    if problem == services.ASSIGNEE_GONE:
+        return translate(
+            "RuleTexts",
+            "This assignee is no longer a member of staff, so the rule does not assign to them.",
+        )
+    if problem == services.ASSIGNEE_NOT_IN_DEPARTMENT:
+        return translate(
+            "RuleTexts",
+            "This assignee is not in %1, so the rule does not assign to them; %1's own "
+            "assignment decides.",
+        ).replace("%1", department)
+    if problem == services.ASSIGNEE_OFF_DUTY:
+        return translate(
+            "RuleTexts",
+            "This assignee is off duty now. While they are off duty, %1's own assignment decides.",
+        ).replace("%1", department)
+    return ""
+
+
+def rule_assignee_sentence(problem: str | None, department: str) -> str:
+    """ "Try a message"'s sentence about a rule's assignee who cannot take it (``%1`` is left
+    for their name), the same reasons as :func:`assignee_warning`."""
+    if problem == services.ASSIGNEE_GONE:
+        return translate(
+            "RuleTexts",
+            "The rule names %1, who is no longer a member of staff: it does not assign to them.",
+        )
+    if problem == services.ASSIGNEE_NOT_IN_DEPARTMENT:
+        return translate(
+            "RuleTexts", "The rule names %1, who is not in %2: it does not assign to them."
+        ).replace("%2", department)
+    return translate(
+        "RuleTexts", "The rule names %1, who is off duty now: %2's own assignment decides."
+    ).replace("%2", department)
 
 
 def explain_text(
@@ -943,11 +982,20 @@ class RuleDialog(QDialog):
         self.assignee_combo.addItem(self.tr("Nobody (assignment decides)"), None)
         for op in ctx.operators():
             self.assignee_combo.addItem(op.name, op.id)
+        # Said while editing, and saving is still allowed: the rule stays valid, ingest
+        # just passes the person by (the same reasons "try a message" gives).
+        self.assignee_note = plain_label(parent=actions, name="assigneeNote")
+        self.assignee_note.setWordWrap(True)
+        self.assignee_note.hide()
         aform = QFormLayout(actions)
         aform.addRow(self.tr("send it to"), self.department_combo)
         aform.addRow(self.tr("add labels"), self.labels_edit)
         aform.addRow(self.tr("set priority"), self.priority_combo)
         aform.addRow(self.tr("assign to"), self.assignee_combo)
+        aform.addRow("", self.assignee_note)
+        self.department_combo.currentIndexChanged.connect(self._check_assignee)
+        self.assignee_combo.currentIndexChanged.connect(self._check_assignee)
+        ctx.staff_changed.connect(self._check_assignee)
 
         self.error_label = plain_label(parent=self, name="formError")
         self.error_label.setWordWrap(True)
@@ -970,6 +1018,7 @@ class RuleDialog(QDialog):
         self._load_accounts(rule)
         if rule is not None:
             self._show(rule)
+        self._check_assignee()
 
     def _load_accounts(self, rule: Rule | None) -> None:
         from console.accounts import list_accounts
@@ -1001,7 +1050,40 @@ class RuleDialog(QDialog):
         self.labels_edit.setText(", ".join(rule.labels))
         priority = int(rule.priority) if rule.priority is not None else None
         self.priority_combo.setCurrentIndex(max(0, self.priority_combo.findData(priority)))
+        if rule.assignee_id is not None and self.assignee_combo.findData(rule.assignee_id) < 0:
+            # Kept (and said) rather than silently dropped: someone no longer on the staff.
+            self.assignee_combo.addItem(self.tr("(no longer a member of staff)"), rule.assignee_id)
         self.assignee_combo.setCurrentIndex(max(0, self.assignee_combo.findData(rule.assignee_id)))
+
+    def _check_assignee(self, *_args: object) -> None:
+        """Say beside the assignee when the rule would not give them its conversations: not
+        in the department or no longer on the staff (a warning), off duty now (a note: the
+        department's mode decides meanwhile). Reads the staff the context has."""
+        if not isValid(self):
+            return
+        operator_id = self.assignee_combo.currentData()
+        department = self.department_combo.currentData()
+        text = ""
+        if operator_id and department:
+            staff = {op.id: op for op in self.ctx.operators()}
+            op = staff.get(str(operator_id))
+            problem = services.rule_assignee_problem(
+                str(department),
+                op.departments if op is not None else None,
+                op.on_duty if op is not None else False,
+            )
+            name = self.department_combo.currentText()
+            text = assignee_warning(problem, name)
+            state = "note" if problem == services.ASSIGNEE_OFF_DUTY else "warning"
+            self.assignee_note.setProperty("state", state)
+            self.assignee_note.style().unpolish(self.assignee_note)
+            self.assignee_note.style().polish(self.assignee_note)
+        self.assignee_note.setText(text)
+        self.assignee_note.setVisible(bool(text))
+
+    def assignee_warning_text(self) -> str:
+        """What is said beside the assignee ("" when nothing)."""
+        return self.assignee_note.text() if not self.assignee_note.isHidden() else ""
 
     def _check_pattern(self, text: str) -> None:
         """Say at once whether the pattern is valid (compiled off the rule, same checks)."""

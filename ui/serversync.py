@@ -320,6 +320,7 @@ class ServerLink(QObject):
         self.refresh()
         if self.leading:
             self.ctx.send_soon()  # replies other PCs queued have just arrived
+            self.ctx.hand_out_soon()  # and staff other PCs put on duty
         if self._sync_again:
             self._sync_again = False
             self.sync_now()

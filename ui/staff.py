@@ -328,16 +328,23 @@ class StaffPanel(QWidget):
         if op is None or self._updating:
             return
         chosen = tuple(code for code, box in self.department_boxes.items() if box.isChecked())
-        self._run(services.set_departments, op.id, chosen)
+        departments = functools.partial(
+            services.set_departments, hand_out=self.ctx.hands_out_here()
+        )
+        self._run(departments, op.id, chosen)
 
     def _duty_chosen(self, checked: bool) -> None:
         op = self.current_operator()
         if op is not None and not self._updating:
-            self._run(services.set_on_duty, op.id, checked)
+            duty = functools.partial(services.set_on_duty, hand_out=self.ctx.hands_out_here())
+            self._run(duty, op.id, checked)
 
     def _mode_chosen(self, department: str, index: int) -> None:
         mode = str(self.mode_combos[department].itemData(index))
-        self._run(services.set_assignment_mode, department, mode)
+        set_mode = functools.partial(
+            services.set_assignment_mode, hand_out=self.ctx.hands_out_here()
+        )
+        self._run(set_mode, department, mode)
 
     def add_member(self) -> None:
         """Add the member of staff named in the field, with the role chosen beside it."""

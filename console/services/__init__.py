@@ -16,12 +16,16 @@ from console.services._accounts import (
     set_account_enabled,
 )
 from console.services._assignment import (
+    ASSIGNEE_GONE,
+    ASSIGNEE_NOT_IN_DEPARTMENT,
+    ASSIGNEE_OFF_DUTY,
     AssignPreview,
     assignment_preview,
     auto_assign_ids_in,
     auto_assign_in,
     hand_off,
     rule_assign_in,
+    rule_assignee_problem,
     set_assignment_mode,
 )
 from console.services._canned import (
@@ -65,6 +69,7 @@ from console.services._contacts import (
     split_identity,
     surviving_contact,
 )
+from console.services._duty import DutyWatch
 from console.services._roles import (
     Permission,
     assignment_permission,
@@ -106,6 +111,9 @@ from console.services._staff import (
 from console.store.contact_queries import surviving_contacts
 
 __all__ = [
+    "ASSIGNEE_GONE",
+    "ASSIGNEE_NOT_IN_DEPARTMENT",
+    "ASSIGNEE_OFF_DUTY",
     "MAX_CONTACT_NAME_CHARS",
     "MAX_CONTACT_NOTES_CHARS",
     "AccountExists",
@@ -114,6 +122,7 @@ __all__ = [
     "AssignPreview",
     "CannedNotFound",
     "Changes",
+    "DutyWatch",
     "InvalidCanned",
     "LastAdministrator",
     "Permission",
@@ -161,6 +170,7 @@ __all__ = [
     "role_of",
     "rule_actions_in",
     "rule_assign_in",
+    "rule_assignee_problem",
     "save_draft",
     "save_search",
     "set_account_enabled",

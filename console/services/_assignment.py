@@ -27,6 +27,7 @@ The system actor records each automatic assignment (audit ``auto_assign``).
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,6 +108,8 @@ class AssignPreview:
     operator_id: str | None
     how: str
     rule_assignee: str | None = None
+    #: Why the rule's person cannot take it (:func:`rule_assignee_problem`), or None.
+    rule_assignee_problem: str | None = None
 
     @property
     def rule_assignee_unavailable(self) -> bool:
@@ -114,22 +117,55 @@ class AssignPreview:
         return self.rule_assignee is not None and self.how != "rule"
 
 
+#: The rule's person is not (or no longer) a member of staff.
+ASSIGNEE_GONE = "gone"
+#: The rule's person does not work in the rule's department.
+ASSIGNEE_NOT_IN_DEPARTMENT = "not_in_department"
+#: The rule's person is off duty now (the department's mode decides until they are back).
+ASSIGNEE_OFF_DUTY = "off_duty"
+
+
+def rule_assignee_problem(
+    department: str, departments: Sequence[str] | None, on_duty: bool
+) -> str | None:
+    """Why a routing rule's assignee would not be given a conversation of ``department``, by
+    the rule ingest applies (:func:`rule_assign_in`): :data:`ASSIGNEE_GONE` (``departments``
+    None: no such member of staff), :data:`ASSIGNEE_NOT_IN_DEPARTMENT`,
+    :data:`ASSIGNEE_OFF_DUTY`, or None when they would be. Pure: the rule editor asks it
+    with the staff it already has."""
+    if departments is None:
+        return ASSIGNEE_GONE
+    if department not in departments:
+        return ASSIGNEE_NOT_IN_DEPARTMENT
+    return None if on_duty else ASSIGNEE_OFF_DUTY
+
+
+def _assignee_problem_in(s: Session, department: str, operator_id: str) -> str | None:
+    operator = s.get(Operator, operator_id)
+    if operator is None:
+        return rule_assignee_problem(department, None, False)
+    return rule_assignee_problem(department, operator.departments or (), bool(operator.on_duty))
+
+
 def rule_assignee_available(s: Session, department: str, operator_id: str) -> bool:
     """Whether a rule's assignee may be given a conversation of ``department`` now: a member
     of staff on duty for it."""
-    return operator_id in eligible_staff(s, department)
+    return _assignee_problem_in(s, department, operator_id) is None
 
 
 def preview_in(s: Session, department: str, rule_assignee: str | None = None) -> AssignPreview:
     """:class:`AssignPreview` read in the caller's session (nothing is written)."""
-    if rule_assignee is not None and rule_assignee_available(s, department, rule_assignee):
-        return AssignPreview(rule_assignee, "rule", rule_assignee)
+    problem = None
+    if rule_assignee is not None:
+        problem = _assignee_problem_in(s, department, rule_assignee)
+        if problem is None:
+            return AssignPreview(rule_assignee, "rule", rule_assignee)
     policy = s.get(DepartmentAssignment, department)
     mode = policy.mode if policy is not None else AssignMode.OFF.value
     if mode == AssignMode.OFF.value:
-        return AssignPreview(None, mode, rule_assignee)
+        return AssignPreview(None, mode, rule_assignee, problem)
     chosen = choose(s, mode, department, policy.last_assignee if policy else None)
-    return AssignPreview(chosen, mode if chosen else "nobody_on_duty", rule_assignee)
+    return AssignPreview(chosen, mode if chosen else "nobody_on_duty", rule_assignee, problem)
 
 
 def assignment_preview(
@@ -247,9 +283,13 @@ def distribute_in(s: Session, store: Store, departments: list[str] | tuple[str, 
     return given
 
 
-def set_assignment_mode(store: Store, actor: Actor, department: str, mode: str) -> Changes:
+def set_assignment_mode(
+    store: Store, actor: Actor, department: str, mode: str, *, hand_out: bool = True
+) -> Changes:
     """Set how a department's new conversations are assigned: ``off``, ``round_robin`` or
-    ``least_loaded``. Turning it on hands out the conversations already waiting.
+    ``least_loaded``. Turning it on hands out the conversations already waiting (with
+    ``hand_out`` False — a PC working with a clinic server — the leader does that when the
+    change reaches the server, :mod:`console.services._duty`).
 
     Raises:
         NotPermitted: the role may not change routing (``MANAGE_ROUTING``).
@@ -280,7 +320,7 @@ def set_assignment_mode(store: Store, actor: Actor, department: str, mode: str) 
             s.add(policy)
         policy.mode, policy.mode_hlc, policy.updated_at = value.value, stamp, _now_ms()
         s.flush()
-        given = distribute_in(s, store, [department])
+        given = distribute_in(s, store, [department]) if hand_out else set()
     return Changes(conversations=frozenset(given))
 
 

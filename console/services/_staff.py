@@ -123,10 +123,17 @@ def set_role(store: Store, actor: Actor, operator_id: str, role: str) -> Changes
 
 
 def set_departments(
-    store: Store, actor: Actor, operator_id: str, departments: tuple[str, ...]
+    store: Store,
+    actor: Actor,
+    operator_id: str,
+    departments: tuple[str, ...],
+    *,
+    hand_out: bool = True,
 ) -> Changes:
     """Set the departments a member of staff answers for. If they are on duty, waiting
-    conversations of a department they gain are handed out again (they may get some).
+    conversations of a department they gain are handed out again (they may get some) —
+    unless ``hand_out`` is False: a PC working with a clinic server leaves that to the
+    leader (:mod:`console.services._duty`).
 
     Raises:
         NotPermitted: the actor may not manage staff.
@@ -151,15 +158,19 @@ def set_departments(
         operator.departments = list(departments)
         s.flush()
         gained = [d for d in departments if d not in old]
-        given = distribute_in(s, store, gained) if operator.on_duty else set()
+        given = distribute_in(s, store, gained) if operator.on_duty and hand_out else set()
     return Changes(conversations=frozenset(given), staff=True)
 
 
-def set_on_duty(store: Store, actor: Actor, operator_id: str, on_duty: bool) -> Changes:
+def set_on_duty(
+    store: Store, actor: Actor, operator_id: str, on_duty: bool, *, hand_out: bool = True
+) -> Changes:
     """Put a member of staff on or off duty. Anyone may change their own; changing a
     colleague's needs ``SET_DUTY``. Coming on duty hands out the waiting unassigned
     conversations of their departments (by each department's mode, so they get their share);
-    going off duty keeps what they have, but auto-assignment passes them by.
+    going off duty keeps what they have, but auto-assignment passes them by. With
+    ``hand_out`` False (a PC working with a clinic server) nothing is handed out here: the
+    leader does it when the change reaches the server (:mod:`console.services._duty`).
 
     Raises:
         NotPermitted: a colleague's duty, without ``SET_DUTY``.
@@ -182,5 +193,6 @@ def set_on_duty(store: Store, actor: Actor, operator_id: str, on_duty: bool) -> 
         )
         operator.on_duty = on_duty
         s.flush()
-        given = distribute_in(s, store, tuple(operator.departments or ())) if on_duty else set()
+        departments = tuple(operator.departments or ())
+        given = distribute_in(s, store, departments) if on_duty and hand_out else set()
     return Changes(conversations=frozenset(given), staff=True)

@@ -71,6 +71,9 @@ class ListFilter:
         channel: Only conversations on this channel kind, within the view.
         waiting: Only conversations whose customer waits for a reply.
         breached: Only conversations waiting past their SLA target now (:mod:`console.sla`).
+        breached_today: Only conversations that breached their SLA target today — waiting
+            past it now, or answered late today (the dashboard's "breaches today") — in
+            any folder: one answered late may be resolved since.
     """
 
     view: View = View.ALL_OPEN
@@ -82,6 +85,7 @@ class ListFilter:
     channel: str | None = None
     waiting: bool = False
     breached: bool = False
+    breached_today: bool = False
 
 
 @dataclass(frozen=True)
@@ -223,7 +227,9 @@ def _where(flt: ListFilter, found: Sequence[str] = ()) -> list[ColumnElement[boo
     """The conditions of a list; ``found`` are conversations full-text search matched."""
     c = Conversation
     view = flt.view
-    conds: list[ColumnElement[bool]] = [c.folder == _FOLDER.get(view, FOLDER_ACTIVE)]
+    conds: list[ColumnElement[bool]] = []
+    if not flt.breached_today:  # breached today: any folder (see ListFilter)
+        conds.append(c.folder == _FOLDER.get(view, FOLDER_ACTIVE))
     if view is View.MINE:
         conds.append(c.assignee_id == flt.operator_id)
     elif view is View.UNASSIGNED:
@@ -284,12 +290,30 @@ def _breached(store: Store) -> ColumnElement[bool]:
     return or_(*terms) if terms else false()
 
 
+def _breached_today(store: Store) -> ColumnElement[bool]:
+    """Breached SLA today, as the dashboard counts "breaches today": active, waiting and
+    past the target now (:func:`_breached`), or answered late since local midnight
+    (:func:`console.sla.late_replies_select`, business time computed by the database)."""
+    from console.sla import calendar_of, late_replies_select, read_calendar_settings
+
+    now = now_ms()
+    c = Conversation
+    with store.read() as s:
+        calendar = calendar_of(read_calendar_settings(s))
+        midnight = calendar.day_start_ms(calendar.local_day(now))
+        late = late_replies_select(s, midnight, now + 1)
+    breached_now = and_(c.folder == FOLDER_ACTIVE, c.waiting_since.is_not(None), _breached(store))
+    return or_(breached_now, c.id.in_(late)) if late is not None else breached_now
+
+
 def _conditions(
     store: Store, flt: ListFilter, found: Sequence[str] = ()
 ) -> list[ColumnElement[bool]]:
     conds = _where(flt, found)
     if flt.breached:
         conds.append(_breached(store))
+    if flt.breached_today:
+        conds.append(_breached_today(store))
     return conds
 
 

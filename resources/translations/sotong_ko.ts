@@ -1356,6 +1356,10 @@ If this was a mistake, split the channel off again with “Split”.</source>
         <translation>이름</translation>
     </message>
     <message>
+        <source>(no longer a member of staff)</source>
+        <translation>(더 이상 직원 명단에 없음)</translation>
+    </message>
+    <message>
         <source>The regular expression is valid.</source>
         <translation>올바른 정규식입니다.</translation>
     </message>
@@ -1463,10 +1467,6 @@ If this was a mistake, split the channel off again with “Split”.</source>
         <translation>긴급</translation>
     </message>
     <message>
-        <source>The rule names %1, who is not on duty for %2 now.</source>
-        <translation>규칙이 지정한 %1 님은 지금 %2 근무 중이 아닙니다.</translation>
-    </message>
-    <message>
         <source>Assigned to %1, as the rule says.</source>
         <translation>규칙에 따라 %1 님에게 배정됩니다.</translation>
     </message>
@@ -1485,6 +1485,30 @@ If this was a mistake, split the channel off again with “Split”.</source>
     <message>
         <source>%1 does not assign automatically: it waits unassigned in the queue.</source>
         <translation>%1은(는) 자동 배정을 하지 않아 미배정으로 대기열에서 기다립니다.</translation>
+    </message>
+    <message>
+        <source>This assignee is no longer a member of staff, so the rule does not assign to them.</source>
+        <translation>이 담당자는 더 이상 직원 명단에 없어서 규칙이 배정하지 않습니다.</translation>
+    </message>
+    <message>
+        <source>This assignee is not in %1, so the rule does not assign to them; %1&apos;s own assignment decides.</source>
+        <translation>이 담당자는 %1 소속이 아니어서 규칙이 배정하지 않습니다. %1의 배정 방식이 정합니다.</translation>
+    </message>
+    <message>
+        <source>This assignee is off duty now. While they are off duty, %1&apos;s own assignment decides.</source>
+        <translation>이 담당자는 지금 근무 중이 아닙니다. 근무 중이 아닌 동안에는 %1의 배정 방식이 정합니다.</translation>
+    </message>
+    <message>
+        <source>The rule names %1, who is no longer a member of staff: it does not assign to them.</source>
+        <translation>규칙에 지정된 %1 님은 더 이상 직원 명단에 없어서 규칙이 배정하지 않습니다.</translation>
+    </message>
+    <message>
+        <source>The rule names %1, who is not in %2: it does not assign to them.</source>
+        <translation>규칙에 지정된 %1 님은 %2 소속이 아니어서 규칙이 배정하지 않습니다.</translation>
+    </message>
+    <message>
+        <source>The rule names %1, who is off duty now: %2&apos;s own assignment decides.</source>
+        <translation>규칙에 지정된 %1 님은 지금 근무 중이 아니어서 %2의 배정 방식이 정합니다.</translation>
     </message>
     <message>
         <source>Rule %1 “%2” fires → %3.</source>

@@ -392,3 +392,62 @@ def test_without_a_url_the_agent_uses_the_server_settings(clinic: Clinic) -> Non
     assert clinic.password not in agent.log()
     agent.signal(signal.SIGTERM)
     assert agent.wait() == 0
+
+
+def test_the_agent_hands_out_when_a_pc_puts_someone_on_duty(clinic: Clinic) -> None:
+    from console.domain import AssignMode, Role
+    from console.store.engine import open_store
+    from console.store.models import AuditEvent
+    from console.sync.engine import SyncEngine
+    from tests.helpers.factory import add_conversation, add_operator
+
+    store, system = clinic.store, services.Actor(None)
+    minji = add_operator(store, "김민지", Role.COORDINATOR, ("derm",))
+    services.set_on_duty(store, system, minji, False)
+    services.set_assignment_mode(store, system, "derm", AssignMode.ROUND_ROBIN)
+    waiting = [
+        add_conversation(store, clinic.kakao, [("in", f"여드름 흉터 문의 {n}")], handle=f"acne{n}")
+        for n in range(2)
+    ]
+    for cid in waiting:
+        services.tag_department(store, system, cid, "derm")
+
+    def assignees() -> list[str | None]:
+        with store.read() as s:
+            rows = s.scalars(select(Conversation.assignee_id).where(Conversation.id.in_(waiting)))
+            return list(rows)
+
+    def looked() -> bool:
+        with store.read() as s:
+            return (
+                s.scalar(select(AuditEvent.id).where(AuditEvent.action == "duty_seen")) is not None
+            )
+
+    agent = clinic.start("agent")
+    _until(lambda: clinic.leader_pid() == agent.pid, 30, "the agent to lead")
+    _until(looked, 30, "the agent's first look at who is on duty")
+
+    # A front-desk PC marks 김민지 on duty; with a server it hands nothing out itself.
+    pc_server = open_server_store(clinic.url, password=clinic.password)
+    local = open_store(clinic.tmp / "front-desk")
+    engine = SyncEngine(local, pc_server)
+    try:
+        engine.sync_once()
+        services.set_on_duty(local, system, minji, True, hand_out=False)
+        engine.sync_once()
+        _until(lambda: assignees() == [minji, minji], 20, "the agent to hand them out")
+        engine.sync_once()
+        with local.read() as s:
+            assert s.get(Conversation, waiting[0]).assignee_id == minji  # type: ignore[union-attr]
+    finally:
+        engine.close()
+        local.close()
+        pc_server.close()
+
+    # Once per change: a conversation let go of stays unassigned over later rounds.
+    services.assign(store, system, waiting[0], None)
+    time.sleep(2.0)  # several polling rounds
+    assert assignees()[0] is None
+    assert "staff came on duty: handed out" in agent.log()
+    agent.signal(signal.SIGTERM)
+    assert agent.wait() == 0

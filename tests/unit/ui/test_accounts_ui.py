@@ -473,6 +473,9 @@ class FakeRuntime:
     def wake_snoozed(self) -> Changes:
         return Changes()
 
+    def hand_out_on_duty(self) -> Changes:
+        return Changes()
+
     def recover_interrupted(self) -> Changes:
         self.log.append(f"{self.name}:recover")
         return Changes()

@@ -241,3 +241,53 @@ def test_table_models_pass_the_model_tester(
     board.department_model.set_data(figures.departments[:2], dash.MONTH, figures.now_ms)
     assert board.department_model.rowCount() == 2
     qtmodeltester.check(board.department_model)  # type: ignore[attr-defined]
+
+
+def test_breaches_today_lists_exactly_the_conversations_that_breached_today(
+    qtbot: QtBot, window: MainWindow, clinic: Clinic
+) -> None:
+    from sqlalchemy import update
+
+    from console.store.models import Conversation
+    from tests.helpers.factory import now_ms
+
+    # Open round the clock, first replies due within 35 minutes: p1 and p2 (plastic surgery,
+    # waiting 50 and 40 minutes) are past it now; a third plastic-surgery conversation was
+    # answered 49 minutes after the customer wrote and resolved since: late today.
+    system = services.Actor(None)
+    services.set_business_hours(clinic.store, system, (DayHours(0, 1440),) * 7, False)
+    services.set_sla_target(clinic.store, system, None, None, 35, 60)
+    made = _hand_made(clinic)
+    late = add_conversation(clinic.store, clinic.insta, [("in", "리프팅 후기")], minutes_ago=50)
+    services.tag_department(clinic.store, system, late, "plastic")
+    now = now_ms()
+    with clinic.store.write() as s:
+        s.execute(
+            update(Conversation)
+            .where(Conversation.id == late)
+            .values(
+                opened_at=now - 50 * 60_000,
+                first_response_at=now - 1_000,
+                waiting_since=None,
+                status="resolved",
+            )
+        )
+    board = _open(qtbot, window)
+    assert board.cards["breaches_today"].value_label.text() == "3"
+    cell = _cell(board, "department", "plastic", "Breaches\ntoday")
+    assert cell.data() == "3"  # type: ignore[attr-defined]
+    assert _cell(board, "department", "dental", "Breaches\ntoday").data(LinkRole) is None  # type: ignore[attr-defined]
+    board.department_table.clicked.emit(cell)
+    assert set(_ids(window)) == {made["p1"], made["p2"], late}
+    assert window.list_title.text() == "Plastic surgery · Breaches today"
+    # The channel row, by keyboard (Space, like the other cells).
+    table = board.channel_table
+    table.setFocus()
+    table.setCurrentIndex(_cell(board, "channel", "instagram", "Breaches\ntoday"))  # type: ignore[arg-type]
+    qtbot.keyClick(table, Qt.Key.Key_Space)
+    assert set(_ids(window)) == {made["p2"], late}
+    # The card: the whole clinic, by keyboard too.
+    card = board.cards["breaches_today"]
+    assert card.link is not None and card.focusPolicy() == Qt.FocusPolicy.StrongFocus
+    card.click()
+    assert set(_ids(window)) == {made["p1"], made["p2"], late}

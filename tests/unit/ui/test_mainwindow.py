@@ -243,6 +243,9 @@ class FakeRuntime:
         self.calls.append("wake")
         return Changes()
 
+    def hand_out_on_duty(self) -> Changes:
+        return Changes()
+
 
 def test_polling_reports_online_and_offline(qtbot: QtBot, clinic: Clinic) -> None:
     runtime = FakeRuntime()

@@ -188,7 +188,9 @@ def test_try_a_message_says_who_would_be_assigned(panel: RoutingPanel) -> None:
     services.set_on_duty(store, SYSTEM, named, False)
     panel.try_button.click()
     result = panel.try_result.text()
-    assert "The rule names 치과 실장, who is not on duty for Dental now." in result
+    assert "The rule names 치과 실장, who is off duty now: Dental's own assignment decides." in (
+        result
+    )
     assert "Dental does not assign automatically: it waits unassigned in the queue." in result
 
     services.set_assignment_mode(store, SYSTEM, "dental", AssignMode.ROUND_ROBIN)
@@ -453,3 +455,83 @@ def test_the_picker_filters_and_inserts_filled_text(
     assert picker.isVisible()
     qtbot.keyClick(picker.filter_edit, Qt.Key.Key_Escape)
     assert not picker.isVisible() and pane.composer.toPlainText() == text
+
+
+def test_the_editor_warns_about_an_assignee_the_rule_would_pass_by(
+    qtbot: QtBot, panel: RoutingPanel
+) -> None:
+    ctx = panel.ctx
+    derm = add_operator(ctx.store, "피부과 실장", Role.COORDINATOR, ("derm",))
+    add_operator(ctx.store, "치과 실장", Role.COORDINATOR, ("dental",))
+    ctx.changed.emit(services.Changes(staff=True))  # the context reads the staff again
+    opened: list[RuleDialog] = []
+    panel.open_editor = opened.append
+    panel.add_rule()
+    [dialog] = opened
+    qtbot.addWidget(dialog)
+    assert dialog.assignee_warning_text() == ""
+    dialog.name_edit.setText("여드름")
+    dialog.any_edit.setText("여드름")
+    dialog.department_combo.setCurrentIndex(dialog.department_combo.findData("derm"))
+    dialog.assignee_combo.setCurrentIndex(dialog.assignee_combo.findText("치과 실장"))
+    assert dialog.assignee_warning_text() == (
+        "This assignee is not in Dermatology, so the rule does not assign to them; "
+        "Dermatology's own assignment decides."
+    )
+    assert dialog.assignee_note.property("state") == "warning"
+
+    dialog.assignee_combo.setCurrentIndex(dialog.assignee_combo.findText("피부과 실장"))
+    assert dialog.assignee_warning_text() == ""
+    # Going off duty (as any change of staff arrives) turns it into the softer note.
+    ctx.command(services.set_on_duty, derm, False)
+    assert dialog.assignee_warning_text() == (
+        "This assignee is off duty now. While they are off duty, Dermatology's own "
+        "assignment decides."
+    )
+    assert dialog.assignee_note.property("state") == "note"
+    # Another department's person: the warning follows the department chosen.
+    dialog.department_combo.setCurrentIndex(dialog.department_combo.findData("dental"))
+    assert "not in Dental" in dialog.assignee_warning_text()
+    dialog.department_combo.setCurrentIndex(dialog.department_combo.findData("derm"))
+
+    # Saving is still allowed, and "try a message" says the same thing.
+    dialog.submit()
+    [row] = rule_rows(ctx.store)
+    assert row.rule is not None and row.rule.assignee_id == derm
+    panel.try_edit.setPlainText("여드름 흉터 상담 받고 싶어요")
+    panel.try_button.click()
+    assert "The rule names 피부과 실장, who is off duty now: Dermatology's own assignment" in (
+        panel.try_result.text()
+    )
+
+
+def test_try_and_the_editor_agree_on_someone_outside_the_department(
+    qtbot: QtBot, panel: RoutingPanel
+) -> None:
+    store = panel.ctx.store
+    dental = add_operator(store, "치과 실장", Role.COORDINATOR, ("dental",))
+    panel.ctx.changed.emit(services.Changes(staff=True))
+    services.add_rule(
+        store, SYSTEM, Rule("여드름", "derm", keywords_any=("여드름",), assignee_id=dental)
+    )
+    panel.reload()
+    panel.try_edit.setPlainText("여드름 흉터 상담 받고 싶어요")
+    panel.try_button.click()
+    assert "The rule names 치과 실장, who is not in Dermatology: it does not assign to them." in (
+        panel.try_result.text()
+    )
+    dialog = RuleDialog(panel.ctx, rule_rows(store)[0].rule, panel)
+    qtbot.addWidget(dialog)
+    assert "not in Dermatology" in dialog.assignee_warning_text()
+
+    # A rule naming someone who is not on the staff (e.g. synced from elsewhere) keeps the
+    # name visible in the editor instead of silently showing "Nobody".
+    gone = Rule(
+        "탈퇴", "derm", keywords_any=("x",), assignee_id="0190d0a0-0000-7000-8000-000000000000"
+    )
+    dialog = RuleDialog(panel.ctx, gone, panel)
+    qtbot.addWidget(dialog)
+    assert dialog.assignee_combo.currentText() == "(no longer a member of staff)"
+    assert dialog.assignee_warning_text() == (
+        "This assignee is no longer a member of staff, so the rule does not assign to them."
+    )
