@@ -52,12 +52,14 @@ class PruneReport:
         losses: Notes of overwritten field edits deleted.
         floor: ``(xid, seq)`` of the last entry deleted so far (``(0, 0)``: none yet).
         applied: Applied-op rows deleted (their nodes' floors raised).
+        server_ops: The server's own pending ops deleted (see :func:`prune_server_ops`).
     """
 
     entries: int
     losses: int
     floor: tuple[int, int]
     applied: int = 0
+    server_ops: int = 0
 
 
 def prune(store: Store, keep_days: float = KEEP_DAYS) -> PruneReport:
@@ -73,7 +75,39 @@ def prune(store: Store, keep_days: float = KEEP_DAYS) -> PruneReport:
     """
     report = prune_change_log(store, keep_days)
     applied = prune_applied_ops(store, keep_days)
-    return PruneReport(report.entries, report.losses, report.floor, applied)
+    server_ops = prune_server_ops(store, keep_days)
+    return PruneReport(report.entries, report.losses, report.floor, applied, server_ops)
+
+
+def prune_server_ops(store: Store, keep_days: float = KEEP_DAYS) -> int:
+    """Delete the server's own ``pending_op`` rows older than ``keep_days``.
+
+    Every service writes pending ops with its change, on the server too (the leader's ingest,
+    automatic assignments, snooze wake-ups), but only a PC's are ever pushed: the server's
+    rows are the server's copy already, and nothing reads them. They go by age
+    (``created_at``, by the writer's clock) in transactions of :data:`APPLIED_BATCH` rows.
+
+    Returns:
+        Rows deleted.
+    """
+    keep_ms = int(max(0.0, keep_days) * 86_400_000)
+    total = 0
+    while True:
+        with store.engine.connect() as conn, conn.begin():
+            deleted = conn.execute(
+                text(
+                    "DELETE FROM pending_op WHERE seq IN (SELECT seq FROM pending_op"
+                    " WHERE created_at < (extract(epoch FROM now()) * 1000)::bigint - :keep"
+                    " ORDER BY seq LIMIT :n)"
+                ),
+                {"keep": keep_ms, "n": APPLIED_BATCH},
+            ).rowcount
+        total += deleted
+        if deleted < APPLIED_BATCH:
+            break
+    if total:
+        log.info("server's own pending ops pruned: %d older than %g days", total, keep_days)
+    return total
 
 
 def prune_applied_ops(store: Store, keep_days: float = KEEP_DAYS) -> int:

@@ -295,3 +295,27 @@ def test_a_loss_is_noted_when_the_server_clamped_the_losing_stamp(
     )
     assert [(n.field, n.mine, n.theirs) for n in field_conflicts(a, clinic.cid)] == [expected]
     assert _notes(b) == []
+
+
+def test_a_change_the_leader_made_on_the_server_is_named_by_the_leaders_machine(
+    clinic: Clinic,
+) -> None:
+    import platform
+
+    from console.store.server import node_for, open_server_store
+
+    a, sync_a = clinic.pc("a", machine="접수1")
+    actor = services.Actor(clinic.operator)
+    # The leader (its own node id on the server) says where it runs when it opens the store.
+    leader = open_server_store(clinic.url, node_id=node_for("agent", "test"))
+    try:
+        services.set_status(a, actor, clinic.cid, "pending")
+        time.sleep(0.005)
+        services.set_status(leader, actor, clinic.cid, "resolved")
+    finally:
+        leader.close()
+    sync_a.sync_once()
+    notes = field_conflicts(a, clinic.cid)
+    assert [(n.field, n.theirs, n.winner_machine) for n in notes] == [
+        ("status", "resolved", platform.node())
+    ]

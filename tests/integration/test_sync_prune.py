@@ -192,3 +192,24 @@ def test_applied_ops_younger_than_the_limit_stay_and_still_stop_a_second_apply(
     assert [o.result for o in sync_a._push_batch(sent)] == ["duplicate"]
     assert sync_a.sync_once().pushed == 1
     assert _count(clinic.server, "SELECT count(*) FROM applied_op") == 1
+
+
+def test_the_servers_own_pending_ops_go_by_age(clinic: Clinic) -> None:
+    # The leader's own changes on the server (here an assignment) write pending ops there
+    # too; nothing ever pushes them.
+    actor = services.Actor(clinic.operator)
+    services.set_status(clinic.server, actor, clinic.cid, "pending")
+    services.assign(clinic.server, actor, clinic.cid, clinic.operator)
+    before = _count(clinic.server, "SELECT count(*) FROM pending_op")
+    assert before >= 2
+    with clinic.server.engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE pending_op SET created_at = created_at - :old"
+                " WHERE seq = (SELECT min(seq) FROM pending_op)"
+            ),
+            {"old": 40 * 86_400_000},
+        )
+    report = prune(clinic.server, keep_days=30)
+    assert report.server_ops == 1
+    assert _count(clinic.server, "SELECT count(*) FROM pending_op") == before - 1
