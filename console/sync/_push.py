@@ -345,8 +345,11 @@ class _Applier:
         on_top = op.parent_rev == row.rev and (
             row.hlc == op.extra.get("base_hlc") or _node(row.hlc) == mine
         )
-        if (row.is_conflict and _node(row.hlc) == mine) or on_top:
-            # The PC's own line of edits (a conflict copy keeps following it too).
+        own_copy = row.is_conflict and _node(row.hlc) == mine and op.parent_rev == row.rev
+        if own_copy or on_top:
+            # The PC's own line of edits (a conflict copy keeps following it too), continued
+            # from the revision it holds: an earlier save arriving late (a reordered batch)
+            # must not overwrite a later one; it falls through and is kept as a copy.
             self._exec(
                 "UPDATE draft SET body = :b, rev = :r, parent_rev = :p, hlc = :h,"
                 " updated_at = :t WHERE id = :id",

@@ -199,6 +199,31 @@ def test_a_conflict_copy_is_not_overwritten_by_another_line_of_edits(clinic: Cli
         }
 
 
+def test_an_earlier_save_arriving_late_does_not_overwrite_the_later_one(clinic: Clinic) -> None:
+    """B saves twice before it syncs, its first draft a conflict beside A's head, and the two
+    saves reach the server in reverse order: the first must not overwrite the second on B's
+    conflict copy (the later text is what B meant to keep)."""
+    a, sync_a = clinic.pc("a")
+    b, sync_b = clinic.pc("b")
+    actor = services.Actor(clinic.operator)
+    services.save_draft(a, actor, clinic.cid, "A의 초안")
+    sync_a.sync_once()
+    services.save_draft(b, actor, clinic.cid, "B의 첫 저장")
+    services.save_draft(b, actor, clinic.cid, "B의 두 번째 저장")
+    batch = sync_b._read_batch()
+    assert len(batch) == 2
+    outcomes = sync_b._push_batch(list(reversed(batch)))
+    by_id = {o.op_id: o for o in outcomes}
+    sync_b._settle(batch, [by_id[op.op_id] for op in batch])
+    for engine in (sync_b, sync_a, sync_b):
+        engine.sync_once()
+    for store in (a, b, clinic.server):
+        with store.read() as s:
+            bodies = {(d.body, d.is_conflict) for d in s.scalars(select(Draft))}
+        assert ("A의 초안", False) in bodies
+        assert ("B의 두 번째 저장", True) in bodies, bodies
+
+
 def test_two_pcs_queueing_the_same_synced_draft_make_one_reply(clinic: Clinic) -> None:
     a, sync_a = clinic.pc("a")
     b, sync_b = clinic.pc("b")
