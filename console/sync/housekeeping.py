@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Engine, TextClause, text
 
 from console.store.engine import Store
 
@@ -79,6 +80,18 @@ def prune(store: Store, keep_days: float = KEEP_DAYS) -> PruneReport:
     return PruneReport(report.entries, report.losses, report.floor, applied, server_ops)
 
 
+def _in_batches(engine: Engine, statement: TextClause, params: dict[str, Any]) -> int:
+    """Run a batched delete (``:n`` rows at most; it answers how many it deleted) in
+    transactions of their own until a batch comes short; returns the rows deleted."""
+    total = 0
+    while True:
+        with engine.connect() as conn, conn.begin():
+            deleted = int(conn.execute(statement, {**params, "n": APPLIED_BATCH}).scalar_one())
+        total += deleted
+        if deleted < APPLIED_BATCH:
+            return total
+
+
 def prune_server_ops(store: Store, keep_days: float = KEEP_DAYS) -> int:
     """Delete the server's own ``pending_op`` rows older than ``keep_days``.
 
@@ -91,20 +104,16 @@ def prune_server_ops(store: Store, keep_days: float = KEEP_DAYS) -> int:
         Rows deleted.
     """
     keep_ms = int(max(0.0, keep_days) * 86_400_000)
-    total = 0
-    while True:
-        with store.engine.connect() as conn, conn.begin():
-            deleted = conn.execute(
-                text(
-                    "DELETE FROM pending_op WHERE seq IN (SELECT seq FROM pending_op"
-                    " WHERE created_at < (extract(epoch FROM now()) * 1000)::bigint - :keep"
-                    " ORDER BY seq LIMIT :n)"
-                ),
-                {"keep": keep_ms, "n": APPLIED_BATCH},
-            ).rowcount
-        total += deleted
-        if deleted < APPLIED_BATCH:
-            break
+    total = _in_batches(
+        store.engine,
+        text(
+            "WITH gone AS (DELETE FROM pending_op WHERE seq IN (SELECT seq FROM pending_op"
+            " WHERE created_at < (extract(epoch FROM now()) * 1000)::bigint - :keep"
+            " ORDER BY seq LIMIT :n) RETURNING 1)"
+            " SELECT count(*) FROM gone"
+        ),
+        {"keep": keep_ms},
+    )
     if total:
         log.info("server's own pending ops pruned: %d older than %g days", total, keep_days)
     return total
@@ -119,33 +128,25 @@ def prune_applied_ops(store: Store, keep_days: float = KEEP_DAYS) -> int:
         Rows deleted.
     """
     keep_s = max(0.0, keep_days) * 86_400
-    writer = store.engine.execution_options(sqlite_begin="IMMEDIATE")  # the write lock
-    total = 0
-    while True:
-        with writer.connect() as conn, conn.begin():
-            deleted = int(
-                conn.execute(
-                    text(
-                        "WITH gone AS (DELETE FROM applied_op WHERE op_id IN ("
-                        " SELECT op_id FROM applied_op"
-                        " WHERE applied_at < now() - make_interval(secs => :keep)"
-                        " ORDER BY applied_at LIMIT :n)"
-                        " RETURNING coalesce(sent_hlc, hlc) AS h),"
-                        " top AS (SELECT split_part(h, ':', 3) AS node,"
-                        ' max(h COLLATE "C") AS h FROM gone GROUP BY 1),'
-                        " raised AS (INSERT INTO applied_floor (node, hlc)"
-                        " SELECT node, h FROM top ON CONFLICT (node) DO UPDATE"
-                        " SET hlc = excluded.hlc"
-                        ' WHERE applied_floor.hlc COLLATE "C" < excluded.hlc COLLATE "C"'
-                        " RETURNING 1)"
-                        " SELECT count(*) FROM gone"
-                    ),
-                    {"keep": keep_s, "n": APPLIED_BATCH},
-                ).scalar_one()
-            )
-        total += deleted
-        if deleted < APPLIED_BATCH:
-            break
+    total = _in_batches(
+        store.engine.execution_options(sqlite_begin="IMMEDIATE"),  # the write lock
+        text(
+            "WITH gone AS (DELETE FROM applied_op WHERE op_id IN ("
+            " SELECT op_id FROM applied_op"
+            " WHERE applied_at < now() - make_interval(secs => :keep)"
+            " ORDER BY applied_at LIMIT :n)"
+            " RETURNING coalesce(sent_hlc, hlc) AS h),"
+            " top AS (SELECT split_part(h, ':', 3) AS node,"
+            ' max(h COLLATE "C") AS h FROM gone GROUP BY 1),'
+            " raised AS (INSERT INTO applied_floor (node, hlc)"
+            " SELECT node, h FROM top ON CONFLICT (node) DO UPDATE"
+            " SET hlc = excluded.hlc"
+            ' WHERE applied_floor.hlc COLLATE "C" < excluded.hlc COLLATE "C"'
+            " RETURNING 1)"
+            " SELECT count(*) FROM gone"
+        ),
+        {"keep": keep_s},
+    )
     if total:
         log.info("applied ops pruned: %d older than %g days", total, keep_days)
     return total
